@@ -1,0 +1,210 @@
+//! The syntax tree of policy files, as written. Every node carries the span
+//! it was parsed from; names are resolved later, by `check`.
+
+use crate::date::Date;
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct File {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Schema(RecordDecl),
+    Record(RecordDecl),
+    Enum(EnumDecl),
+    Policy(PolicyDecl),
+    Rule(RuleDecl),
+}
+
+/// `schema partnership/v1 { ... }` or `record Grant { ... }`.
+#[derive(Debug)]
+pub struct RecordDecl {
+    pub doc: String,
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+}
+
+#[derive(Debug)]
+pub struct FieldDecl {
+    pub doc: String,
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+#[derive(Debug)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum TypeExprKind {
+    Named(Ident),
+    List(Box<TypeExpr>),
+    Map(Box<TypeExpr>, Box<TypeExpr>),
+    Optional(Box<TypeExpr>),
+}
+
+/// `enum Data { profile { name, picture }, ... }`: nested items make a
+/// dotted taxonomy whose leaves are the values.
+#[derive(Debug)]
+pub struct EnumDecl {
+    pub doc: String,
+    pub name: Ident,
+    pub items: Vec<EnumItem>,
+}
+
+#[derive(Debug)]
+pub struct EnumItem {
+    pub doc: String,
+    pub name: Ident,
+    pub children: Vec<EnumItem>,
+}
+
+/// `policy ftc2012 for partnership/v1`: the rules after it in the same
+/// file check manifests of that schema.
+#[derive(Debug)]
+pub struct PolicyDecl {
+    pub doc: String,
+    pub name: Ident,
+    pub schema: Ident,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RuleDecl {
+    pub doc: String,
+    pub id: Ident,
+    pub title: String,
+    pub severity: Severity,
+    pub each: Vec<Each>,
+    pub filter: Option<Expr>,
+    pub require: Expr,
+    pub message: Template,
+    pub help: Option<Template>,
+    pub span: Span,
+}
+
+/// `each grant in grants`
+#[derive(Debug)]
+pub struct Each {
+    pub var: Ident,
+    pub collection: Expr,
+}
+
+#[derive(Debug)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub enum TemplatePart {
+    Text(String),
+    Hole(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    HasAny,
+    HasAll,
+    HasNone,
+    Add,
+    Sub,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::HasAny => "has any",
+            BinOp::HasAll => "has all",
+            BinOp::HasNone => "has none",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    Any,
+    All,
+    No,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `grant.consent.mechanism`, or an enum value such as
+    /// `content.private_messages`; which one is decided by `check`.
+    Path(Vec<Ident>),
+    /// `special.*`: every value of a taxonomy branch.
+    Branch(Vec<Ident>),
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Date(Date),
+    Duration(i64),
+    Today,
+    List(Vec<Expr>),
+    Not(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x is set` (`negated: false`) or `x is not set`.
+    IsSet { expr: Box<Expr>, negated: bool },
+    /// `any agreement in agreements: agreement.purpose_restricted`
+    Quantified {
+        quantifier: Quantifier,
+        var: Ident,
+        collection: Box<Expr>,
+        body: Box<Expr>,
+    },
+}

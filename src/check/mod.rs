@@ -1,0 +1,202 @@
+//! Static checking: every name in every policy file is resolved against the
+//! declared types, every expression is typed, and rules are lowered to the
+//! `ir` that evaluation runs. All errors of all files are returned together;
+//! nothing is evaluated unless there are none.
+
+pub mod ir;
+mod rules;
+pub mod types;
+
+use crate::ast::{self, Item, TypeExprKind};
+use crate::diagnostics::Diag;
+use crate::source::{Source, Span};
+use crate::syntax;
+use std::collections::HashMap;
+use std::sync::Arc;
+use types::{did_you_mean, EnumDef, FieldDef, RecordDef, SchemaDef, Ty, Types};
+
+/// The loaded policies: the declared types and the checked rules.
+#[derive(Debug)]
+pub struct Program {
+    pub types: Types,
+    pub rules: Vec<ir::Rule>,
+}
+
+impl Program {
+    pub fn rule(&self, id: &str) -> Option<&ir::Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Parses and checks policy files. Returns every error of every file.
+pub fn compile(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for src in sources {
+        match syntax::parse_file(src) {
+            Ok(file) => files.push(file),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let types = declare_types(&files, &mut errors);
+    let rules = rules::check_rules(&types, &files, &mut errors);
+    if errors.is_empty() {
+        Ok(Program { types, rules })
+    } else {
+        Err(errors)
+    }
+}
+
+enum Named {
+    Record(usize),
+    Enum(usize),
+}
+
+fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
+    let mut types = Types::default();
+    let mut names: HashMap<String, (Named, Span)> = HashMap::new();
+    let mut record_decls: Vec<&ast::RecordDecl> = Vec::new();
+
+    // First pass: give every record, schema and enum its id, so fields can
+    // refer to types declared later or in another file.
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            Item::Schema(decl) | Item::Record(decl) => {
+                let is_schema = matches!(item, Item::Schema(_));
+                if let Some((_, first)) = names.get(&decl.name.name) {
+                    errors.push(
+                        Diag::new(&decl.name.span, format!("`{}` is declared twice", decl.name.name))
+                            .label("declared again here")
+                            .related(first, "first declared here"),
+                    );
+                    continue;
+                }
+                let id = types.records.len();
+                types.records.push(RecordDef {
+                    name: decl.name.name.clone(),
+                    fields: Vec::new(),
+                    doc: decl.doc.clone(),
+                    span: decl.name.span.clone(),
+                });
+                record_decls.push(decl);
+                names.insert(decl.name.name.clone(), (Named::Record(id), decl.name.span.clone()));
+                if is_schema {
+                    types.schemas.push(SchemaDef {
+                        id: decl.name.name.clone(),
+                        root: id,
+                        span: decl.name.span.clone(),
+                    });
+                }
+            }
+            Item::Enum(decl) => {
+                if let Some((_, first)) = names.get(&decl.name.name) {
+                    errors.push(
+                        Diag::new(&decl.name.span, format!("`{}` is declared twice", decl.name.name))
+                            .label("declared again here")
+                            .related(first, "first declared here"),
+                    );
+                    continue;
+                }
+                let mut values = Vec::new();
+                flatten_enum(&decl.items, "", &mut values, errors);
+                let id = types.enums.len();
+                types.enums.push(EnumDef {
+                    name: decl.name.name.clone(),
+                    values,
+                    doc: decl.doc.clone(),
+                    span: decl.name.span.clone(),
+                });
+                names.insert(decl.name.name.clone(), (Named::Enum(id), decl.name.span.clone()));
+            }
+            Item::Policy(_) | Item::Rule(_) => {}
+        }
+    }
+
+    // Second pass: resolve field types.
+    for (id, decl) in record_decls.iter().enumerate() {
+        let mut fields: Vec<FieldDef> = Vec::new();
+        for field in &decl.fields {
+            if let Some(first) = fields.iter().find(|f| f.name == field.name.name) {
+                errors.push(
+                    Diag::new(&field.name.span, format!("field `{}` is declared twice", field.name.name))
+                        .label("declared again here")
+                        .related(&first.span, "first declared here"),
+                );
+                continue;
+            }
+            if let Some(ty) = resolve_type(&field.ty, &names, errors) {
+                fields.push(FieldDef {
+                    name: field.name.name.clone(),
+                    ty,
+                    doc: field.doc.clone(),
+                    span: field.name.span.clone(),
+                });
+            }
+        }
+        if let Some(rec) = types.records.get_mut(id) {
+            rec.fields = fields;
+        }
+    }
+    types
+}
+
+fn flatten_enum(items: &[ast::EnumItem], prefix: &str, out: &mut Vec<String>, errors: &mut Vec<Diag>) {
+    for item in items {
+        let name = if prefix.is_empty() {
+            item.name.name.clone()
+        } else {
+            format!("{prefix}.{}", item.name.name)
+        };
+        if item.children.is_empty() {
+            if out.contains(&name) {
+                errors.push(
+                    Diag::new(&item.name.span, format!("enum value `{name}` is declared twice"))
+                        .label("declared again here"),
+                );
+            } else {
+                out.push(name);
+            }
+        } else {
+            flatten_enum(&item.children, &name, out, errors);
+        }
+    }
+}
+
+const BUILTIN_TYPES: [&str; 5] = ["string", "int", "bool", "date", "duration"];
+
+fn resolve_type(
+    ty: &ast::TypeExpr,
+    names: &HashMap<String, (Named, Span)>,
+    errors: &mut Vec<Diag>,
+) -> Option<Ty> {
+    match &ty.kind {
+        TypeExprKind::Named(name) => match name.name.as_str() {
+            "string" => Some(Ty::Str),
+            "int" => Some(Ty::Int),
+            "bool" => Some(Ty::Bool),
+            "date" => Some(Ty::Date),
+            "duration" => Some(Ty::Duration),
+            other => match names.get(other) {
+                Some((Named::Record(id), _)) => Some(Ty::Record(*id)),
+                Some((Named::Enum(id), _)) => Some(Ty::Enum(*id)),
+                None => {
+                    let candidates = BUILTIN_TYPES.iter().copied().chain(names.keys().map(String::as_str));
+                    let mut d = Diag::new(&name.span, format!("unknown type `{other}`")).label("not declared");
+                    d = match did_you_mean(other, candidates) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("declare it with `record` or `enum`, or use string, int, bool, date or duration"),
+                    };
+                    errors.push(d);
+                    None
+                }
+            },
+        },
+        TypeExprKind::List(inner) => Some(Ty::List(Box::new(resolve_type(inner, names, errors)?))),
+        TypeExprKind::Map(k, v) => {
+            let k = resolve_type(k, names, errors);
+            let v = resolve_type(v, names, errors);
+            Some(Ty::Map(Box::new(k?), Box::new(v?)))
+        }
+        TypeExprKind::Optional(inner) => Some(Ty::Optional(Box::new(resolve_type(inner, names, errors)?))),
+    }
+}

@@ -1,0 +1,758 @@
+//! Type checking of rules and their lowering to `ir`.
+//!
+//! Enum literals are typed from context: in `grant.operations has any
+//! [read, write]` the list takes the element type of the left side, so
+//! `read` is an `Operation`. Optional fields must be guarded: a read of
+//! `grant.revoked` is accepted only where `grant.revoked is set` is known
+//! to hold (on the right of `and`, in `require` after a `where`, ...).
+
+use super::ir::{self, Arith, Cmp, Has, Kind};
+use super::types::{did_you_mean, RecordId, Ty, Types};
+use crate::ast::{self, BinOp, ExprKind, Item, Quantifier};
+use crate::diagnostics::Diag;
+use crate::source::Span;
+use crate::value::Value;
+use std::collections::HashMap;
+
+pub(super) fn check_rules(types: &Types, files: &[ast::File], errors: &mut Vec<Diag>) -> Vec<ir::Rule> {
+    let mut rules = Vec::new();
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    for file in files {
+        let mut policy: Option<(String, usize)> = None;
+        let mut policy_failed = false;
+        for item in &file.items {
+            match item {
+                Item::Policy(p) => match types.schema(&p.schema.name) {
+                    Some((index, _)) => {
+                        policy = Some((p.name.name.clone(), index));
+                        policy_failed = false;
+                    }
+                    None => {
+                        let ids = types.schemas.iter().map(|s| s.id.as_str());
+                        let d = Diag::new(&p.schema.span, format!("unknown schema `{}`", p.schema.name))
+                            .label("no schema has this id");
+                        errors.push(match did_you_mean(&p.schema.name, ids) {
+                            Some(s) => d.help(format!("did you mean `{s}`?")),
+                            None => d.help("declare it with `schema ID { ... }` in a policy file"),
+                        });
+                        policy = None;
+                        policy_failed = true;
+                    }
+                },
+                Item::Rule(rule) => {
+                    if let Some(first) = seen.get(&rule.id.name) {
+                        errors.push(
+                            Diag::new(&rule.id.span, format!("rule `{}` is declared twice", rule.id.name))
+                                .label("declared again here")
+                                .related(first, "first declared here")
+                                .help("rule ids must be unique across all loaded policy files"),
+                        );
+                        continue;
+                    }
+                    seen.insert(rule.id.name.clone(), rule.id.span.clone());
+                    let Some((policy_name, schema)) = &policy else {
+                        if !policy_failed {
+                            errors.push(
+                                Diag::new(&rule.id.span, format!("rule `{}` has no policy", rule.id.name))
+                                    .label("declared before any `policy`")
+                                    .help("start the file with `policy NAME for SCHEMA`, for example `policy ftc2012 for partnership/v1`"),
+                            );
+                        }
+                        continue;
+                    };
+                    let Some(root) = types.schemas.get(*schema).map(|s| s.root) else {
+                        continue;
+                    };
+                    let mut cx = RuleCx {
+                        types,
+                        root,
+                        errors: Vec::new(),
+                        vars: Vec::new(),
+                        slots: 0,
+                        guarded: Vec::new(),
+                    };
+                    if let Some(r) = cx.rule(rule, policy_name, *schema) {
+                        if cx.errors.is_empty() {
+                            rules.push(r);
+                        }
+                    }
+                    errors.append(&mut cx.errors);
+                }
+                Item::Schema(_) | Item::Record(_) | Item::Enum(_) => {}
+            }
+        }
+    }
+    rules
+}
+
+struct Var {
+    name: String,
+    ty: Ty,
+    slot: usize,
+}
+
+struct RuleCx<'a> {
+    types: &'a Types,
+    root: RecordId,
+    errors: Vec<Diag>,
+    vars: Vec<Var>,
+    slots: usize,
+    /// Paths (`grant.revoked`) known to be set at this point.
+    guarded: Vec<String>,
+}
+
+fn path_text(segs: &[ast::Ident]) -> String {
+    segs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".")
+}
+
+/// Paths that are known to be set when `e` evaluates to `when`.
+fn facts(e: &ast::Expr, when: bool, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::IsSet { expr, negated } => {
+            if let ExprKind::Path(segs) = &expr.kind {
+                if when != *negated {
+                    out.push(path_text(segs));
+                }
+            }
+        }
+        ExprKind::Binary(BinOp::And, a, b) if when => {
+            facts(a, true, out);
+            facts(b, true, out);
+        }
+        ExprKind::Binary(BinOp::Or, a, b) if !when => {
+            facts(a, false, out);
+            facts(b, false, out);
+        }
+        ExprKind::Not(inner) => facts(inner, !when, out),
+        _ => {}
+    }
+}
+
+impl RuleCx<'_> {
+    fn ty(&self, ty: &Ty) -> String {
+        self.types.display(ty).to_string()
+    }
+
+    fn rule(&mut self, rule: &ast::RuleDecl, policy: &str, schema: usize) -> Option<ir::Rule> {
+        let mut each = Vec::new();
+        for clause in &rule.each {
+            let coll = self.expr(&clause.collection, None);
+            let Some(coll) = coll else {
+                continue;
+            };
+            let Some(elem) = self.iterable(&coll, &clause.collection.span) else {
+                continue;
+            };
+            if let Some(v) = self.vars.iter().find(|v| v.name == clause.var.name) {
+                let name = v.name.clone();
+                self.errors.push(
+                    Diag::new(&clause.var.span, format!("`{name}` is already bound"))
+                        .label("bound again here")
+                        .help("give each quantified variable its own name"),
+                );
+                continue;
+            }
+            let slot = self.bind(&clause.var.name, elem);
+            each.push(ir::Each {
+                slot,
+                name: clause.var.name.clone(),
+                collection: coll,
+            });
+        }
+        let mut facts_where = Vec::new();
+        let filter = match &rule.filter {
+            Some(f) => {
+                let checked = self.boolean(f);
+                facts(f, true, &mut facts_where);
+                checked
+            }
+            None => None,
+        };
+        let depth = self.guarded.len();
+        self.guarded.extend(facts_where);
+        let require = self.boolean(&rule.require);
+        let message = self.template(&rule.message);
+        let help = rule.help.as_ref().map(|h| self.template(h));
+        self.guarded.truncate(depth);
+        Some(ir::Rule {
+            id: rule.id.name.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            doc: rule.doc.clone(),
+            policy: policy.to_string(),
+            schema,
+            each,
+            filter: match (&rule.filter, filter) {
+                (Some(_), None) => return None,
+                (_, f) => f,
+            },
+            require: require?,
+            message,
+            help,
+            slots: self.slots,
+            span: rule.span.clone(),
+            id_span: rule.id.span.clone(),
+        })
+    }
+
+    fn bind(&mut self, name: &str, ty: Ty) -> usize {
+        let slot = self.slots;
+        self.slots += 1;
+        self.vars.push(Var {
+            name: name.to_string(),
+            ty,
+            slot,
+        });
+        slot
+    }
+
+    fn template(&mut self, t: &ast::Template) -> Vec<ir::Part> {
+        let mut parts = Vec::new();
+        for part in &t.parts {
+            match part {
+                ast::TemplatePart::Text(s) => parts.push(ir::Part::Text(s.clone())),
+                ast::TemplatePart::Hole(e) => {
+                    // Optional values may be shown unguarded: a missing one
+                    // renders as "not set".
+                    if let Some(e) = self.expr(e, None) {
+                        parts.push(ir::Part::Hole(e));
+                    }
+                }
+            }
+        }
+        parts
+    }
+
+    /// The element type of a collection to iterate. An optional list that
+    /// is missing iterates as empty.
+    fn iterable(&mut self, coll: &ir::Expr, span: &Span) -> Option<Ty> {
+        match coll.ty.required() {
+            Ty::List(elem) => Some((**elem).clone()),
+            other => {
+                let shown = self.ty(other);
+                self.errors.push(
+                    Diag::new(span, format!("cannot iterate over `{}`", span.text()))
+                        .label(format!("this is a `{shown}`, not a list")),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, e: &ast::Expr) -> Option<ir::Expr> {
+        let checked = self.expr(e, Some(&Ty::Bool))?;
+        let checked = self.present(checked, e, None)?;
+        if checked.ty != Ty::Bool {
+            let shown = self.ty(&checked.ty);
+            self.errors.push(
+                Diag::new(&e.span, format!("expected a condition, found `{shown}`"))
+                    .label(format!("this is a `{shown}`"))
+                    .help("compare it with a value, for example `x == ...` or `x in [...]`"),
+            );
+            return None;
+        }
+        Some(checked)
+    }
+
+    /// Accepts an optional value only where a guard makes it present.
+    /// `whole` is the expression that reads it, for the suggested guard.
+    fn present(&mut self, mut e: ir::Expr, src: &ast::Expr, whole: Option<&ast::Expr>) -> Option<ir::Expr> {
+        let Ty::Optional(inner) = &e.ty else {
+            return Some(e);
+        };
+        let guarded = match &src.kind {
+            ExprKind::Path(segs) => self.guarded.contains(&path_text(segs)),
+            _ => false,
+        };
+        if guarded {
+            e.ty = (**inner).clone();
+            return Some(e);
+        }
+        let text = src.span.text();
+        let whole_text = whole.map_or(text, |w| w.span.text());
+        self.errors.push(
+            Diag::new(&src.span, format!("`{text}` is optional and may be missing"))
+                .label("read without a guard")
+                .help(format!(
+                    "guard the read: `{text} is set and {whole_text}`, or `{text} is not set or {whole_text}` to accept a missing value"
+                )),
+        );
+        None
+    }
+
+    fn lookup_var(&self, name: &str) -> Option<&Var> {
+        self.vars.iter().rev().find(|v| v.name == name)
+    }
+
+    fn root_record(&self) -> Option<&super::types::RecordDef> {
+        self.types.record(self.root)
+    }
+
+    /// A path whose first name is neither a variable nor a field of the
+    /// manifest: an enum literal, typed by its context.
+    fn is_unbound(&self, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Path(segs) | ExprKind::Branch(segs) => segs.first().is_some_and(|first| {
+                self.lookup_var(&first.name).is_none()
+                    && self.root_record().and_then(|r| r.field(&first.name)).is_none()
+            }),
+            ExprKind::List(items) => !items.is_empty() && items.iter().all(|i| self.is_unbound(i)),
+            _ => false,
+        }
+    }
+
+    fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+        let span = e.span.clone();
+        let mk = |kind: Kind, ty: Ty| Some(ir::Expr { kind, ty, span: span.clone() });
+        match &e.kind {
+            ExprKind::Path(segs) => self.path(segs, e, expected),
+            ExprKind::Branch(segs) => self.branch(segs, e, expected),
+            ExprKind::Str(s) => mk(Kind::Lit(Value::Str(s.clone())), Ty::Str),
+            ExprKind::Int(i) => mk(Kind::Lit(Value::Int(*i)), Ty::Int),
+            ExprKind::Bool(b) => mk(Kind::Lit(Value::Bool(*b)), Ty::Bool),
+            ExprKind::Date(d) => mk(Kind::Lit(Value::Date(*d)), Ty::Date),
+            ExprKind::Duration(d) => mk(Kind::Lit(Value::Duration(*d)), Ty::Duration),
+            ExprKind::Today => mk(Kind::Today, Ty::Date),
+            ExprKind::List(items) => self.list(items, e, expected),
+            ExprKind::Not(inner) => {
+                let inner = self.boolean(inner)?;
+                mk(Kind::Not(Box::new(inner)), Ty::Bool)
+            }
+            ExprKind::IsSet { expr, negated } => {
+                let checked = self.expr(expr, None)?;
+                if !checked.ty.is_optional() {
+                    self.errors.push(
+                        Diag::new(&expr.span, format!("`{}` is always set", expr.span.text()))
+                            .label("not an optional field")
+                            .help("`is set` tests optional fields (declared with `?`)"),
+                    );
+                    return None;
+                }
+                mk(
+                    Kind::IsSet {
+                        expr: Box::new(checked),
+                        negated: *negated,
+                    },
+                    Ty::Bool,
+                )
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e),
+            ExprKind::Quantified {
+                quantifier,
+                var,
+                collection,
+                body,
+            } => {
+                let coll = self.expr(collection, None)?;
+                let elem = self.iterable(&coll, &collection.span)?;
+                if self.lookup_var(&var.name).is_some() {
+                    self.errors.push(
+                        Diag::new(&var.span, format!("`{}` is already bound", var.name))
+                            .label("bound again here")
+                            .help("give each quantified variable its own name"),
+                    );
+                    return None;
+                }
+                let slot = self.bind(&var.name, elem);
+                let body = self.boolean(body);
+                // The variable's scope ends with the body.
+                self.vars.retain(|v| v.slot != slot);
+                mk(
+                    Kind::Quant {
+                        quantifier: *quantifier,
+                        slot,
+                        collection: Box::new(coll),
+                        body: Box::new(body?),
+                    },
+                    Ty::Bool,
+                )
+            }
+        }
+    }
+
+    fn path(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+        let first = segs.first()?;
+        let (mut cur, mut ty) = if let Some(v) = self.lookup_var(&first.name) {
+            (Kind::Var(v.slot), v.ty.clone())
+        } else if let Some((index, f)) = self.root_record().and_then(|r| r.field(&first.name)) {
+            let base = ir::Expr {
+                kind: Kind::Root,
+                ty: Ty::Record(self.root),
+                span: first.span.clone(),
+            };
+            (
+                Kind::Field {
+                    base: Box::new(base),
+                    index,
+                    name: first.name.clone(),
+                },
+                f.ty.clone(),
+            )
+        } else {
+            return self.enum_literal(segs, e, expected);
+        };
+        for (i, seg) in segs.iter().enumerate().skip(1) {
+            let prefix_span = first.span.to(&segs.get(i - 1).map_or(first.span.clone(), |s| s.span.clone()));
+            if ty.is_optional() {
+                let prefix_text = path_text(segs.get(..i).unwrap_or_default());
+                if self.guarded.contains(&prefix_text) {
+                    ty = ty.required().clone();
+                } else {
+                    self.errors.push(
+                        Diag::new(&prefix_span, format!("`{prefix_text}` is optional and may be missing"))
+                            .label("read without a guard")
+                            .help(format!(
+                                "guard the read: `{prefix_text} is set and {}`",
+                                e.span.text()
+                            )),
+                    );
+                    return None;
+                }
+            }
+            let Ty::Record(rid) = ty else {
+                let shown = self.ty(&ty);
+                self.errors.push(
+                    Diag::new(&seg.span, format!("`{}` has no fields", prefix_span.text()))
+                        .label(format!("`{}` is a `{shown}`", prefix_span.text())),
+                );
+                return None;
+            };
+            let rec = self.types.record(rid)?;
+            let Some((index, f)) = rec.field(&seg.name) else {
+                let mut d = Diag::new(&seg.span, format!("no field `{}` in `{}`", seg.name, rec.name))
+                    .label("unknown field")
+                    .related(&rec.span, format!("`{}` is declared here", rec.name));
+                d = match did_you_mean(&seg.name, rec.field_names()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "the fields of `{}` are: {}",
+                        rec.name,
+                        rec.field_names().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                self.errors.push(d);
+                return None;
+            };
+            let base = ir::Expr {
+                kind: cur,
+                ty: ty.clone(),
+                span: prefix_span,
+            };
+            cur = Kind::Field {
+                base: Box::new(base),
+                index,
+                name: seg.name.clone(),
+            };
+            ty = f.ty.clone();
+        }
+        Some(ir::Expr {
+            kind: cur,
+            ty,
+            span: e.span.clone(),
+        })
+    }
+
+    /// `content.private_messages` where an enum value is expected.
+    fn enum_literal(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+        let name = path_text(segs);
+        let (enum_id, as_list) = match expected.map(Ty::required) {
+            Some(Ty::Enum(id)) => (*id, false),
+            Some(Ty::List(inner)) => match inner.required() {
+                Ty::Enum(id) => (*id, true),
+                _ => return self.unknown_name(segs, e),
+            },
+            _ => return self.unknown_name(segs, e),
+        };
+        let def = self.types.enum_def(enum_id)?;
+        let Some(index) = def.index(&name) else {
+            let values = def.values.iter().map(String::as_str);
+            let mut d = Diag::new(&e.span, format!("`{name}` is not a value of `{}`", def.name))
+                .label("unknown value")
+                .related(&def.span, format!("`{}` is declared here", def.name));
+            d = match did_you_mean(&name, values) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None if def.values.len() <= 12 => d.help(format!("the values are: {}", def.values.join(", "))),
+                None => d,
+            };
+            self.errors.push(d);
+            return None;
+        };
+        let value = Value::Enum(index);
+        let (value, ty) = if as_list {
+            (Value::List(vec![value]), Ty::List(Box::new(Ty::Enum(enum_id))))
+        } else {
+            (value, Ty::Enum(enum_id))
+        };
+        Some(ir::Expr {
+            kind: Kind::Lit(value),
+            ty,
+            span: e.span.clone(),
+        })
+    }
+
+    fn unknown_name(&mut self, segs: &[ast::Ident], e: &ast::Expr) -> Option<ir::Expr> {
+        let first = segs.first()?;
+        let mut candidates: Vec<&str> = self.vars.iter().map(|v| v.name.as_str()).collect();
+        if let Some(r) = self.root_record() {
+            candidates.extend(r.field_names());
+        }
+        let mut d = Diag::new(&first.span, format!("unknown name `{}`", first.name)).label("not a variable or field");
+        d = match did_you_mean(&first.name, candidates.iter().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("names in scope: {}", candidates.join(", "))),
+        };
+        let _ = e;
+        self.errors.push(d);
+        None
+    }
+
+    fn branch(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+        let name = path_text(segs);
+        let enum_id = match expected.map(Ty::required) {
+            Some(Ty::List(inner)) => match inner.required() {
+                Ty::Enum(id) => Some(*id),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(enum_id) = enum_id else {
+            self.errors.push(
+                Diag::new(&e.span, format!("cannot tell which enum `{name}.*` belongs to"))
+                    .label("no enum expected here")
+                    .help("use a branch where a list of enum values is expected, for example `grant.data has any special.*`"),
+            );
+            return None;
+        };
+        let def = self.types.enum_def(enum_id)?;
+        let values = def.branch(&name);
+        if values.is_empty() {
+            let branches = def.branches();
+            let mut d = Diag::new(&e.span, format!("`{name}` is not a branch of `{}`", def.name))
+                .label("matches no value")
+                .related(&def.span, format!("`{}` is declared here", def.name));
+            if let Some(s) = did_you_mean(&name, branches.iter().map(String::as_str)) {
+                d = d.help(format!("did you mean `{s}.*`?"));
+            }
+            self.errors.push(d);
+            return None;
+        }
+        Some(ir::Expr {
+            kind: Kind::Lit(Value::List(values.into_iter().map(Value::Enum).collect())),
+            ty: Ty::List(Box::new(Ty::Enum(enum_id))),
+            span: e.span.clone(),
+        })
+    }
+
+    fn list(&mut self, items: &[ast::Expr], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+        let elem_expected = match expected.map(Ty::required) {
+            Some(Ty::List(inner)) => Some(inner.required().clone()),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        let mut elem_ty: Option<Ty> = elem_expected.clone();
+        let mut ok = true;
+        for item in items {
+            let Some(checked) = self.expr(item, elem_ty.as_ref()) else {
+                ok = false;
+                continue;
+            };
+            let Some(checked) = self.present(checked, item, None) else {
+                ok = false;
+                continue;
+            };
+            match &elem_ty {
+                Some(t) if *t != checked.ty => {
+                    let (want, got) = (self.ty(t), self.ty(&checked.ty));
+                    self.errors.push(
+                        Diag::new(&item.span, format!("expected `{want}`, found `{got}`"))
+                            .label(format!("this is a `{got}`"))
+                            .help("all items of a list have the same type"),
+                    );
+                    ok = false;
+                }
+                Some(_) => {}
+                None => elem_ty = Some(checked.ty.clone()),
+            }
+            out.push(checked);
+        }
+        if !ok {
+            return None;
+        }
+        let Some(elem) = elem_ty else {
+            self.errors.push(
+                Diag::new(&e.span, "cannot tell the type of an empty list")
+                    .label("empty list")
+                    .help("compare with a list that has at least one value"),
+            );
+            return None;
+        };
+        Some(ir::Expr {
+            kind: Kind::List(out),
+            ty: Ty::List(Box::new(elem)),
+            span: e.span.clone(),
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, a: &ast::Expr, b: &ast::Expr, whole: &ast::Expr) -> Option<ir::Expr> {
+        let span = whole.span.clone();
+        let mk = |kind: Kind, ty: Ty| Some(ir::Expr { kind, ty, span: span.clone() });
+        match op {
+            BinOp::And | BinOp::Or => {
+                let left = self.boolean(a);
+                let mut known = Vec::new();
+                facts(a, op == BinOp::And, &mut known);
+                let depth = self.guarded.len();
+                self.guarded.extend(known);
+                let right = self.boolean(b);
+                self.guarded.truncate(depth);
+                let (l, r) = (Box::new(left?), Box::new(right?));
+                mk(if op == BinOp::And { Kind::And(l, r) } else { Kind::Or(l, r) }, Ty::Bool)
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let (l, r) = self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                if l.ty != r.ty {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                let ordered = matches!(l.ty, Ty::Int | Ty::Date | Ty::Duration);
+                let equatable = ordered || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_));
+                let cmp = match op {
+                    BinOp::Eq => Cmp::Eq,
+                    BinOp::Ne => Cmp::Ne,
+                    BinOp::Lt => Cmp::Lt,
+                    BinOp::Le => Cmp::Le,
+                    BinOp::Gt => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) { equatable } else { ordered };
+                if !fits {
+                    let shown = self.ty(&l.ty);
+                    self.errors.push(
+                        Diag::new(&whole.span, format!("`{}` cannot compare `{shown}` values", op.as_str()))
+                            .label(format!("both sides are `{shown}`"))
+                            .help("`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`"),
+                    );
+                    return None;
+                }
+                mk(Kind::Cmp(cmp, Box::new(l), Box::new(r)), Ty::Bool)
+            }
+            BinOp::In | BinOp::NotIn => {
+                let (l, r) = self.operands(
+                    a,
+                    b,
+                    whole,
+                    |elem| Some(Ty::List(Box::new(elem.clone()))),
+                    |set| match set {
+                        Ty::List(t) => Some((**t).clone()),
+                        Ty::Map(k, _) => Some((**k).clone()),
+                        _ => None,
+                    },
+                )?;
+                let fits = match &r.ty {
+                    Ty::List(t) => **t == l.ty,
+                    Ty::Map(k, _) => **k == l.ty,
+                    _ => false,
+                };
+                if !fits {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                mk(
+                    Kind::In {
+                        elem: Box::new(l),
+                        set: Box::new(r),
+                        negated: op == BinOp::NotIn,
+                    },
+                    Ty::Bool,
+                )
+            }
+            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+                let (l, r) = self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                let has = match op {
+                    BinOp::HasAny => Has::Any,
+                    BinOp::HasAll => Has::All,
+                    _ => Has::None,
+                };
+                mk(Kind::Has(has, Box::new(l), Box::new(r)), Ty::Bool)
+            }
+            BinOp::Add | BinOp::Sub => {
+                let l = self.expr(a, None)?;
+                let l = self.present(l, a, Some(whole))?;
+                let expected = match (&l.ty, op) {
+                    (Ty::Date, BinOp::Add) => Some(Ty::Duration),
+                    _ => None,
+                };
+                let r = self.expr(b, expected.as_ref())?;
+                let r = self.present(r, b, Some(whole))?;
+                let ty = match (&l.ty, &r.ty, op) {
+                    (Ty::Date, Ty::Duration, _) => Ty::Date,
+                    (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Duration,
+                    (Ty::Duration, Ty::Duration, _) => Ty::Duration,
+                    (Ty::Int, Ty::Int, _) => Ty::Int,
+                    _ => return self.mismatch(op, &l, &r, whole),
+                };
+                let arith = if op == BinOp::Add { Arith::Add } else { Arith::Sub };
+                mk(Kind::Arith(arith, Box::new(l), Box::new(r)), ty)
+            }
+        }
+    }
+
+    /// Checks both operands of a binary operator. An enum literal takes its
+    /// type from the other side, whichever side it is on: `from_left` gives
+    /// the right side's expected type from the left's, `from_right` the
+    /// other way round.
+    fn operands(
+        &mut self,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        whole: &ast::Expr,
+        from_left: impl Fn(&Ty) -> Option<Ty>,
+        from_right: impl Fn(&Ty) -> Option<Ty>,
+    ) -> Option<(ir::Expr, ir::Expr)> {
+        if self.is_unbound(a) && !self.is_unbound(b) {
+            let r = self.expr(b, None)?;
+            let r = self.present(r, b, Some(whole))?;
+            let expected = from_right(&r.ty);
+            let l = self.expr(a, expected.as_ref())?;
+            let l = self.present(l, a, Some(whole))?;
+            Some((l, r))
+        } else {
+            let l = self.expr(a, None);
+            let l = l.and_then(|l| self.present(l, a, Some(whole)));
+            let expected = l.as_ref().and_then(|l| from_left(&l.ty));
+            let r = self.expr(b, expected.as_ref());
+            let r = r.and_then(|r| self.present(r, b, Some(whole)));
+            Some((l?, r?))
+        }
+    }
+
+    fn mismatch(&mut self, op: BinOp, l: &ir::Expr, r: &ir::Expr, whole: &ast::Expr) -> Option<ir::Expr> {
+        let (lt, rt) = (self.ty(&l.ty), self.ty(&r.ty));
+        let help = match op {
+            BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
+            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+                format!("`{}` compares two lists of the same type", op.as_str())
+            }
+            BinOp::Add | BinOp::Sub => {
+                "dates take durations (`d + 30d`), two dates subtract to a duration".to_string()
+            }
+            _ => "compare values of the same type".to_string(),
+        };
+        self.errors.push(
+            Diag::new(&whole.span, format!("`{}` does not apply to `{lt}` and `{rt}`", op.as_str()))
+                .label(format!("`{lt}` {} `{rt}`", op.as_str()))
+                .help(help),
+        );
+        None
+    }
+}
+
+#[allow(dead_code)]
+fn quantifier_name(q: Quantifier) -> &'static str {
+    match q {
+        Quantifier::Any => "any",
+        Quantifier::All => "all",
+        Quantifier::No => "no",
+    }
+}

@@ -1,0 +1,43 @@
+//! The command line: flags in, exit code out.
+
+mod check;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Policy-as-code for data-sharing partnerships.
+#[derive(Parser, Debug)]
+#[command(name = "proviso", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check partnership manifests against the policies.
+    Check(check::CheckArgs),
+}
+
+/// How a run ended, as the process reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing at or above `--fail-on`.
+    Clean = 0,
+    /// Findings at or above `--fail-on`.
+    Findings = 1,
+    /// The run itself failed: a bad policy, flag or path.
+    Failed = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
+}

@@ -1,0 +1,100 @@
+//! Diagnostics as data. Stages return these; only `report` renders them.
+
+use crate::ast::Severity;
+use crate::manifest::path::Path;
+use crate::source::{Source, Span};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// An error in a policy file (syntax, names, types). Any of these stops the
+/// run before a manifest is read: a policy that does not check cannot be
+/// trusted to pass anything.
+#[derive(Debug, Clone)]
+pub struct Diag {
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub help: Option<String>,
+    /// More places that explain the error, in this or another file.
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diag {
+    pub fn new(span: &Span, message: impl Into<String>) -> Diag {
+        Diag {
+            message: message.into(),
+            span: span.clone(),
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Diag {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diag {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Diag {
+        self.help = help;
+        self
+    }
+
+    pub fn related(mut self, span: &Span, label: impl Into<String>) -> Diag {
+        self.related.push((span.clone(), label.into()));
+        self
+    }
+}
+
+/// Where in a manifest a finding points.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The path as given by the user (or relative to the working directory).
+    pub path: String,
+    /// The file's text, when it could be read.
+    pub source: Option<Arc<Source>>,
+    /// Byte range of the offending key or value; `None` when the finding
+    /// concerns the whole file.
+    pub range: Option<Range<usize>>,
+    /// The JSON pointer of the blamed value, when there is one.
+    pub pointer: Option<Path>,
+}
+
+impl Location {
+    /// 1-based line and column of the start, (1, 1) for whole-file findings.
+    pub fn line_col(&self) -> (usize, usize) {
+        match (&self.source, &self.range) {
+            (Some(src), Some(r)) => src.line_col(r.start),
+            _ => (1, 1),
+        }
+    }
+
+    pub fn end_line_col(&self) -> (usize, usize) {
+        match (&self.source, &self.range) {
+            (Some(src), Some(r)) => src.line_col(r.end),
+            _ => (1, 1),
+        }
+    }
+}
+
+/// One reason a manifest does not comply.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    /// The rule's title (built-in findings have a fixed one).
+    pub title: String,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Location,
+    /// More labelled places in the same manifest (the other false side of
+    /// an `and`, say).
+    pub labels: Vec<(Range<usize>, String)>,
+    /// The rule's declaration, shown as a related snippet.
+    pub rule_span: Option<Span>,
+}

@@ -1,0 +1,467 @@
+//! Evaluation of checked rules against one manifest.
+//!
+//! Every rule ends as pass, fail, not applicable (no binding got past the
+//! `where`) or error. A failure carries its blame: the manifest values that
+//! made the requirement false, so the diagnostic can point at them rather
+//! than at the file.
+
+mod render;
+
+use crate::ast::Quantifier;
+use crate::check::ir::{Arith, Cmp, Expr, Has, Kind, Part, Rule};
+use crate::check::types::{Ty, Types};
+use crate::date::Date;
+use crate::manifest::path::{Path, Seg};
+use crate::value::Value;
+pub use render::render;
+
+/// A manifest value that explains a result, and what to say about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blame {
+    /// The value to point at. For a missing field, its parent.
+    pub path: Path,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub blame: Vec<Blame>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Pass,
+    Fail(Vec<Failure>),
+    NotApplicable,
+    Error(String),
+}
+
+/// Evaluates one rule. `manifest` must be a valid record of the rule's
+/// schema.
+pub fn eval_rule(rule: &Rule, manifest: &Value, types: &Types, today: Date) -> Outcome {
+    let mut ev = Evaluator {
+        manifest,
+        types,
+        today,
+        slots: vec![None; rule.slots],
+    };
+    let mut failures = Vec::new();
+    let mut applicable = false;
+    match ev.bindings(rule, 0, &mut applicable, &mut failures) {
+        Err(e) => Outcome::Error(e),
+        Ok(()) if !failures.is_empty() => Outcome::Fail(failures),
+        Ok(()) if applicable => Outcome::Pass,
+        Ok(()) => Outcome::NotApplicable,
+    }
+}
+
+type R<T> = Result<T, String>;
+
+/// A value during evaluation: borrowed from the manifest or computed, with
+/// where it came from (`None` for literals and computed values).
+#[derive(Clone)]
+struct Ev<'m> {
+    value: Option<Cow<'m>>,
+    place: Option<Path>,
+}
+
+#[derive(Clone)]
+enum Cow<'m> {
+    Ref(&'m Value),
+    Own(Value),
+}
+
+impl Cow<'_> {
+    fn get(&self) -> &Value {
+        match self {
+            Cow::Ref(v) => v,
+            Cow::Own(v) => v,
+        }
+    }
+}
+
+struct Evaluator<'m, 't> {
+    manifest: &'m Value,
+    types: &'t Types,
+    today: Date,
+    slots: Vec<Option<(&'m Value, Path)>>,
+}
+
+impl<'m> Evaluator<'m, '_> {
+    fn bindings(&mut self, rule: &Rule, depth: usize, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
+        let Some(each) = rule.each.get(depth) else {
+            return self.binding(rule, applicable, out);
+        };
+        let coll = self.value(&each.collection)?;
+        let base = coll.place.clone().unwrap_or_default();
+        // Bindings point into the manifest, so the collection must be a
+        // manifest value; a missing optional list has no items.
+        let items: &'m [Value] = match &coll.value {
+            None => &[],
+            Some(Cow::Ref(Value::List(list))) => list,
+            Some(_) => return Err(format!("`{}` is not a list of the manifest", each.collection.span.text())),
+        };
+        for (i, item) in items.iter().enumerate() {
+            if let Some(slot) = self.slots.get_mut(each.slot) {
+                *slot = Some((item, base.index(i)));
+            }
+            self.bindings(rule, depth + 1, applicable, out)?;
+        }
+        Ok(())
+    }
+
+    fn binding(&mut self, rule: &Rule, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
+        if let Some(filter) = &rule.filter {
+            if !self.truth(filter)?.0 {
+                return Ok(());
+            }
+        }
+        *applicable = true;
+        let (ok, mut blame) = self.truth(&rule.require)?;
+        if ok {
+            return Ok(());
+        }
+        let mut unique: Vec<Blame> = Vec::new();
+        for b in blame.drain(..) {
+            if !unique.iter().any(|u| u.path == b.path) {
+                unique.push(b);
+            }
+        }
+        out.push(Failure {
+            blame: unique,
+            message: self.template(&rule.message)?,
+            help: match &rule.help {
+                Some(h) => Some(self.template(h)?),
+                None => None,
+            },
+        });
+        Ok(())
+    }
+
+    fn template(&mut self, parts: &[Part]) -> R<String> {
+        let mut s = String::new();
+        for part in parts {
+            match part {
+                Part::Text(t) => s.push_str(t),
+                Part::Hole(e) => match self.value(e)?.value {
+                    Some(v) => s.push_str(&render(v.get(), &e.ty, self.types)),
+                    None => s.push_str("not set"),
+                },
+            }
+        }
+        Ok(s)
+    }
+
+    fn show(&self, v: &Value, ty: &Ty) -> String {
+        render(v, ty, self.types)
+    }
+
+    fn value(&mut self, e: &Expr) -> R<Ev<'m>> {
+        Ok(match &e.kind {
+            Kind::Root => Ev {
+                value: Some(Cow::Ref(self.manifest)),
+                place: Some(Path::root()),
+            },
+            Kind::Var(slot) => match self.slots.get(*slot).cloned().flatten() {
+                Some((v, place)) => Ev {
+                    value: Some(Cow::Ref(v)),
+                    place: Some(place),
+                },
+                None => return Err("unbound variable".into()),
+            },
+            Kind::Field { base, index, name } => {
+                let b = self.value(base)?;
+                let place = b.place.as_ref().map(|p| p.key(name));
+                let value = match b.value {
+                    Some(Cow::Ref(Value::Record(fields))) => fields.get(*index).and_then(|f| f.as_ref()).map(Cow::Ref),
+                    Some(Cow::Own(Value::Record(fields))) => {
+                        fields.get(*index).cloned().flatten().map(Cow::Own)
+                    }
+                    Some(_) => return Err(format!("`{}` is not a record", base.span.text())),
+                    None => return Err(format!("`{}` is not set", base.span.text())),
+                };
+                Ev { value, place }
+            }
+            Kind::Lit(v) => own(v.clone()),
+            Kind::Today => own(Value::Date(self.today)),
+            Kind::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.present(item)?.get().clone());
+                }
+                own(Value::List(out))
+            }
+            Kind::Arith(op, a, b) => {
+                let left = self.value(a)?;
+                let lv = self.need(&left, a)?;
+                let rv = self.present(b)?;
+                let v = match (op, lv, rv.get()) {
+                    (Arith::Add, Value::Date(d), Value::Duration(n)) => Value::Date(Date(d.0 + n)),
+                    (Arith::Sub, Value::Date(d), Value::Duration(n)) => Value::Date(Date(d.0 - n)),
+                    (Arith::Sub, Value::Date(d), Value::Date(e)) => Value::Duration(d.0 - e.0),
+                    (Arith::Add, Value::Duration(x), Value::Duration(y)) => Value::Duration(x + y),
+                    (Arith::Sub, Value::Duration(x), Value::Duration(y)) => Value::Duration(x - y),
+                    (Arith::Add, Value::Int(x), Value::Int(y)) => Value::Int(x.saturating_add(*y)),
+                    (Arith::Sub, Value::Int(x), Value::Int(y)) => Value::Int(x.saturating_sub(*y)),
+                    _ => return Err(format!("cannot compute `{}`", e.span.text())),
+                };
+                // A computed date keeps the place of the value it came from,
+                // so `retired + 30d` still blames `retired`.
+                Ev {
+                    value: Some(Cow::Own(v)),
+                    place: left.place,
+                }
+            }
+            _ => {
+                let (b, _) = self.truth(e)?;
+                own(Value::Bool(b))
+            }
+        })
+    }
+
+    fn need<'a>(&self, ev: &'a Ev<'m>, e: &Expr) -> R<&'a Value> {
+        match &ev.value {
+            Some(v) => Ok(v.get()),
+            None => Err(format!("`{}` is not set", e.span.text())),
+        }
+    }
+
+    fn present(&mut self, e: &Expr) -> R<Cow<'m>> {
+        match self.value(e)?.value {
+            Some(v) => Ok(v),
+            None => Err(format!("`{}` is not set", e.span.text())),
+        }
+    }
+
+    /// Evaluates a condition and says which manifest values decided it.
+    fn truth(&mut self, e: &Expr) -> R<(bool, Vec<Blame>)> {
+        match &e.kind {
+            Kind::Lit(Value::Bool(b)) => Ok((*b, Vec::new())),
+            Kind::Not(inner) => {
+                let (b, blame) = self.truth(inner)?;
+                Ok((!b, blame))
+            }
+            Kind::And(a, b) => {
+                let (x, mut bx) = self.truth(a)?;
+                if x {
+                    let (y, by) = self.truth(b)?;
+                    if y {
+                        bx.extend(by);
+                        return Ok((true, bx));
+                    }
+                    return Ok((false, by));
+                }
+                // Both false sides are to blame; the right side may depend
+                // on a guard on the left, so it may not be evaluable.
+                if let Ok((false, by)) = self.truth(b) {
+                    bx.extend(by);
+                }
+                Ok((false, bx))
+            }
+            Kind::Or(a, b) => {
+                let (x, mut bx) = self.truth(a)?;
+                if x {
+                    return Ok((true, bx));
+                }
+                let (y, by) = self.truth(b)?;
+                if y {
+                    return Ok((true, by));
+                }
+                bx.extend(by);
+                Ok((false, bx))
+            }
+            Kind::IsSet { expr, negated } => {
+                let ev = self.value(expr)?;
+                let set = ev.value.is_some();
+                let blame = match (&ev.place, set) {
+                    (Some(p), true) => vec![Blame {
+                        path: p.clone(),
+                        label: "is set".into(),
+                    }],
+                    (Some(p), false) => {
+                        let name = match p.segs().last() {
+                            Some(Seg::Key(k)) => k.clone(),
+                            _ => expr.span.text().to_string(),
+                        };
+                        vec![Blame {
+                            path: p.parent().unwrap_or_default(),
+                            label: format!("`{name}` is not set"),
+                        }]
+                    }
+                    (None, _) => Vec::new(),
+                };
+                Ok((set != *negated, blame))
+            }
+            Kind::Cmp(op, a, b) => {
+                let (l, r) = (self.value(a)?, self.value(b)?);
+                let (lv, rv) = (self.need(&l, a)?, self.need(&r, b)?);
+                let ord = compare(lv, rv);
+                let result = match op {
+                    Cmp::Eq => lv == rv,
+                    Cmp::Ne => lv != rv,
+                    Cmp::Lt => ord == Some(std::cmp::Ordering::Less),
+                    Cmp::Le => matches!(ord, Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)),
+                    Cmp::Gt => ord == Some(std::cmp::Ordering::Greater),
+                    Cmp::Ge => matches!(ord, Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)),
+                };
+                let (ls, rs) = (self.show(lv, &a.ty), self.show(rv, &b.ty));
+                let sym = match op {
+                    Cmp::Eq => "==",
+                    Cmp::Ne => "!=",
+                    Cmp::Lt => "<",
+                    Cmp::Le => "<=",
+                    Cmp::Gt => ">",
+                    Cmp::Ge => ">=",
+                };
+                let label = if result {
+                    format!("`{ls}` {sym} `{rs}`")
+                } else {
+                    format!("`{ls}` is not {sym} `{rs}`")
+                };
+                Ok((result, blame_of(&[&l, &r], label)))
+            }
+            Kind::In { elem, set, negated } => {
+                let (x, s) = (self.value(elem)?, self.value(set)?);
+                let (xv, sv) = (self.need(&x, elem)?, self.need(&s, set)?);
+                let found = match sv {
+                    Value::List(items) => items.contains(xv),
+                    Value::Map(entries) => entries.iter().any(|(k, _)| k == xv),
+                    _ => return Err(format!("`{}` is not a list", set.span.text())),
+                };
+                let xs = self.show(xv, &elem.ty);
+                let label = match (sv, found) {
+                    (Value::Map(_), true) => format!("`{xs}` has an entry in `{}`", set.span.text()),
+                    (Value::Map(_), false) => format!("`{xs}` has no entry in `{}`", set.span.text()),
+                    (_, true) => format!("`{xs}` is in [{}]", self.show(sv, &set.ty)),
+                    (_, false) => format!("`{xs}` is not in [{}]", self.show(sv, &set.ty)),
+                };
+                Ok((found != *negated, blame_of(&[&x, &s], label)))
+            }
+            Kind::Has(has, a, b) => {
+                let (l, r) = (self.value(a)?, self.value(b)?);
+                let (Value::List(xs), Value::List(ys)) = (self.need(&l, a)?, self.need(&r, b)?) else {
+                    return Err(format!("`{}` does not compare lists", e.span.text()));
+                };
+                let common: Vec<&Value> = ys.iter().filter(|y| xs.contains(y)).collect();
+                let missing: Vec<&Value> = ys.iter().filter(|y| !xs.contains(y)).collect();
+                let elem_ty = match &b.ty {
+                    Ty::List(t) => (**t).clone(),
+                    other => other.clone(),
+                };
+                let list = |vs: &[&Value]| {
+                    vs.iter()
+                        .map(|v| format!("`{}`", self.show(v, &elem_ty)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let (result, label) = match has {
+                    Has::Any if common.is_empty() => (false, format!("has none of {}", list(&ys.iter().collect::<Vec<_>>()))),
+                    Has::Any => (true, format!("has {}", list(&common))),
+                    Has::All if missing.is_empty() => (true, "has all of them".to_string()),
+                    Has::All => (false, format!("lacks {}", list(&missing))),
+                    Has::None if common.is_empty() => (true, "has none of them".to_string()),
+                    Has::None => (false, format!("has {}", list(&common))),
+                };
+                Ok((result, blame_of(&[&l, &r], label)))
+            }
+            Kind::Quant {
+                quantifier,
+                slot,
+                collection,
+                body,
+            } => {
+                let coll = self.value(collection)?;
+                let base = coll.place.clone().unwrap_or_default();
+                let items: &'m [Value] = match &coll.value {
+                    None => &[],
+                    Some(Cow::Ref(Value::List(list))) => list,
+                    Some(_) => return Err(format!("`{}` is not a list of the manifest", collection.span.text())),
+                };
+                let mut matching = Vec::new();
+                let mut failing = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(s) = self.slots.get_mut(*slot) {
+                        *s = Some((item, base.index(i)));
+                    }
+                    let (b, blame) = self.truth(body)?;
+                    if b {
+                        matching.extend(blame);
+                        if *quantifier == Quantifier::Any {
+                            break;
+                        }
+                    } else {
+                        failing.extend(blame);
+                    }
+                }
+                if let Some(s) = self.slots.get_mut(*slot) {
+                    *s = None;
+                }
+                let whole = |label: &str| -> Vec<Blame> {
+                    coll.place
+                        .clone()
+                        .map(|p| Blame {
+                            path: p,
+                            label: label.to_string(),
+                        })
+                        .into_iter()
+                        .collect()
+                };
+                Ok(match quantifier {
+                    Quantifier::Any if !matching.is_empty() => (true, matching),
+                    Quantifier::Any => (false, whole("no item qualifies")),
+                    Quantifier::All if failing.is_empty() => (true, whole("every item qualifies")),
+                    Quantifier::All => (false, failing),
+                    Quantifier::No if matching.is_empty() => (true, whole("no item qualifies")),
+                    Quantifier::No => (false, matching),
+                })
+            }
+            _ => {
+                let ev = self.value(e)?;
+                match self.need(&ev, e)? {
+                    Value::Bool(b) => {
+                        let blame = ev
+                            .place
+                            .clone()
+                            .map(|p| Blame {
+                                path: p,
+                                label: format!("is `{b}`"),
+                            })
+                            .into_iter()
+                            .collect();
+                        Ok((*b, blame))
+                    }
+                    _ => Err(format!("`{}` is not a condition", e.span.text())),
+                }
+            }
+        }
+    }
+}
+
+fn own<'m>(v: Value) -> Ev<'m> {
+    Ev {
+        value: Some(Cow::Own(v)),
+        place: None,
+    }
+}
+
+/// The first operand that comes from the manifest is blamed: in
+/// `x <= y` that is `x` when `x` is a manifest value.
+fn blame_of(operands: &[&Ev], label: String) -> Vec<Blame> {
+    operands
+        .iter()
+        .find_map(|ev| ev.place.clone())
+        .map(|path| Blame { path, label })
+        .into_iter()
+        .collect()
+}
+
+fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}

@@ -1,0 +1,654 @@
+//! YAML text to schema-typed values, validating as it goes.
+//!
+//! The document is deserialized straight into the schema's shape through a
+//! `DeserializeSeed` driven by the declared types: no generic YAML tree is
+//! built first. Validation problems do not stop the walk; each is recorded
+//! with the path of the key or value at fault, so one run reports all of a
+//! file's problems. Paths become line and column later, and only for files
+//! that have something to report (see `spans`).
+
+use super::path::Path;
+use crate::check::types::{did_you_mean, RecordId, Ty, Types};
+use crate::date::{parse_duration, Date};
+use crate::value::Value;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
+use std::fmt;
+
+/// What a validation problem points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// The key of the entry at the path.
+    Key,
+    /// The `n`-th occurrence (0-based) of the key at the path.
+    KeyOccurrence(usize),
+    /// The value at the path.
+    Value,
+}
+
+/// One way a manifest does not match its schema.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub path: Path,
+    pub at: At,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+/// The outcome of reading one YAML file.
+#[derive(Debug)]
+pub enum Loaded {
+    /// Not a manifest: the first key is not `schema`.
+    NotManifest,
+    /// A manifest of a loaded schema; `issues` is empty when it is valid.
+    Manifest {
+        schema: usize,
+        value: Value,
+        issues: Vec<Issue>,
+    },
+    /// A manifest whose `schema:` names no loaded schema, or whose first key
+    /// is a misspelling of `schema`.
+    BadSchema(Issue),
+    /// The text is not valid YAML, or trips a parser limit.
+    Syntax(SyntaxError),
+}
+
+#[derive(Debug)]
+pub struct SyntaxError {
+    pub message: String,
+    /// 1-based line and column, when the parser knows them.
+    pub line_col: Option<(usize, usize)>,
+    pub more_than_one_document: bool,
+}
+
+pub fn load(text: &str, types: &Types) -> Loaded {
+    if is_blank(text) {
+        return Loaded::NotManifest;
+    }
+    let cx = Cx {
+        types,
+        issues: RefCell::new(Vec::new()),
+    };
+    let de = serde_yaml::Deserializer::from_str(text);
+    match (RootSeed { cx: &cx }).deserialize(de) {
+        Ok(Root::NotManifest) => Loaded::NotManifest,
+        Ok(Root::BadSchema(issue)) => Loaded::BadSchema(issue),
+        Ok(Root::Manifest(schema, value)) => Loaded::Manifest {
+            schema,
+            value,
+            issues: cx.issues.into_inner(),
+        },
+        Err(e) => {
+            let text = e.to_string();
+            let more = text.contains("more than one document");
+            Loaded::Syntax(SyntaxError {
+                message: clean_yaml_message(&text),
+                line_col: e.location().map(|l| (l.line(), l.column())),
+                more_than_one_document: more,
+            })
+        }
+    }
+}
+
+/// An empty file, or one with only comments, is a YAML file without
+/// `schema:`: skipped like any other.
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
+    })
+}
+
+/// serde_yaml appends " at line L column C" to its messages; the location is
+/// shown separately.
+fn clean_yaml_message(msg: &str) -> String {
+    let msg = match msg.find(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg),
+        None => msg,
+    };
+    msg.trim_end_matches('.').to_string()
+}
+
+struct Cx<'t> {
+    types: &'t Types,
+    issues: RefCell<Vec<Issue>>,
+}
+
+impl Cx<'_> {
+    fn issue(&self, path: &Path, at: At, message: String, label: &str, help: Option<String>) {
+        self.issues.borrow_mut().push(Issue {
+            path: path.clone(),
+            at,
+            message,
+            label: label.to_string(),
+            help,
+        });
+    }
+
+    fn ty_name(&self, ty: &Ty) -> String {
+        self.types.display(ty).to_string()
+    }
+}
+
+enum Root {
+    NotManifest,
+    BadSchema(Issue),
+    Manifest(usize, Value),
+}
+
+struct RootSeed<'a, 't> {
+    cx: &'a Cx<'t>,
+}
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
+    type Value = Root;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Root, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RootSeed<'_, '_> {
+    type Value = Root;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML document")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_unit<E>(self) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_none<E>(self) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Root, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Root::NotManifest)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root, A::Error> {
+        let cx = self.cx;
+        let root = Path::root();
+        let Some(first) = map.next_key_seed(KeySeed)? else {
+            return Ok(Root::NotManifest);
+        };
+        if first != "schema" {
+            // A near miss of `schema` is a manifest with a typo, not a file
+            // to skip: skipping it would let it drop out of the check.
+            let near = first.len() >= 4 && did_you_mean(&first, ["schema"]).is_some();
+            drain(&mut map)?;
+            if near {
+                return Ok(Root::BadSchema(Issue {
+                    path: root.key(&first),
+                    at: At::Key,
+                    message: format!("unknown key `{first}`, expected `schema` first"),
+                    label: "unknown key".into(),
+                    help: Some("did you mean `schema`?".into()),
+                }));
+            }
+            return Ok(Root::NotManifest);
+        }
+        let schema_path = root.key("schema");
+        let name: Option<String> = map.next_value_seed(ScalarSeed)?;
+        let Some(name) = name else {
+            drain(&mut map)?;
+            return Ok(Root::BadSchema(Issue {
+                path: schema_path,
+                at: At::Value,
+                message: "`schema` must name a schema, such as `partnership/v1`".into(),
+                label: "not a schema id".into(),
+                help: None,
+            }));
+        };
+        let Some((index, schema)) = cx.types.schema(&name) else {
+            drain(&mut map)?;
+            let ids: Vec<&str> = cx.types.schemas.iter().map(|s| s.id.as_str()).collect();
+            let help = match did_you_mean(&name, ids.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the loaded schemas are: {}", ids.join(", ")),
+            };
+            return Ok(Root::BadSchema(Issue {
+                path: schema_path,
+                at: At::Value,
+                message: format!("unknown schema `{name}`"),
+                label: "no loaded schema has this id".into(),
+                help: Some(help),
+            }));
+        };
+        let value = visit_record(cx, schema.root, &root, map, true)?;
+        Ok(Root::Manifest(index, value))
+    }
+}
+
+fn drain<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// A mapping key as text; keys that are not scalars become `<complex key>`.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = String;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_any(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_unit<E>(self) -> Result<String, E> {
+        Ok("null".to_string())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<String, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok("<complex key>".to_string())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+        drain(&mut map)?;
+        Ok("<complex key>".to_string())
+    }
+}
+
+/// A scalar as text, `None` for anything else.
+struct ScalarSeed;
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed {
+    type Value = Option<String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(ScalarSeed)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a scalar")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        drain(&mut map)?;
+        Ok(None)
+    }
+}
+
+fn visit_record<'de, A: MapAccess<'de>>(
+    cx: &Cx,
+    rid: RecordId,
+    path: &Path,
+    mut map: A,
+    is_root: bool,
+) -> Result<Value, A::Error> {
+    let Some(rec) = cx.types.record(rid) else {
+        drain(&mut map)?;
+        return Ok(Value::Invalid);
+    };
+    let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        let seen = match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => {
+                *n += 1;
+                *n - 1
+            }
+            None => {
+                counts.push((key.clone(), 1));
+                0
+            }
+        };
+        if seen > 0 || (is_root && key == "schema") {
+            let first = if seen > 0 { "" } else { " (`schema` comes first, once)" };
+            cx.issue(
+                &path.key(&key),
+                At::KeyOccurrence(if is_root && key == "schema" { seen + 1 } else { seen }),
+                format!("duplicate key `{key}`{first}"),
+                "duplicate key",
+                Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
+            );
+            map.next_value::<IgnoredAny>()?;
+            continue;
+        }
+        match rec.field(&key) {
+            Some((index, field)) => {
+                let seed = TypedSeed {
+                    cx,
+                    ty: &field.ty,
+                    path: path.key(&key),
+                };
+                let value = map.next_value_seed(seed)?;
+                if let Some(slot) = slots.get_mut(index) {
+                    *slot = value;
+                }
+            }
+            None => {
+                let help = match did_you_mean(&key, rec.field_names()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "the keys of `{}` are: {}",
+                        rec.name,
+                        rec.field_names().collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                cx.issue(
+                    &path.key(&key),
+                    At::Key,
+                    format!("unknown key `{key}` in `{}`", rec.name),
+                    "unknown key",
+                    Some(help),
+                );
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    for (field, slot) in rec.fields.iter().zip(&slots) {
+        if slot.is_none() && !field.ty.is_optional() {
+            let ty = cx.ty_name(&field.ty);
+            cx.issue(
+                path,
+                if path.segs().is_empty() { At::Value } else { At::Key },
+                format!("missing required field `{}` in `{}`", field.name, rec.name),
+                &format!("`{}` has no `{}`", rec.name, field.name),
+                Some(format!("add `{}:` (a `{ty}`)", field.name)),
+            );
+        }
+    }
+    Ok(Value::Record(slots))
+}
+
+/// Deserializes one value of a declared type. Returns `None` for an
+/// explicit `null` (an absent optional); a mismatch is recorded as an issue
+/// and yields `Value::Invalid`.
+struct TypedSeed<'a, 't> {
+    cx: &'a Cx<'t>,
+    ty: &'a Ty,
+    path: Path,
+}
+
+impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_> {
+    type Value = Option<Value>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl TypedSeed<'_, '_> {
+    fn mismatch(&self, found: &str) -> Option<Value> {
+        let want = self.cx.ty_name(self.ty.required());
+        let help = match self.ty.required() {
+            Ty::Str => Some("quote the value to make it a string".to_string()),
+            Ty::Date => Some("write dates as YYYY-MM-DD".to_string()),
+            Ty::Duration => Some("write durations as days (`30d`) or weeks (`2w`)".to_string()),
+            Ty::List(_) => Some("write a list, for example `[a, b]`".to_string()),
+            Ty::Bool => Some("write `true` or `false`".to_string()),
+            _ => None,
+        };
+        self.cx.issue(
+            &self.path,
+            At::Value,
+            format!("expected {}, found {found}", article(&want)),
+            &format!("expected {}", article(&want)),
+            help,
+        );
+        Some(Value::Invalid)
+    }
+
+    fn scalar_text(&self, text: &str) -> Option<Value> {
+        let cx = self.cx;
+        match self.ty.required() {
+            Ty::Str => Some(Value::Str(text.to_string())),
+            Ty::Date => match Date::parse(text) {
+                Some(d) => Some(Value::Date(d)),
+                None => {
+                    cx.issue(
+                        &self.path,
+                        At::Value,
+                        format!("`{text}` is not a valid date"),
+                        "not a date",
+                        Some("write dates as YYYY-MM-DD, for example `2019-06-01`".into()),
+                    );
+                    Some(Value::Invalid)
+                }
+            },
+            Ty::Duration => match parse_duration(text) {
+                Some(d) => Some(Value::Duration(d)),
+                None => {
+                    cx.issue(
+                        &self.path,
+                        At::Value,
+                        format!("`{text}` is not a valid duration"),
+                        "not a duration",
+                        Some("write durations as whole days (`30d`) or weeks (`2w`)".into()),
+                    );
+                    Some(Value::Invalid)
+                }
+            },
+            Ty::Enum(id) => {
+                let Some(def) = cx.types.enum_def(*id) else {
+                    return Some(Value::Invalid);
+                };
+                match def.index(text) {
+                    Some(i) => Some(Value::Enum(i)),
+                    None => {
+                        let help = match did_you_mean(text, def.values.iter().map(String::as_str)) {
+                            Some(s) => Some(format!("did you mean `{s}`?")),
+                            None if def.values.len() <= 12 => {
+                                Some(format!("expected one of: {}", def.values.join(", ")))
+                            }
+                            None => None,
+                        };
+                        cx.issue(
+                            &self.path,
+                            At::Value,
+                            format!("`{text}` is not a value of `{}`", def.name),
+                            "unknown value",
+                            help,
+                        );
+                        Some(Value::Invalid)
+                    }
+                }
+            }
+            _ => self.mismatch(&format!("string `{text}`")),
+        }
+    }
+}
+
+fn article(word: &str) -> String {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an `{word}`"),
+        _ => format!("a `{word}`"),
+    }
+}
+
+impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.cx.ty_name(self.ty))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(match self.ty.required() {
+            Ty::Bool => Some(Value::Bool(v)),
+            _ => self.mismatch(&format!("boolean `{v}`")),
+        })
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(match self.ty.required() {
+            Ty::Int => Some(Value::Int(v)),
+            _ => self.mismatch(&format!("integer `{v}`")),
+        })
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(match (self.ty.required(), i64::try_from(v)) {
+            (Ty::Int, Ok(i)) => Some(Value::Int(i)),
+            (Ty::Int, Err(_)) => self.mismatch(&format!("integer `{v}`, which is too large")),
+            _ => self.mismatch(&format!("integer `{v}`")),
+        })
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.mismatch(&format!("number `{v}`")))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.scalar_text(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        if self.ty.is_optional() {
+            return Ok(None);
+        }
+        Ok(self.mismatch("nothing (`null`)"))
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        if self.ty.is_optional() {
+            return Ok(None);
+        }
+        Ok(self.mismatch("nothing (`null`)"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Ty::List(elem) = self.ty.required() else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(self.mismatch("a list"));
+        };
+        let mut items = Vec::new();
+        loop {
+            let seed = TypedSeed {
+                cx: self.cx,
+                ty: elem,
+                path: self.path.index(items.len()),
+            };
+            match seq.next_element_seed(seed)? {
+                Some(Some(v)) => items.push(v),
+                Some(None) => {
+                    // `- ~` in a list of required values.
+                    let path = self.path.index(items.len());
+                    self.cx.issue(
+                        &path,
+                        At::Value,
+                        "list items cannot be empty".into(),
+                        "empty item",
+                        Some("remove the item or give it a value".into()),
+                    );
+                    items.push(Value::Invalid);
+                }
+                None => break,
+            }
+        }
+        Ok(Some(Value::List(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match self.ty.required() {
+            Ty::Record(rid) => Ok(Some(visit_record(self.cx, *rid, &self.path, map, false)?)),
+            Ty::Map(k, v) => {
+                let mut entries: Vec<(Value, Value)> = Vec::new();
+                let mut keys: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key_seed(KeySeed)? {
+                    let path = self.path.key(&key);
+                    let seen = keys.iter().filter(|k| **k == key).count();
+                    keys.push(key.clone());
+                    if seen > 0 {
+                        self.cx.issue(
+                            &path,
+                            At::KeyOccurrence(seen),
+                            format!("duplicate key `{key}`"),
+                            "duplicate key",
+                            Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
+                        );
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                    let key_seed = TypedSeed {
+                        cx: self.cx,
+                        ty: k,
+                        path: path.clone(),
+                    };
+                    let key_value = key_seed.key_value(&key);
+                    let seed = TypedSeed {
+                        cx: self.cx,
+                        ty: v,
+                        path,
+                    };
+                    let value = map.next_value_seed(seed)?.unwrap_or(Value::Invalid);
+                    entries.push((key_value, value));
+                }
+                Ok(Some(Value::Map(entries)))
+            }
+            _ => {
+                drain(&mut map)?;
+                Ok(self.mismatch("a mapping"))
+            }
+        }
+    }
+}
+
+impl TypedSeed<'_, '_> {
+    /// Validates a map key against the key type; problems point at the key.
+    fn key_value(&self, key: &str) -> Value {
+        let before = self.cx.issues.borrow().len();
+        let value = self.scalar_text(key).unwrap_or(Value::Invalid);
+        for issue in self.cx.issues.borrow_mut().iter_mut().skip(before) {
+            issue.at = At::Key;
+        }
+        value
+    }
+}

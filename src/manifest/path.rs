@@ -1,0 +1,56 @@
+//! Paths to values inside a manifest, such as `/grants/0/consent/mechanism`.
+
+use std::fmt;
+
+/// One step into a YAML document: a mapping key or a sequence index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A path from the document root. Displayed as a JSON pointer (RFC 6901).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Path(pub Vec<Seg>);
+
+impl Path {
+    pub fn root() -> Path {
+        Path(Vec::new())
+    }
+
+    pub fn key(&self, key: &str) -> Path {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Key(key.to_string()));
+        Path(segs)
+    }
+
+    pub fn index(&self, index: usize) -> Path {
+        let mut segs = self.0.clone();
+        segs.push(Seg::Index(index));
+        Path(segs)
+    }
+
+    pub fn parent(&self) -> Option<Path> {
+        let (_, rest) = self.0.split_last()?;
+        Some(Path(rest.to_vec()))
+    }
+
+    pub fn segs(&self) -> &[Seg] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => write!(f, "/{}", k.replace('~', "~0").replace('/', "~1"))?,
+                Seg::Index(i) => write!(f, "/{i}")?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,510 @@
+//! Text to syntax tree. pest stays inside this module: the rest of the crate
+//! sees only `ast` types and `Diag`s.
+
+use crate::ast::*;
+use crate::date::{parse_duration, Date};
+use crate::diagnostics::Diag;
+use crate::source::{Source, Span};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::Arc;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/proviso.pest"]
+struct Grammar;
+
+/// Parses one policy file. A syntax error stops this file (pest reports the
+/// furthest point it reached), but the caller goes on with other files.
+pub fn parse_file(src: &Arc<Source>) -> Result<File, Vec<Diag>> {
+    let mut pairs = Grammar::parse(Rule::file, &src.text).map_err(|e| vec![pest_error(src, e)])?;
+    let Some(file) = pairs.next() else {
+        return Ok(File { items: Vec::new() });
+    };
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for pair in file.into_inner() {
+        let item = match pair.as_rule() {
+            Rule::schema_decl => parse_record(src, pair).map(Item::Schema),
+            Rule::record_decl => parse_record(src, pair).map(Item::Record),
+            Rule::enum_decl => parse_enum(src, pair).map(Item::Enum),
+            Rule::policy_decl => parse_policy(src, pair).map(Item::Policy),
+            Rule::rule_decl => parse_rule(src, pair).map(Item::Rule),
+            _ => continue,
+        };
+        match item {
+            Ok(item) => items.push(item),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(File { items })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The one place where a pest location becomes a span.
+fn span_of(src: &Arc<Source>, pair: &Pair<Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(src, s.start()..s.end())
+}
+
+fn ident(src: &Arc<Source>, pair: Pair<Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span_of(src, &pair),
+    }
+}
+
+/// Keywords are tokens in the grammar (so they can require a word boundary)
+/// but carry no meaning past it.
+fn significant(pairs: Pairs<Rule>) -> impl Iterator<Item = Pair<Rule>> {
+    pairs.filter(|p| {
+        !matches!(
+            p.as_rule(),
+            Rule::kw_schema
+                | Rule::kw_record
+                | Rule::kw_enum
+                | Rule::kw_map
+                | Rule::kw_policy
+                | Rule::kw_for
+                | Rule::kw_rule
+                | Rule::kw_title
+                | Rule::kw_severity
+                | Rule::kw_each
+                | Rule::kw_where
+                | Rule::kw_require
+                | Rule::kw_message
+                | Rule::kw_help
+                | Rule::kw_in
+        )
+    })
+}
+
+fn docs(pair: Pair<Rule>) -> String {
+    let lines: Vec<&str> = pair
+        .into_inner()
+        .filter_map(|doc| doc.into_inner().next())
+        .map(|text| text.as_str().strip_prefix(' ').unwrap_or(text.as_str()))
+        .collect();
+    lines.join("\n").trim_end().to_string()
+}
+
+fn missing(src: &Arc<Source>, what: &str) -> Diag {
+    Diag::new(&Span::new(src, 0..0), format!("internal parser error: missing {what}"))
+}
+
+fn parse_record(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RecordDecl, Diag> {
+    let mut inner = significant(pair.into_inner());
+    let doc = inner.next().map(docs).unwrap_or_default();
+    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
+    let mut fields = Vec::new();
+    for field in inner {
+        let mut parts = field.into_inner();
+        let doc = parts.next().map(docs).unwrap_or_default();
+        let fname = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "field"))?;
+        let ty = parts.next().ok_or_else(|| missing(src, "type"))?;
+        fields.push(FieldDecl {
+            doc,
+            name: fname,
+            ty: parse_type(src, ty)?,
+        });
+    }
+    Ok(RecordDecl { doc, name, fields })
+}
+
+fn parse_type(src: &Arc<Source>, pair: Pair<Rule>) -> Result<TypeExpr, Diag> {
+    let span = span_of(src, &pair);
+    let mut inner = significant(pair.into_inner());
+    let base = inner.next().ok_or_else(|| missing(src, "type"))?;
+    let base_span = span_of(src, &base);
+    let kind = match base.as_rule() {
+        Rule::list_type => {
+            let elem = base.into_inner().next().ok_or_else(|| missing(src, "element type"))?;
+            TypeExprKind::List(Box::new(parse_type(src, elem)?))
+        }
+        Rule::map_type => {
+            let mut parts = significant(base.into_inner());
+            let k = parts.next().ok_or_else(|| missing(src, "key type"))?;
+            let v = parts.next().ok_or_else(|| missing(src, "value type"))?;
+            TypeExprKind::Map(Box::new(parse_type(src, k)?), Box::new(parse_type(src, v)?))
+        }
+        _ => {
+            let id = base.into_inner().next().ok_or_else(|| missing(src, "type name"))?;
+            TypeExprKind::Named(ident(src, id))
+        }
+    };
+    if inner.next().is_some() {
+        let base = TypeExpr { kind, span: base_span };
+        return Ok(TypeExpr {
+            kind: TypeExprKind::Optional(Box::new(base)),
+            span,
+        });
+    }
+    Ok(TypeExpr { kind, span })
+}
+
+fn parse_enum(src: &Arc<Source>, pair: Pair<Rule>) -> Result<EnumDecl, Diag> {
+    let mut inner = significant(pair.into_inner());
+    let doc = inner.next().map(docs).unwrap_or_default();
+    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
+    let items = inner.next().map(|p| enum_items(src, p)).unwrap_or_default();
+    Ok(EnumDecl { doc, name, items })
+}
+
+fn enum_items(src: &Arc<Source>, pair: Pair<Rule>) -> Vec<EnumItem> {
+    let mut items = Vec::new();
+    for item in pair.into_inner() {
+        let mut parts = item.into_inner();
+        let doc = parts.next().map(docs).unwrap_or_default();
+        let Some(name) = parts.next().map(|p| ident(src, p)) else {
+            continue;
+        };
+        let children = parts.next().map(|p| enum_items(src, p)).unwrap_or_default();
+        items.push(EnumItem { doc, name, children });
+    }
+    items
+}
+
+fn parse_policy(src: &Arc<Source>, pair: Pair<Rule>) -> Result<PolicyDecl, Diag> {
+    let mut inner = significant(pair.into_inner());
+    let doc = inner.next().map(docs).unwrap_or_default();
+    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
+    let schema = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "schema"))?;
+    Ok(PolicyDecl { doc, name, schema })
+}
+
+fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
+    let span = span_of(src, &pair);
+    let mut doc = String::new();
+    let mut id = None;
+    let mut title = String::new();
+    let mut severity = Severity::Error;
+    let mut each = Vec::new();
+    let mut filter = None;
+    let mut require = None;
+    let mut message = None;
+    let mut help = None;
+    for part in significant(pair.into_inner()) {
+        match part.as_rule() {
+            Rule::docs => doc = docs(part),
+            Rule::decl_id => id = Some(ident(src, part)),
+            Rule::title_clause => {
+                if let Some(s) = significant(part.into_inner()).next() {
+                    title = parse_string(&s);
+                }
+            }
+            Rule::severity_clause => {
+                severity = match significant(part.into_inner()).next().map(|p| p.as_str().to_string()).as_deref() {
+                    Some("warning") => Severity::Warning,
+                    Some("note") => Severity::Note,
+                    _ => Severity::Error,
+                }
+            }
+            Rule::each_clause => {
+                let mut parts = significant(part.into_inner());
+                let var = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "variable"))?;
+                let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+                each.push(Each {
+                    var,
+                    collection: parse_path(src, coll),
+                });
+            }
+            Rule::where_clause => filter = Some(clause_expr(src, part)?),
+            Rule::require_clause => require = Some(clause_expr(src, part)?),
+            Rule::message_clause => message = Some(clause_template(src, part)?),
+            Rule::help_clause => help = Some(clause_template(src, part)?),
+            _ => {}
+        }
+    }
+    Ok(RuleDecl {
+        doc,
+        id: id.ok_or_else(|| missing(src, "rule id"))?,
+        title,
+        severity,
+        each,
+        filter,
+        require: require.ok_or_else(|| missing(src, "require"))?,
+        message: message.ok_or_else(|| missing(src, "message"))?,
+        help,
+        span,
+    })
+}
+
+fn clause_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
+    let e = significant(pair.into_inner()).next().ok_or_else(|| missing(src, "expression"))?;
+    parse_expr(src, e)
+}
+
+fn clause_template(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Template, Diag> {
+    let t = significant(pair.into_inner()).next().ok_or_else(|| missing(src, "text"))?;
+    let span = span_of(src, &t);
+    let mut parts = Vec::new();
+    for part in t.into_inner() {
+        match part.as_rule() {
+            Rule::template_text => parts.push(TemplatePart::Text(unescape(part.as_str()))),
+            Rule::hole => {
+                if let Some(path) = part.into_inner().next() {
+                    parts.push(TemplatePart::Hole(parse_path(src, path)));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Template { parts, span })
+}
+
+fn parse_string(pair: &Pair<Rule>) -> String {
+    let raw = pair.as_str();
+    let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+    unescape(inner)
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn parse_path(src: &Arc<Source>, pair: Pair<Rule>) -> Expr {
+    let span = span_of(src, &pair);
+    let segs = pair.into_inner().map(|p| ident(src, p)).collect();
+    Expr {
+        kind: ExprKind::Path(segs),
+        span,
+    }
+}
+
+fn pratt() -> PrattParser<Rule> {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left)
+            | Op::infix(Rule::op_has_any, Assoc::Left)
+            | Op::infix(Rule::op_has_all, Assoc::Left)
+            | Op::infix(Rule::op_has_none, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::postfix(Rule::op_is_set) | Op::postfix(Rule::op_is_not_set))
+}
+
+fn parse_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
+    let pratt = pratt();
+    pratt_expr(&pratt, src, pair.into_inner())
+}
+
+fn pratt_expr(pratt: &PrattParser<Rule>, src: &Arc<Source>, pairs: Pairs<Rule>) -> Result<Expr, Diag> {
+    pratt
+        .map_primary(|p| parse_primary(pratt, src, p))
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let span = span_of(src, &op).to(&rhs.span);
+            Ok(Expr {
+                kind: ExprKind::Not(Box::new(rhs)),
+                span,
+            })
+        })
+        .map_postfix(|lhs, op| {
+            let lhs = lhs?;
+            let span = lhs.span.to(&span_of(src, &op));
+            Ok(Expr {
+                kind: ExprKind::IsSet {
+                    expr: Box::new(lhs),
+                    negated: op.as_rule() == Rule::op_is_not_set,
+                },
+                span,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let op = match op.as_rule() {
+                Rule::op_or => BinOp::Or,
+                Rule::op_and => BinOp::And,
+                Rule::op_eq => BinOp::Eq,
+                Rule::op_ne => BinOp::Ne,
+                Rule::op_lt => BinOp::Lt,
+                Rule::op_le => BinOp::Le,
+                Rule::op_gt => BinOp::Gt,
+                Rule::op_ge => BinOp::Ge,
+                Rule::op_in => BinOp::In,
+                Rule::op_not_in => BinOp::NotIn,
+                Rule::op_has_any => BinOp::HasAny,
+                Rule::op_has_all => BinOp::HasAll,
+                Rule::op_has_none => BinOp::HasNone,
+                Rule::op_add => BinOp::Add,
+                _ => BinOp::Sub,
+            };
+            let span = lhs.span.to(&rhs.span);
+            Ok(Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            })
+        })
+        .parse(pairs)
+}
+
+fn parse_primary(pratt: &PrattParser<Rule>, src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
+    let span = span_of(src, &pair);
+    let kind = match pair.as_rule() {
+        Rule::expr => return pratt_expr(pratt, src, pair.into_inner()),
+        Rule::path => return Ok(parse_path(src, pair)),
+        Rule::branch => {
+            let path = pair.into_inner().next().ok_or_else(|| missing(src, "path"))?;
+            match parse_path(src, path).kind {
+                ExprKind::Path(segs) => ExprKind::Branch(segs),
+                other => other,
+            }
+        }
+        Rule::string => ExprKind::Str(parse_string(&pair)),
+        Rule::int => {
+            let digits: String = pair.as_str().chars().filter(|c| *c != '_').collect();
+            let n = digits.parse::<i64>().map_err(|_| {
+                Diag::new(&span, format!("integer `{}` is too large", pair.as_str()))
+                    .label("does not fit in 64 bits")
+            })?;
+            ExprKind::Int(n)
+        }
+        Rule::date => {
+            let d = Date::parse(pair.as_str()).ok_or_else(|| {
+                Diag::new(&span, format!("`{}` is not a calendar date", pair.as_str()))
+                    .label("no such day")
+                    .help("dates are written YYYY-MM-DD, for example `2019-01-31`")
+            })?;
+            ExprKind::Date(d)
+        }
+        Rule::duration => {
+            let d = parse_duration(pair.as_str()).ok_or_else(|| {
+                Diag::new(&span, format!("duration `{}` is too large", pair.as_str()))
+            })?;
+            ExprKind::Duration(d)
+        }
+        Rule::kw_today => ExprKind::Today,
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::list => {
+            let items = pair
+                .into_inner()
+                .map(|p| parse_expr(src, p))
+                .collect::<Result<Vec<_>, _>>()?;
+            ExprKind::List(items)
+        }
+        Rule::quantified => {
+            let mut parts = significant(pair.into_inner());
+            let q = match parts.next().map(|p| p.as_str().to_string()).as_deref() {
+                Some("all") => Quantifier::All,
+                Some("no") => Quantifier::No,
+                _ => Quantifier::Any,
+            };
+            let var = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "variable"))?;
+            let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+            let body = parts.next().ok_or_else(|| missing(src, "body"))?;
+            ExprKind::Quantified {
+                quantifier: q,
+                var,
+                collection: Box::new(parse_path(src, coll)),
+                body: Box::new(parse_expr(src, body)?),
+            }
+        }
+        _ => return Err(missing(src, "expression")),
+    };
+    Ok(Expr { kind, span })
+}
+
+/// Readable names for grammar rules in "expected ..." messages.
+fn rule_name(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::schema_decl | Rule::record_decl | Rule::enum_decl | Rule::policy_decl | Rule::rule_decl => {
+            "a declaration (`schema`, `record`, `enum`, `policy` or `rule`)"
+        }
+        Rule::field => "a field (`name: type`)",
+        Rule::type_expr | Rule::type_name | Rule::list_type | Rule::map_type => "a type",
+        Rule::optional => "`?`",
+        Rule::enum_item | Rule::enum_items => "an enum value",
+        Rule::title_clause | Rule::kw_title => "`title \"...\"`",
+        Rule::severity_clause | Rule::kw_severity => "`severity`",
+        Rule::severity => "`error`, `warning` or `note`",
+        Rule::each_clause | Rule::kw_each => "`each`",
+        Rule::where_clause | Rule::kw_where => "`where`",
+        Rule::require_clause | Rule::kw_require => "`require`",
+        Rule::message_clause | Rule::kw_message => "`message \"...\"`",
+        Rule::help_clause | Rule::kw_help => "`help \"...\"`",
+        Rule::expr | Rule::quantified | Rule::list | Rule::path | Rule::branch => "an expression",
+        Rule::op_or | Rule::op_and => "`and` or `or`",
+        Rule::op_not => "`not`",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "a comparison",
+        Rule::op_in | Rule::op_not_in | Rule::kw_in => "`in`",
+        Rule::op_has_any | Rule::op_has_all | Rule::op_has_none => "`has any`, `has all` or `has none`",
+        Rule::op_add | Rule::op_sub => "`+` or `-`",
+        Rule::op_is_set | Rule::op_is_not_set => "`is set`",
+        Rule::quantifier => "`any`, `all` or `no`",
+        Rule::date => "a date",
+        Rule::duration => "a duration",
+        Rule::int => "an integer",
+        Rule::string | Rule::template | Rule::str_inner => "a string",
+        Rule::hole => "`{path}`",
+        Rule::decl_id => "an id such as `ftc2012/messages-consent`",
+        Rule::ident => "a name",
+        Rule::kw_for => "`for`",
+        Rule::kw_map => "`map`",
+        Rule::kw_today => "`today`",
+        Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        _ => "a token",
+    }
+}
+
+fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
+    let pos = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let rest = src.text.get(pos..).unwrap_or("");
+    let found_len = match rest.chars().next() {
+        None => 0,
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len()),
+        Some(c) => c.len_utf8(),
+    };
+    let found = if rest.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{}`", rest.get(..found_len).unwrap_or(""))
+    };
+    let span = Span::new(src, pos..pos + found_len);
+    let expected = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().map(rule_name).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let message = match expected.as_slice() {
+        [] => format!("unexpected {found}"),
+        [one] => format!("expected {one}, found {found}"),
+        [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
+    };
+    Diag::new(&span, message).label("unexpected here")
+}
