@@ -21,7 +21,7 @@ pub enum Item {
     Record(RecordDecl),
     Enum(EnumDecl),
     Policy(PolicyDecl),
-    Rule(RuleDecl),
+    Rule(Box<RuleDecl>),
 }
 
 /// `schema partnership/v1 { ... }` or `record Grant { ... }`.
@@ -199,7 +199,10 @@ pub enum ExprKind {
     Not(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `x is set` (`negated: false`) or `x is not set`.
-    IsSet { expr: Box<Expr>, negated: bool },
+    IsSet {
+        expr: Box<Expr>,
+        negated: bool,
+    },
     /// `any agreement in agreements: agreement.purpose_restricted`
     Quantified {
         quantifier: Quantifier,

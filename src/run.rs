@@ -75,11 +75,17 @@ impl Report {
     /// Manifests checked, valid or not (a broken manifest still counts:
     /// it was checked and found wanting).
     pub fn manifests(&self) -> usize {
-        self.files.iter().filter(|f| f.kind != FileKind::Skipped).count()
+        self.files
+            .iter()
+            .filter(|f| f.kind != FileKind::Skipped)
+            .count()
     }
 
     pub fn skipped(&self) -> usize {
-        self.files.iter().filter(|f| f.kind == FileKind::Skipped).count()
+        self.files
+            .iter()
+            .filter(|f| f.kind == FileKind::Skipped)
+            .count()
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -89,10 +95,17 @@ impl Report {
 
 /// Checks every manifest under `paths`. Fails only when a path does not
 /// exist; every other problem is a finding.
-pub fn check_paths(program: &Program, paths: &[PathBuf], opts: &Options) -> Result<Report, Vec<MissingPath>> {
+pub fn check_paths(
+    program: &Program,
+    paths: &[PathBuf],
+    opts: &Options,
+) -> Result<Report, Vec<MissingPath>> {
     let start = Instant::now();
     let entries = discover(paths)?;
-    let mut files: Vec<FileReport> = entries.par_iter().map(|e| check_entry(program, e, opts)).collect();
+    let mut files: Vec<FileReport> = entries
+        .par_iter()
+        .map(|e| check_entry(program, e, opts))
+        .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
         f.findings.sort_by(|a, b| {
@@ -109,9 +122,13 @@ pub fn check_paths(program: &Program, paths: &[PathBuf], opts: &Options) -> Resu
 
 fn check_entry(program: &Program, entry: &Entry, opts: &Options) -> FileReport {
     match entry {
-        Entry::Broken { display, message } => broken(display, None, None, "manifest/unreadable", message, None),
+        Entry::Broken { display, message } => {
+            broken(display, None, None, "manifest/unreadable", message, None)
+        }
         Entry::File { path, display } => match read_text(path, opts.max_file_size) {
-            Err((message, help)) => broken(display, None, None, "manifest/unreadable", &message, help),
+            Err((message, help)) => {
+                broken(display, None, None, "manifest/unreadable", &message, help)
+            }
             Ok(text) => check_text(program, display, text, opts),
         },
     }
@@ -135,10 +152,20 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     Some("split the documents into one file each".to_string()),
                 )
             } else {
-                let range = err.line_col.map(|(l, c)| offset_of(&src.text, l, c)).map(|o| o..o);
+                let range = err
+                    .line_col
+                    .map(|(l, c)| offset_of(&src.text, l, c))
+                    .map(|o| o..o);
                 (range, format!("invalid YAML: {}", err.message), None)
             };
-            broken(display, Some(&src), range, "manifest/syntax", &message, help)
+            broken(
+                display,
+                Some(&src),
+                range,
+                "manifest/syntax",
+                &message,
+                help,
+            )
         }
         Loaded::BadSchema(issue) => {
             let index = SpanIndex::build(&src.text);
@@ -149,8 +176,16 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                 results: Vec::new(),
             }
         }
-        Loaded::Manifest { schema, value, issues } => {
-            let rules = program.rules.iter().enumerate().filter(|(_, r)| r.schema == schema);
+        Loaded::Manifest {
+            schema,
+            value,
+            issues,
+        } => {
+            let rules = program
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.schema == schema);
             if !issues.is_empty() {
                 // An invalid manifest is not evaluated: its values cannot be
                 // trusted, and it must never be reported as passing.
@@ -158,7 +193,10 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                 return FileReport {
                     path: display.to_string(),
                     kind: FileKind::Broken,
-                    findings: issues.iter().map(|i| issue_finding(&src, &index, i)).collect(),
+                    findings: issues
+                        .iter()
+                        .map(|i| issue_finding(&src, &index, i))
+                        .collect(),
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
                 };
             }
@@ -191,12 +229,12 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     Outcome::Fail(failures) => {
                         let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
                         for failure in failures {
-                            let mut blamed = failure
-                                .blame
-                                .iter()
-                                .filter_map(|b| locate(index, &src.text, &b.path, At::Value).map(|r| (b, r)));
+                            let mut blamed = failure.blame.iter().filter_map(|b| {
+                                locate(index, &src.text, &b.path, At::Value).map(|r| (b, r))
+                            });
                             let primary = blamed.next();
-                            let labels: Vec<(Range<usize>, String)> = blamed.map(|(b, r)| (r, b.label.clone())).collect();
+                            let labels: Vec<(Range<usize>, String)> =
+                                blamed.map(|(b, r)| (r, b.label.clone())).collect();
                             findings.push(Finding {
                                 rule: rule.id.clone(),
                                 severity: rule.severity,
@@ -260,7 +298,9 @@ fn broken(
                 range: range.clone(),
                 pointer: None,
             },
-            labels: range.map(|r| vec![(r, "here".to_string())]).unwrap_or_default(),
+            labels: range
+                .map(|r| vec![(r, "here".to_string())])
+                .unwrap_or_default(),
             rule_span: None,
         }],
         results: Vec::new(),
@@ -281,7 +321,9 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
             range: range.clone(),
             pointer: Some(issue.path.clone()),
         },
-        labels: range.map(|r| vec![(r, issue.label.clone())]).unwrap_or_default(),
+        labels: range
+            .map(|r| vec![(r, issue.label.clone())])
+            .unwrap_or_default(),
         rule_span: None,
     }
 }
@@ -291,8 +333,16 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
 fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<usize>> {
     let segs = path.segs();
     let found = match at {
-        At::Key => index.keys(segs).first().cloned().or_else(|| index.value(segs)),
-        At::KeyOccurrence(n) => index.keys(segs).get(n).cloned().or_else(|| index.keys(segs).first().cloned()),
+        At::Key => index
+            .keys(segs)
+            .first()
+            .cloned()
+            .or_else(|| index.value(segs)),
+        At::KeyOccurrence(n) => index
+            .keys(segs)
+            .get(n)
+            .cloned()
+            .or_else(|| index.keys(segs).first().cloned()),
         At::Value => {
             let value = index.value(segs)?;
             let multi_line = text.get(value.clone()).is_some_and(|t| t.contains('\n'));
@@ -317,7 +367,10 @@ fn offset_of(text: &str, line: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            return offset + l.char_indices().nth(col.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(l.len(), |(b, _)| b);
         }
         offset += l.len();
     }
@@ -338,7 +391,8 @@ fn read_text(path: &std::path::Path, max: u64) -> Result<String, (String, Option
             Some("split the manifest, or raise the limit with `--max-file-size`".to_string()),
         )
     };
-    let file = std::fs::File::open(path).map_err(|e| (format!("cannot open the file: {e}"), None))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| (format!("cannot open the file: {e}"), None))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > max {
         return Err(too_big(size));

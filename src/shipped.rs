@@ -6,5 +6,8 @@ pub const POLICIES: &[(&str, &str)] = &[
         "policies/partnership.proviso",
         include_str!("../policies/partnership.proviso"),
     ),
-    ("policies/ftc2012.proviso", include_str!("../policies/ftc2012.proviso")),
+    (
+        "policies/ftc2012.proviso",
+        include_str!("../policies/ftc2012.proviso"),
+    ),
 ];

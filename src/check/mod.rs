@@ -65,9 +65,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                 let is_schema = matches!(item, Item::Schema(_));
                 if let Some((_, first)) = names.get(&decl.name.name) {
                     errors.push(
-                        Diag::new(&decl.name.span, format!("`{}` is declared twice", decl.name.name))
-                            .label("declared again here")
-                            .related(first, "first declared here"),
+                        Diag::new(
+                            &decl.name.span,
+                            format!("`{}` is declared twice", decl.name.name),
+                        )
+                        .label("declared again here")
+                        .related(first, "first declared here"),
                     );
                     continue;
                 }
@@ -79,7 +82,10 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     span: decl.name.span.clone(),
                 });
                 record_decls.push(decl);
-                names.insert(decl.name.name.clone(), (Named::Record(id), decl.name.span.clone()));
+                names.insert(
+                    decl.name.name.clone(),
+                    (Named::Record(id), decl.name.span.clone()),
+                );
                 if is_schema {
                     types.schemas.push(SchemaDef {
                         id: decl.name.name.clone(),
@@ -91,9 +97,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             Item::Enum(decl) => {
                 if let Some((_, first)) = names.get(&decl.name.name) {
                     errors.push(
-                        Diag::new(&decl.name.span, format!("`{}` is declared twice", decl.name.name))
-                            .label("declared again here")
-                            .related(first, "first declared here"),
+                        Diag::new(
+                            &decl.name.span,
+                            format!("`{}` is declared twice", decl.name.name),
+                        )
+                        .label("declared again here")
+                        .related(first, "first declared here"),
                     );
                     continue;
                 }
@@ -106,7 +115,10 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     doc: decl.doc.clone(),
                     span: decl.name.span.clone(),
                 });
-                names.insert(decl.name.name.clone(), (Named::Enum(id), decl.name.span.clone()));
+                names.insert(
+                    decl.name.name.clone(),
+                    (Named::Enum(id), decl.name.span.clone()),
+                );
             }
             Item::Policy(_) | Item::Rule(_) => {}
         }
@@ -118,9 +130,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
         for field in &decl.fields {
             if let Some(first) = fields.iter().find(|f| f.name == field.name.name) {
                 errors.push(
-                    Diag::new(&field.name.span, format!("field `{}` is declared twice", field.name.name))
-                        .label("declared again here")
-                        .related(&first.span, "first declared here"),
+                    Diag::new(
+                        &field.name.span,
+                        format!("field `{}` is declared twice", field.name.name),
+                    )
+                    .label("declared again here")
+                    .related(&first.span, "first declared here"),
                 );
                 continue;
             }
@@ -140,7 +155,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
     types
 }
 
-fn flatten_enum(items: &[ast::EnumItem], prefix: &str, out: &mut Vec<String>, errors: &mut Vec<Diag>) {
+fn flatten_enum(
+    items: &[ast::EnumItem],
+    prefix: &str,
+    out: &mut Vec<String>,
+    errors: &mut Vec<Diag>,
+) {
     for item in items {
         let name = if prefix.is_empty() {
             item.name.name.clone()
@@ -150,8 +170,11 @@ fn flatten_enum(items: &[ast::EnumItem], prefix: &str, out: &mut Vec<String>, er
         if item.children.is_empty() {
             if out.contains(&name) {
                 errors.push(
-                    Diag::new(&item.name.span, format!("enum value `{name}` is declared twice"))
-                        .label("declared again here"),
+                    Diag::new(
+                        &item.name.span,
+                        format!("enum value `{name}` is declared twice"),
+                    )
+                    .label("declared again here"),
                 );
             } else {
                 out.push(name);
@@ -180,8 +203,12 @@ fn resolve_type(
                 Some((Named::Record(id), _)) => Some(Ty::Record(*id)),
                 Some((Named::Enum(id), _)) => Some(Ty::Enum(*id)),
                 None => {
-                    let candidates = BUILTIN_TYPES.iter().copied().chain(names.keys().map(String::as_str));
-                    let mut d = Diag::new(&name.span, format!("unknown type `{other}`")).label("not declared");
+                    let candidates = BUILTIN_TYPES
+                        .iter()
+                        .copied()
+                        .chain(names.keys().map(String::as_str));
+                    let mut d = Diag::new(&name.span, format!("unknown type `{other}`"))
+                        .label("not declared");
                     d = match did_you_mean(other, candidates) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help("declare it with `record` or `enum`, or use string, int, bool, date or duration"),
@@ -197,6 +224,8 @@ fn resolve_type(
             let v = resolve_type(v, names, errors);
             Some(Ty::Map(Box::new(k?), Box::new(v?)))
         }
-        TypeExprKind::Optional(inner) => Some(Ty::Optional(Box::new(resolve_type(inner, names, errors)?))),
+        TypeExprKind::Optional(inner) => {
+            Some(Ty::Optional(Box::new(resolve_type(inner, names, errors)?)))
+        }
     }
 }

@@ -14,7 +14,11 @@ use crate::source::Span;
 use crate::value::Value;
 use std::collections::HashMap;
 
-pub(super) fn check_rules(types: &Types, files: &[ast::File], errors: &mut Vec<Diag>) -> Vec<ir::Rule> {
+pub(super) fn check_rules(
+    types: &Types,
+    files: &[ast::File],
+    errors: &mut Vec<Diag>,
+) -> Vec<ir::Rule> {
     let mut rules = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
     for file in files {
@@ -29,8 +33,11 @@ pub(super) fn check_rules(types: &Types, files: &[ast::File], errors: &mut Vec<D
                     }
                     None => {
                         let ids = types.schemas.iter().map(|s| s.id.as_str());
-                        let d = Diag::new(&p.schema.span, format!("unknown schema `{}`", p.schema.name))
-                            .label("no schema has this id");
+                        let d = Diag::new(
+                            &p.schema.span,
+                            format!("unknown schema `{}`", p.schema.name),
+                        )
+                        .label("no schema has this id");
                         errors.push(match did_you_mean(&p.schema.name, ids) {
                             Some(s) => d.help(format!("did you mean `{s}`?")),
                             None => d.help("declare it with `schema ID { ... }` in a policy file"),
@@ -42,10 +49,13 @@ pub(super) fn check_rules(types: &Types, files: &[ast::File], errors: &mut Vec<D
                 Item::Rule(rule) => {
                     if let Some(first) = seen.get(&rule.id.name) {
                         errors.push(
-                            Diag::new(&rule.id.span, format!("rule `{}` is declared twice", rule.id.name))
-                                .label("declared again here")
-                                .related(first, "first declared here")
-                                .help("rule ids must be unique across all loaded policy files"),
+                            Diag::new(
+                                &rule.id.span,
+                                format!("rule `{}` is declared twice", rule.id.name),
+                            )
+                            .label("declared again here")
+                            .related(first, "first declared here")
+                            .help("rule ids must be unique across all loaded policy files"),
                         );
                         continue;
                     }
@@ -102,7 +112,10 @@ struct RuleCx<'a> {
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {
-    segs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".")
+    segs.iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Paths that are known to be set when `e` evaluates to `when`.
@@ -256,7 +269,12 @@ impl RuleCx<'_> {
 
     /// Accepts an optional value only where a guard makes it present.
     /// `whole` is the expression that reads it, for the suggested guard.
-    fn present(&mut self, mut e: ir::Expr, src: &ast::Expr, whole: Option<&ast::Expr>) -> Option<ir::Expr> {
+    fn present(
+        &mut self,
+        mut e: ir::Expr,
+        src: &ast::Expr,
+        whole: Option<&ast::Expr>,
+    ) -> Option<ir::Expr> {
         let Ty::Optional(inner) = &e.ty else {
             return Some(e);
         };
@@ -294,7 +312,10 @@ impl RuleCx<'_> {
         match &e.kind {
             ExprKind::Path(segs) | ExprKind::Branch(segs) => segs.first().is_some_and(|first| {
                 self.lookup_var(&first.name).is_none()
-                    && self.root_record().and_then(|r| r.field(&first.name)).is_none()
+                    && self
+                        .root_record()
+                        .and_then(|r| r.field(&first.name))
+                        .is_none()
             }),
             ExprKind::List(items) => !items.is_empty() && items.iter().all(|i| self.is_unbound(i)),
             _ => false,
@@ -303,7 +324,13 @@ impl RuleCx<'_> {
 
     fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
         let span = e.span.clone();
-        let mk = |kind: Kind, ty: Ty| Some(ir::Expr { kind, ty, span: span.clone() });
+        let mk = |kind: Kind, ty: Ty| {
+            Some(ir::Expr {
+                kind,
+                ty,
+                span: span.clone(),
+            })
+        };
         match &e.kind {
             ExprKind::Path(segs) => self.path(segs, e, expected),
             ExprKind::Branch(segs) => self.branch(segs, e, expected),
@@ -370,7 +397,12 @@ impl RuleCx<'_> {
         }
     }
 
-    fn path(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+    fn path(
+        &mut self,
+        segs: &[ast::Ident],
+        e: &ast::Expr,
+        expected: Option<&Ty>,
+    ) -> Option<ir::Expr> {
         let first = segs.first()?;
         let (mut cur, mut ty) = if let Some(v) = self.lookup_var(&first.name) {
             (Kind::Var(v.slot), v.ty.clone())
@@ -392,19 +424,24 @@ impl RuleCx<'_> {
             return self.enum_literal(segs, e, expected);
         };
         for (i, seg) in segs.iter().enumerate().skip(1) {
-            let prefix_span = first.span.to(&segs.get(i - 1).map_or(first.span.clone(), |s| s.span.clone()));
+            let prefix_span = first.span.to(&segs
+                .get(i - 1)
+                .map_or(first.span.clone(), |s| s.span.clone()));
             if ty.is_optional() {
                 let prefix_text = path_text(segs.get(..i).unwrap_or_default());
                 if self.guarded.contains(&prefix_text) {
                     ty = ty.required().clone();
                 } else {
                     self.errors.push(
-                        Diag::new(&prefix_span, format!("`{prefix_text}` is optional and may be missing"))
-                            .label("read without a guard")
-                            .help(format!(
-                                "guard the read: `{prefix_text} is set and {}`",
-                                e.span.text()
-                            )),
+                        Diag::new(
+                            &prefix_span,
+                            format!("`{prefix_text}` is optional and may be missing"),
+                        )
+                        .label("read without a guard")
+                        .help(format!(
+                            "guard the read: `{prefix_text} is set and {}`",
+                            e.span.text()
+                        )),
                     );
                     return None;
                 }
@@ -419,9 +456,12 @@ impl RuleCx<'_> {
             };
             let rec = self.types.record(rid)?;
             let Some((index, f)) = rec.field(&seg.name) else {
-                let mut d = Diag::new(&seg.span, format!("no field `{}` in `{}`", seg.name, rec.name))
-                    .label("unknown field")
-                    .related(&rec.span, format!("`{}` is declared here", rec.name));
+                let mut d = Diag::new(
+                    &seg.span,
+                    format!("no field `{}` in `{}`", seg.name, rec.name),
+                )
+                .label("unknown field")
+                .related(&rec.span, format!("`{}` is declared here", rec.name));
                 d = match did_you_mean(&seg.name, rec.field_names()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!(
@@ -453,7 +493,12 @@ impl RuleCx<'_> {
     }
 
     /// `content.private_messages` where an enum value is expected.
-    fn enum_literal(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+    fn enum_literal(
+        &mut self,
+        segs: &[ast::Ident],
+        e: &ast::Expr,
+        expected: Option<&Ty>,
+    ) -> Option<ir::Expr> {
         let name = path_text(segs);
         let (enum_id, as_list) = match expected.map(Ty::required) {
             Some(Ty::Enum(id)) => (*id, false),
@@ -466,12 +511,17 @@ impl RuleCx<'_> {
         let def = self.types.enum_def(enum_id)?;
         let Some(index) = def.index(&name) else {
             let values = def.values.iter().map(String::as_str);
-            let mut d = Diag::new(&e.span, format!("`{name}` is not a value of `{}`", def.name))
-                .label("unknown value")
-                .related(&def.span, format!("`{}` is declared here", def.name));
+            let mut d = Diag::new(
+                &e.span,
+                format!("`{name}` is not a value of `{}`", def.name),
+            )
+            .label("unknown value")
+            .related(&def.span, format!("`{}` is declared here", def.name));
             d = match did_you_mean(&name, values) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None if def.values.len() <= 12 => d.help(format!("the values are: {}", def.values.join(", "))),
+                None if def.values.len() <= 12 => {
+                    d.help(format!("the values are: {}", def.values.join(", ")))
+                }
                 None => d,
             };
             self.errors.push(d);
@@ -479,7 +529,10 @@ impl RuleCx<'_> {
         };
         let value = Value::Enum(index);
         let (value, ty) = if as_list {
-            (Value::List(vec![value]), Ty::List(Box::new(Ty::Enum(enum_id))))
+            (
+                Value::List(vec![value]),
+                Ty::List(Box::new(Ty::Enum(enum_id))),
+            )
         } else {
             (value, Ty::Enum(enum_id))
         };
@@ -496,7 +549,8 @@ impl RuleCx<'_> {
         if let Some(r) = self.root_record() {
             candidates.extend(r.field_names());
         }
-        let mut d = Diag::new(&first.span, format!("unknown name `{}`", first.name)).label("not a variable or field");
+        let mut d = Diag::new(&first.span, format!("unknown name `{}`", first.name))
+            .label("not a variable or field");
         d = match did_you_mean(&first.name, candidates.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(format!("names in scope: {}", candidates.join(", "))),
@@ -506,7 +560,12 @@ impl RuleCx<'_> {
         None
     }
 
-    fn branch(&mut self, segs: &[ast::Ident], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+    fn branch(
+        &mut self,
+        segs: &[ast::Ident],
+        e: &ast::Expr,
+        expected: Option<&Ty>,
+    ) -> Option<ir::Expr> {
         let name = path_text(segs);
         let enum_id = match expected.map(Ty::required) {
             Some(Ty::List(inner)) => match inner.required() {
@@ -527,9 +586,12 @@ impl RuleCx<'_> {
         let values = def.branch(&name);
         if values.is_empty() {
             let branches = def.branches();
-            let mut d = Diag::new(&e.span, format!("`{name}` is not a branch of `{}`", def.name))
-                .label("matches no value")
-                .related(&def.span, format!("`{}` is declared here", def.name));
+            let mut d = Diag::new(
+                &e.span,
+                format!("`{name}` is not a branch of `{}`", def.name),
+            )
+            .label("matches no value")
+            .related(&def.span, format!("`{}` is declared here", def.name));
             if let Some(s) = did_you_mean(&name, branches.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean `{s}.*`?"));
             }
@@ -543,7 +605,12 @@ impl RuleCx<'_> {
         })
     }
 
-    fn list(&mut self, items: &[ast::Expr], e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+    fn list(
+        &mut self,
+        items: &[ast::Expr],
+        e: &ast::Expr,
+        expected: Option<&Ty>,
+    ) -> Option<ir::Expr> {
         let elem_expected = match expected.map(Ty::required) {
             Some(Ty::List(inner)) => Some(inner.required().clone()),
             _ => None,
@@ -593,9 +660,21 @@ impl RuleCx<'_> {
         })
     }
 
-    fn binary(&mut self, op: BinOp, a: &ast::Expr, b: &ast::Expr, whole: &ast::Expr) -> Option<ir::Expr> {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        whole: &ast::Expr,
+    ) -> Option<ir::Expr> {
         let span = whole.span.clone();
-        let mk = |kind: Kind, ty: Ty| Some(ir::Expr { kind, ty, span: span.clone() });
+        let mk = |kind: Kind, ty: Ty| {
+            Some(ir::Expr {
+                kind,
+                ty,
+                span: span.clone(),
+            })
+        };
         match op {
             BinOp::And | BinOp::Or => {
                 let left = self.boolean(a);
@@ -606,10 +685,18 @@ impl RuleCx<'_> {
                 let right = self.boolean(b);
                 self.guarded.truncate(depth);
                 let (l, r) = (Box::new(left?), Box::new(right?));
-                mk(if op == BinOp::And { Kind::And(l, r) } else { Kind::Or(l, r) }, Ty::Bool)
+                mk(
+                    if op == BinOp::And {
+                        Kind::And(l, r)
+                    } else {
+                        Kind::Or(l, r)
+                    },
+                    Ty::Bool,
+                )
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let (l, r) = self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                let (l, r) =
+                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
                 if l.ty != r.ty {
                     return self.mismatch(op, &l, &r, whole);
                 }
@@ -623,7 +710,11 @@ impl RuleCx<'_> {
                     BinOp::Gt => Cmp::Gt,
                     _ => Cmp::Ge,
                 };
-                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) { equatable } else { ordered };
+                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) {
+                    equatable
+                } else {
+                    ordered
+                };
                 if !fits {
                     let shown = self.ty(&l.ty);
                     self.errors.push(
@@ -665,7 +756,8 @@ impl RuleCx<'_> {
                 )
             }
             BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
-                let (l, r) = self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                let (l, r) =
+                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
                 if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
                     return self.mismatch(op, &l, &r, whole);
                 }
@@ -692,7 +784,11 @@ impl RuleCx<'_> {
                     (Ty::Int, Ty::Int, _) => Ty::Int,
                     _ => return self.mismatch(op, &l, &r, whole),
                 };
-                let arith = if op == BinOp::Add { Arith::Add } else { Arith::Sub };
+                let arith = if op == BinOp::Add {
+                    Arith::Add
+                } else {
+                    Arith::Sub
+                };
                 mk(Kind::Arith(arith, Box::new(l), Box::new(r)), ty)
             }
         }
@@ -727,7 +823,13 @@ impl RuleCx<'_> {
         }
     }
 
-    fn mismatch(&mut self, op: BinOp, l: &ir::Expr, r: &ir::Expr, whole: &ast::Expr) -> Option<ir::Expr> {
+    fn mismatch(
+        &mut self,
+        op: BinOp,
+        l: &ir::Expr,
+        r: &ir::Expr,
+        whole: &ast::Expr,
+    ) -> Option<ir::Expr> {
         let (lt, rt) = (self.ty(&l.ty), self.ty(&r.ty));
         let help = match op {
             BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
@@ -740,9 +842,12 @@ impl RuleCx<'_> {
             _ => "compare values of the same type".to_string(),
         };
         self.errors.push(
-            Diag::new(&whole.span, format!("`{}` does not apply to `{lt}` and `{rt}`", op.as_str()))
-                .label(format!("`{lt}` {} `{rt}`", op.as_str()))
-                .help(help),
+            Diag::new(
+                &whole.span,
+                format!("`{}` does not apply to `{lt}` and `{rt}`", op.as_str()),
+            )
+            .label(format!("`{lt}` {} `{rt}`", op.as_str()))
+            .help(help),
         );
         None
     }

@@ -73,7 +73,10 @@ pub struct EnumDef {
 
 impl EnumDef {
     pub fn index(&self, value: &str) -> Option<u32> {
-        self.values.iter().position(|v| v == value).map(|i| i as u32)
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .map(|i| i as u32)
     }
 
     /// The values under a branch: `special` gives every `special.*` value.
@@ -167,7 +170,10 @@ impl fmt::Display for TyDisplay<'_> {
 
 /// The closest candidate to a misspelled name, if one is close enough to
 /// be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(name, c);
@@ -190,6 +196,9 @@ mod tests {
         assert_eq!(did_you_mean("consnet", fields), Some("consent"));
         assert_eq!(did_you_mean("operation", fields), Some("operations"));
         assert_eq!(did_you_mean("banana", fields), None);
-        assert_eq!(did_you_mean("partnersihp/v1", ["partnership/v1"]), Some("partnership/v1"));
+        assert_eq!(
+            did_you_mean("partnersihp/v1", ["partnership/v1"]),
+            Some("partnership/v1")
+        );
     }
 }

@@ -52,7 +52,8 @@ enum FailOn {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2018-12-18"))
+    Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2018-12-18"))
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -68,14 +69,21 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("`{s}` is not a size; write bytes, or a number with KiB or MiB, for example 8MiB"))
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a size; write bytes, or a number with KiB or MiB, for example 8MiB"
+            )
+        })
 }
 
 /// Reads the policy files: the shipped ones, or those given with
 /// `--policy` (files, or directories searched for `*.proviso`).
 fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
     if paths.is_empty() {
-        return Ok(shipped::POLICIES.iter().map(|(name, text)| Source::new(*name, *text)).collect());
+        return Ok(shipped::POLICIES
+            .iter()
+            .map(|(name, text)| Source::new(*name, *text))
+            .collect());
     }
     let mut files = Vec::new();
     for path in paths {
@@ -84,7 +92,9 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
                 .follow_links(true)
                 .into_iter()
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "proviso"))
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "proviso")
+                })
                 .map(|e| e.into_path())
                 .collect();
             found.sort();
@@ -98,7 +108,8 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
     }
     let mut sources = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read policy `{}`: {e}", file.display()))?;
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read policy `{}`: {e}", file.display()))?;
         sources.push(Source::new(file.to_string_lossy(), text));
     }
     Ok(sources)
@@ -107,7 +118,11 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
 pub fn run(args: CheckArgs) -> Exit {
     let stdout_tty = std::io::stdout().is_terminal();
     let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let format = args.format.unwrap_or(if stdout_tty { Format::Human } else { Format::Short });
+    let format = args.format.unwrap_or(if stdout_tty {
+        Format::Human
+    } else {
+        Format::Short
+    });
     let renderer = Renderer::new(color);
     let mut out = std::io::stdout().lock();
 
@@ -150,7 +165,7 @@ pub fn run(args: CheckArgs) -> Exit {
     }
     let summary = report::summary(&report);
     let written = match format {
-        Format::Human => write!(out, "{text}{summary}\n"),
+        Format::Human => writeln!(out, "{text}{summary}"),
         Format::Short => {
             let r = write!(out, "{text}");
             eprintln!("{summary}");

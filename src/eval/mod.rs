@@ -90,7 +90,13 @@ struct Evaluator<'m, 't> {
 }
 
 impl<'m> Evaluator<'m, '_> {
-    fn bindings(&mut self, rule: &Rule, depth: usize, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
+    fn bindings(
+        &mut self,
+        rule: &Rule,
+        depth: usize,
+        applicable: &mut bool,
+        out: &mut Vec<Failure>,
+    ) -> R<()> {
         let Some(each) = rule.each.get(depth) else {
             return self.binding(rule, applicable, out);
         };
@@ -101,7 +107,12 @@ impl<'m> Evaluator<'m, '_> {
         let items: &'m [Value] = match &coll.value {
             None => &[],
             Some(Cow::Ref(Value::List(list))) => list,
-            Some(_) => return Err(format!("`{}` is not a list of the manifest", each.collection.span.text())),
+            Some(_) => {
+                return Err(format!(
+                    "`{}` is not a list of the manifest",
+                    each.collection.span.text()
+                ))
+            }
         };
         for (i, item) in items.iter().enumerate() {
             if let Some(slot) = self.slots.get_mut(each.slot) {
@@ -175,7 +186,9 @@ impl<'m> Evaluator<'m, '_> {
                 let b = self.value(base)?;
                 let place = b.place.as_ref().map(|p| p.key(name));
                 let value = match b.value {
-                    Some(Cow::Ref(Value::Record(fields))) => fields.get(*index).and_then(|f| f.as_ref()).map(Cow::Ref),
+                    Some(Cow::Ref(Value::Record(fields))) => {
+                        fields.get(*index).and_then(|f| f.as_ref()).map(Cow::Ref)
+                    }
                     Some(Cow::Own(Value::Record(fields))) => {
                         fields.get(*index).cloned().flatten().map(Cow::Own)
                     }
@@ -302,9 +315,15 @@ impl<'m> Evaluator<'m, '_> {
                     Cmp::Eq => lv == rv,
                     Cmp::Ne => lv != rv,
                     Cmp::Lt => ord == Some(std::cmp::Ordering::Less),
-                    Cmp::Le => matches!(ord, Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)),
+                    Cmp::Le => matches!(
+                        ord,
+                        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                    ),
                     Cmp::Gt => ord == Some(std::cmp::Ordering::Greater),
-                    Cmp::Ge => matches!(ord, Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)),
+                    Cmp::Ge => matches!(
+                        ord,
+                        Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+                    ),
                 };
                 let (ls, rs) = (self.show(lv, &a.ty), self.show(rv, &b.ty));
                 let sym = match op {
@@ -332,8 +351,12 @@ impl<'m> Evaluator<'m, '_> {
                 };
                 let xs = self.show(xv, &elem.ty);
                 let label = match (sv, found) {
-                    (Value::Map(_), true) => format!("`{xs}` has an entry in `{}`", set.span.text()),
-                    (Value::Map(_), false) => format!("`{xs}` has no entry in `{}`", set.span.text()),
+                    (Value::Map(_), true) => {
+                        format!("`{xs}` has an entry in `{}`", set.span.text())
+                    }
+                    (Value::Map(_), false) => {
+                        format!("`{xs}` has no entry in `{}`", set.span.text())
+                    }
                     (_, true) => format!("`{xs}` is in [{}]", self.show(sv, &set.ty)),
                     (_, false) => format!("`{xs}` is not in [{}]", self.show(sv, &set.ty)),
                 };
@@ -341,7 +364,8 @@ impl<'m> Evaluator<'m, '_> {
             }
             Kind::Has(has, a, b) => {
                 let (l, r) = (self.value(a)?, self.value(b)?);
-                let (Value::List(xs), Value::List(ys)) = (self.need(&l, a)?, self.need(&r, b)?) else {
+                let (Value::List(xs), Value::List(ys)) = (self.need(&l, a)?, self.need(&r, b)?)
+                else {
                     return Err(format!("`{}` does not compare lists", e.span.text()));
                 };
                 let common: Vec<&Value> = ys.iter().filter(|y| xs.contains(y)).collect();
@@ -357,7 +381,10 @@ impl<'m> Evaluator<'m, '_> {
                         .join(", ")
                 };
                 let (result, label) = match has {
-                    Has::Any if common.is_empty() => (false, format!("has none of {}", list(&ys.iter().collect::<Vec<_>>()))),
+                    Has::Any if common.is_empty() => (
+                        false,
+                        format!("has none of {}", list(&ys.iter().collect::<Vec<_>>())),
+                    ),
                     Has::Any => (true, format!("has {}", list(&common))),
                     Has::All if missing.is_empty() => (true, "has all of them".to_string()),
                     Has::All => (false, format!("lacks {}", list(&missing))),
@@ -377,7 +404,12 @@ impl<'m> Evaluator<'m, '_> {
                 let items: &'m [Value] = match &coll.value {
                     None => &[],
                     Some(Cow::Ref(Value::List(list))) => list,
-                    Some(_) => return Err(format!("`{}` is not a list of the manifest", collection.span.text())),
+                    Some(_) => {
+                        return Err(format!(
+                            "`{}` is not a list of the manifest",
+                            collection.span.text()
+                        ))
+                    }
                 };
                 let mut matching = Vec::new();
                 let mut failing = Vec::new();

@@ -11,7 +11,7 @@ use super::path::Path;
 use crate::check::types::{did_you_mean, RecordId, Ty, Types};
 use crate::date::{parse_duration, Date};
 use crate::value::Value;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -70,25 +70,47 @@ pub fn load(text: &str, types: &Types) -> Loaded {
         types,
         issues: RefCell::new(Vec::new()),
     };
-    let de = serde_yaml::Deserializer::from_str(text);
-    match (RootSeed { cx: &cx }).deserialize(de) {
-        Ok(Root::NotManifest) => Loaded::NotManifest,
-        Ok(Root::BadSchema(issue)) => Loaded::BadSchema(issue),
-        Ok(Root::Manifest(schema, value)) => Loaded::Manifest {
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let Some(first) = documents.next() else {
+        return Loaded::NotManifest;
+    };
+    let root = match (RootSeed { cx: &cx }).deserialize(first) {
+        Ok(root) => root,
+        Err(e) => return syntax(&e),
+    };
+    // Only a manifest must stand alone: other multi-document YAML files
+    // (Kubernetes objects, say) are simply not manifests.
+    if !matches!(root, Root::NotManifest) {
+        if let Some(second) = documents.next() {
+            // The second document is parsed to tell a syntax error in it
+            // from a well-formed extra document.
+            return match IgnoredAny::deserialize(second) {
+                Err(e) if !e.to_string().contains("end of stream") => syntax(&e),
+                _ => Loaded::Syntax(SyntaxError {
+                    message: "a manifest holds one YAML document, this file has more".into(),
+                    line_col: None,
+                    more_than_one_document: true,
+                }),
+            };
+        }
+    }
+    match root {
+        Root::NotManifest => Loaded::NotManifest,
+        Root::BadSchema(issue) => Loaded::BadSchema(issue),
+        Root::Manifest(schema, value) => Loaded::Manifest {
             schema,
             value,
             issues: cx.issues.into_inner(),
         },
-        Err(e) => {
-            let text = e.to_string();
-            let more = text.contains("more than one document");
-            Loaded::Syntax(SyntaxError {
-                message: clean_yaml_message(&text),
-                line_col: e.location().map(|l| (l.line(), l.column())),
-                more_than_one_document: more,
-            })
-        }
     }
+}
+
+fn syntax(e: &serde_yaml::Error) -> Loaded {
+    Loaded::Syntax(SyntaxError {
+        message: clean_yaml_message(&e.to_string()),
+        line_col: e.location().map(|l| (l.line(), l.column())),
+        more_than_one_document: false,
+    })
 }
 
 /// An empty file, or one with only comments, is a YAML file without
@@ -191,6 +213,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
             // A near miss of `schema` is a manifest with a typo, not a file
             // to skip: skipping it would let it drop out of the check.
             let near = first.len() >= 4 && did_you_mean(&first, ["schema"]).is_some();
+            map.next_value::<IgnoredAny>()?;
             drain(&mut map)?;
             if near {
                 return Ok(Root::BadSchema(Issue {
@@ -351,13 +374,24 @@ fn visit_record<'de, A: MapAccess<'de>>(
             }
         };
         if seen > 0 || (is_root && key == "schema") {
-            let first = if seen > 0 { "" } else { " (`schema` comes first, once)" };
+            let first = if seen > 0 {
+                ""
+            } else {
+                " (`schema` comes first, once)"
+            };
             cx.issue(
                 &path.key(&key),
-                At::KeyOccurrence(if is_root && key == "schema" { seen + 1 } else { seen }),
+                At::KeyOccurrence(if is_root && key == "schema" {
+                    seen + 1
+                } else {
+                    seen
+                }),
                 format!("duplicate key `{key}`{first}"),
                 "duplicate key",
-                Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
+                Some(
+                    "remove one of the entries: YAML keeps only one, so the other is silently lost"
+                        .into(),
+                ),
             );
             map.next_value::<IgnoredAny>()?;
             continue;
@@ -399,7 +433,11 @@ fn visit_record<'de, A: MapAccess<'de>>(
             let ty = cx.ty_name(&field.ty);
             cx.issue(
                 path,
-                if path.segs().is_empty() { At::Value } else { At::Key },
+                if path.segs().is_empty() {
+                    At::Value
+                } else {
+                    At::Key
+                },
                 format!("missing required field `{}` in `{}`", field.name, rec.name),
                 &format!("`{}` has no `{}`", rec.name, field.name),
                 Some(format!("add `{}:` (a `{ty}`)", field.name)),

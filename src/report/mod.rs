@@ -9,7 +9,8 @@ use crate::run::Report;
 
 /// One line that sums up a run.
 pub fn summary(report: &Report) -> String {
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let skipped = report.skipped();
     let skipped = if skipped == 0 {
         String::new()

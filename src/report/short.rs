@@ -16,8 +16,16 @@ pub fn finding(f: &Finding) -> String {
 
 pub fn diag(d: &Diag) -> String {
     let (line, col) = d.span.start_line_col();
-    let help = d.help.as_deref().map(|h| format!(" ({})", one_line(h))).unwrap_or_default();
-    format!("{}:{line}:{col}: error: {}{help}", d.span.src.name, one_line(&d.message))
+    let help = d
+        .help
+        .as_deref()
+        .map(|h| format!(" ({})", one_line(h)))
+        .unwrap_or_default();
+    format!(
+        "{}:{line}:{col}: error: {}{help}",
+        d.span.src.name,
+        one_line(&d.message)
+    )
 }
 
 fn one_line(s: &str) -> String {

@@ -29,7 +29,7 @@ pub fn parse_file(src: &Arc<Source>) -> Result<File, Vec<Diag>> {
             Rule::record_decl => parse_record(src, pair).map(Item::Record),
             Rule::enum_decl => parse_enum(src, pair).map(Item::Enum),
             Rule::policy_decl => parse_policy(src, pair).map(Item::Policy),
-            Rule::rule_decl => parse_rule(src, pair).map(Item::Rule),
+            Rule::rule_decl => parse_rule(src, pair).map(|r| Item::Rule(Box::new(r))),
             _ => continue,
         };
         match item {
@@ -92,18 +92,27 @@ fn docs(pair: Pair<Rule>) -> String {
 }
 
 fn missing(src: &Arc<Source>, what: &str) -> Diag {
-    Diag::new(&Span::new(src, 0..0), format!("internal parser error: missing {what}"))
+    Diag::new(
+        &Span::new(src, 0..0),
+        format!("internal parser error: missing {what}"),
+    )
 }
 
 fn parse_record(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RecordDecl, Diag> {
     let mut inner = significant(pair.into_inner());
     let doc = inner.next().map(docs).unwrap_or_default();
-    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
+    let name = inner
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "name"))?;
     let mut fields = Vec::new();
     for field in inner {
         let mut parts = field.into_inner();
         let doc = parts.next().map(docs).unwrap_or_default();
-        let fname = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "field"))?;
+        let fname = parts
+            .next()
+            .map(|p| ident(src, p))
+            .ok_or_else(|| missing(src, "field"))?;
         let ty = parts.next().ok_or_else(|| missing(src, "type"))?;
         fields.push(FieldDecl {
             doc,
@@ -121,7 +130,10 @@ fn parse_type(src: &Arc<Source>, pair: Pair<Rule>) -> Result<TypeExpr, Diag> {
     let base_span = span_of(src, &base);
     let kind = match base.as_rule() {
         Rule::list_type => {
-            let elem = base.into_inner().next().ok_or_else(|| missing(src, "element type"))?;
+            let elem = base
+                .into_inner()
+                .next()
+                .ok_or_else(|| missing(src, "element type"))?;
             TypeExprKind::List(Box::new(parse_type(src, elem)?))
         }
         Rule::map_type => {
@@ -131,12 +143,18 @@ fn parse_type(src: &Arc<Source>, pair: Pair<Rule>) -> Result<TypeExpr, Diag> {
             TypeExprKind::Map(Box::new(parse_type(src, k)?), Box::new(parse_type(src, v)?))
         }
         _ => {
-            let id = base.into_inner().next().ok_or_else(|| missing(src, "type name"))?;
+            let id = base
+                .into_inner()
+                .next()
+                .ok_or_else(|| missing(src, "type name"))?;
             TypeExprKind::Named(ident(src, id))
         }
     };
     if inner.next().is_some() {
-        let base = TypeExpr { kind, span: base_span };
+        let base = TypeExpr {
+            kind,
+            span: base_span,
+        };
         return Ok(TypeExpr {
             kind: TypeExprKind::Optional(Box::new(base)),
             span,
@@ -148,7 +166,10 @@ fn parse_type(src: &Arc<Source>, pair: Pair<Rule>) -> Result<TypeExpr, Diag> {
 fn parse_enum(src: &Arc<Source>, pair: Pair<Rule>) -> Result<EnumDecl, Diag> {
     let mut inner = significant(pair.into_inner());
     let doc = inner.next().map(docs).unwrap_or_default();
-    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
+    let name = inner
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "name"))?;
     let items = inner.next().map(|p| enum_items(src, p)).unwrap_or_default();
     Ok(EnumDecl { doc, name, items })
 }
@@ -162,7 +183,11 @@ fn enum_items(src: &Arc<Source>, pair: Pair<Rule>) -> Vec<EnumItem> {
             continue;
         };
         let children = parts.next().map(|p| enum_items(src, p)).unwrap_or_default();
-        items.push(EnumItem { doc, name, children });
+        items.push(EnumItem {
+            doc,
+            name,
+            children,
+        });
     }
     items
 }
@@ -170,8 +195,14 @@ fn enum_items(src: &Arc<Source>, pair: Pair<Rule>) -> Vec<EnumItem> {
 fn parse_policy(src: &Arc<Source>, pair: Pair<Rule>) -> Result<PolicyDecl, Diag> {
     let mut inner = significant(pair.into_inner());
     let doc = inner.next().map(docs).unwrap_or_default();
-    let name = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "name"))?;
-    let schema = inner.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "schema"))?;
+    let name = inner
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "name"))?;
+    let schema = inner
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "schema"))?;
     Ok(PolicyDecl { doc, name, schema })
 }
 
@@ -196,7 +227,11 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
                 }
             }
             Rule::severity_clause => {
-                severity = match significant(part.into_inner()).next().map(|p| p.as_str().to_string()).as_deref() {
+                severity = match significant(part.into_inner())
+                    .next()
+                    .map(|p| p.as_str().to_string())
+                    .as_deref()
+                {
                     Some("warning") => Severity::Warning,
                     Some("note") => Severity::Note,
                     _ => Severity::Error,
@@ -204,7 +239,10 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
             }
             Rule::each_clause => {
                 let mut parts = significant(part.into_inner());
-                let var = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "variable"))?;
+                let var = parts
+                    .next()
+                    .map(|p| ident(src, p))
+                    .ok_or_else(|| missing(src, "variable"))?;
                 let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
                 each.push(Each {
                     var,
@@ -233,12 +271,16 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
 }
 
 fn clause_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
-    let e = significant(pair.into_inner()).next().ok_or_else(|| missing(src, "expression"))?;
+    let e = significant(pair.into_inner())
+        .next()
+        .ok_or_else(|| missing(src, "expression"))?;
     parse_expr(src, e)
 }
 
 fn clause_template(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Template, Diag> {
-    let t = significant(pair.into_inner()).next().ok_or_else(|| missing(src, "text"))?;
+    let t = significant(pair.into_inner())
+        .next()
+        .ok_or_else(|| missing(src, "text"))?;
     let span = span_of(src, &t);
     let mut parts = Vec::new();
     for part in t.into_inner() {
@@ -257,7 +299,10 @@ fn clause_template(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Template, Diag
 
 fn parse_string(pair: &Pair<Rule>) -> String {
     let raw = pair.as_str();
-    let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(raw);
     unescape(inner)
 }
 
@@ -313,7 +358,11 @@ fn parse_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
     pratt_expr(&pratt, src, pair.into_inner())
 }
 
-fn pratt_expr(pratt: &PrattParser<Rule>, src: &Arc<Source>, pairs: Pairs<Rule>) -> Result<Expr, Diag> {
+fn pratt_expr(
+    pratt: &PrattParser<Rule>,
+    src: &Arc<Source>,
+    pairs: Pairs<Rule>,
+) -> Result<Expr, Diag> {
     pratt
         .map_primary(|p| parse_primary(pratt, src, p))
         .map_prefix(|op, rhs| {
@@ -363,13 +412,20 @@ fn pratt_expr(pratt: &PrattParser<Rule>, src: &Arc<Source>, pairs: Pairs<Rule>) 
         .parse(pairs)
 }
 
-fn parse_primary(pratt: &PrattParser<Rule>, src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
+fn parse_primary(
+    pratt: &PrattParser<Rule>,
+    src: &Arc<Source>,
+    pair: Pair<Rule>,
+) -> Result<Expr, Diag> {
     let span = span_of(src, &pair);
     let kind = match pair.as_rule() {
         Rule::expr => return pratt_expr(pratt, src, pair.into_inner()),
         Rule::path => return Ok(parse_path(src, pair)),
         Rule::branch => {
-            let path = pair.into_inner().next().ok_or_else(|| missing(src, "path"))?;
+            let path = pair
+                .into_inner()
+                .next()
+                .ok_or_else(|| missing(src, "path"))?;
             match parse_path(src, path).kind {
                 ExprKind::Path(segs) => ExprKind::Branch(segs),
                 other => other,
@@ -415,7 +471,10 @@ fn parse_primary(pratt: &PrattParser<Rule>, src: &Arc<Source>, pair: Pair<Rule>)
                 Some("no") => Quantifier::No,
                 _ => Quantifier::Any,
             };
-            let var = parts.next().map(|p| ident(src, p)).ok_or_else(|| missing(src, "variable"))?;
+            let var = parts
+                .next()
+                .map(|p| ident(src, p))
+                .ok_or_else(|| missing(src, "variable"))?;
             let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
             let body = parts.next().ok_or_else(|| missing(src, "body"))?;
             ExprKind::Quantified {
@@ -434,9 +493,11 @@ fn parse_primary(pratt: &PrattParser<Rule>, src: &Arc<Source>, pair: Pair<Rule>)
 fn rule_name(rule: &Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
-        Rule::schema_decl | Rule::record_decl | Rule::enum_decl | Rule::policy_decl | Rule::rule_decl => {
-            "a declaration (`schema`, `record`, `enum`, `policy` or `rule`)"
-        }
+        Rule::schema_decl
+        | Rule::record_decl
+        | Rule::enum_decl
+        | Rule::policy_decl
+        | Rule::rule_decl => "a declaration (`schema`, `record`, `enum`, `policy` or `rule`)",
         Rule::field => "a field (`name: type`)",
         Rule::type_expr | Rule::type_name | Rule::list_type | Rule::map_type => "a type",
         Rule::optional => "`?`",
@@ -452,9 +513,13 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::expr | Rule::quantified | Rule::list | Rule::path | Rule::branch => "an expression",
         Rule::op_or | Rule::op_and => "`and` or `or`",
         Rule::op_not => "`not`",
-        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "a comparison",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
+            "a comparison"
+        }
         Rule::op_in | Rule::op_not_in | Rule::kw_in => "`in`",
-        Rule::op_has_any | Rule::op_has_all | Rule::op_has_none => "`has any`, `has all` or `has none`",
+        Rule::op_has_any | Rule::op_has_all | Rule::op_has_none => {
+            "`has any`, `has all` or `has none`"
+        }
         Rule::op_add | Rule::op_sub => "`+` or `-`",
         Rule::op_is_set | Rule::op_is_not_set => "`is set`",
         Rule::quantifier => "`any`, `all` or `no`",
