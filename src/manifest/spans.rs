@@ -898,6 +898,20 @@ last: end
             index.locate(&p(&["owner"])),
             index.keys(&p(&["owner"])).first().cloned()
         );
+        // Nothing under the second occurrence is indexed either.
+        let text = "a: {x: 1}\na: {y: 2}\n";
+        let index = SpanIndex::build(text);
+        assert_eq!(value(text, &index, &["a"]), "{x: 1}");
+        assert_eq!(value(text, &index, &["a", "x"]), "1");
+        assert_eq!(index.value(&p(&["a", "y"])), None);
+    }
+
+    #[test]
+    fn empty_value_has_empty_range() {
+        let text = "a:\nb: 1\n";
+        let index = SpanIndex::build(text);
+        assert_eq!(index.value(&p(&["a"])).map(|r| r.len()), Some(0));
+        assert_eq!(index.locate(&p(&["a"])).map(|r| &text[r]), Some("a"));
     }
 
     #[test]
