@@ -816,6 +816,11 @@ impl RuleCx<'_> {
         } else {
             let l = self.expr(a, None);
             let l = l.and_then(|l| self.present(l, a, Some(whole)));
+            if l.is_none() && self.is_unbound(b) {
+                // Without the left side's type the right side's enum values
+                // cannot be resolved; one error is enough.
+                return None;
+            }
             let expected = l.as_ref().and_then(|l| from_left(&l.ty));
             let r = self.expr(b, expected.as_ref());
             let r = r.and_then(|r| self.present(r, b, Some(whole)));

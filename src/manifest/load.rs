@@ -362,6 +362,9 @@ fn visit_record<'de, A: MapAccess<'de>>(
     };
     let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
     let mut counts: Vec<(String, usize)> = Vec::new();
+    // Fields that an unknown key was probably meant to be: their absence is
+    // the same mistake, reported once.
+    let mut suggested: Vec<&str> = Vec::new();
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let seen = match counts.iter_mut().find(|(k, _)| *k == key) {
             Some((_, n)) => {
@@ -410,7 +413,10 @@ fn visit_record<'de, A: MapAccess<'de>>(
             }
             None => {
                 let help = match did_you_mean(&key, rec.field_names()) {
-                    Some(s) => format!("did you mean `{s}`?"),
+                    Some(s) => {
+                        suggested.push(s);
+                        format!("did you mean `{s}`?")
+                    }
                     None => format!(
                         "the keys of `{}` are: {}",
                         rec.name,
@@ -429,7 +435,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
         }
     }
     for (field, slot) in rec.fields.iter().zip(&slots) {
-        if slot.is_none() && !field.ty.is_optional() {
+        if slot.is_none() && !field.ty.is_optional() && !suggested.contains(&field.name.as_str()) {
             let ty = cx.ty_name(&field.ty);
             cx.issue(
                 path,

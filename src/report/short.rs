@@ -3,10 +3,19 @@
 
 use crate::diagnostics::{Diag, Finding};
 
+/// A suggestion ("did you mean `consent`?") is part of the line: it is
+/// what an editor's quick view needs most. Other help stays out, to keep
+/// lines short.
 pub fn finding(f: &Finding) -> String {
     let (line, col) = f.location.line_col();
+    let suggestion = f
+        .help
+        .as_deref()
+        .filter(|h| h.starts_with("did you mean"))
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
     format!(
-        "{}:{line}:{col}: {}[{}]: {}",
+        "{}:{line}:{col}: {}[{}]: {}{suggestion}",
         f.location.path,
         f.severity.as_str(),
         f.rule,
