@@ -80,6 +80,7 @@ pub(super) fn check_rules(
                         vars: Vec::new(),
                         slots: 0,
                         guarded: Vec::new(),
+                        poisoned: Vec::new(),
                     };
                     if let Some(r) = cx.rule(rule, policy_name, *schema) {
                         if cx.errors.is_empty() {
@@ -109,6 +110,9 @@ struct RuleCx<'a> {
     slots: usize,
     /// Paths (`grant.revoked`) known to be set at this point.
     guarded: Vec<String>,
+    /// Variables whose binding failed to check: their uses are not
+    /// reported again.
+    poisoned: Vec<String>,
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {
@@ -150,10 +154,9 @@ impl RuleCx<'_> {
         let mut each = Vec::new();
         for clause in &rule.each {
             let coll = self.expr(&clause.collection, None);
-            let Some(coll) = coll else {
-                continue;
-            };
-            let Some(elem) = self.iterable(&coll, &clause.collection.span) else {
+            let elem = coll.as_ref().and_then(|c| self.iterable(c, &clause.collection.span));
+            let (Some(coll), Some(elem)) = (coll, elem) else {
+                self.poisoned.push(clause.var.name.clone());
                 continue;
             };
             if let Some(v) = self.vars.iter().find(|v| v.name == clause.var.name) {
@@ -844,7 +847,12 @@ impl RuleCx<'_> {
             BinOp::Add | BinOp::Sub => {
                 "dates take durations (`d + 30d`), two dates subtract to a duration".to_string()
             }
-            _ => "compare values of the same type".to_string(),
+            _ => match (&l.ty, &r.ty) {
+                (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) => {
+                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`".to_string()
+                }
+                _ => "compare values of the same type".to_string(),
+            },
         };
         self.errors.push(
             Diag::new(
