@@ -1,7 +1,12 @@
 //! Policy errors as users see them. Each `tests/policy_errors/*.proviso` is
 //! checked together with the shipped schema; the snapshot beside it holds
 //! every error's location, the text it underlines, and the rendered report.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proviso::check::compile;
 use proviso::report::human::Renderer;
@@ -25,7 +30,11 @@ fn render_errors(sources: &[Arc<Source>]) -> String {
     let renderer = Renderer::new(false);
     let mut out = String::new();
     for d in &errors {
-        out.push_str(&format!("{}\nunderlined: `{}`\n\n", short::diag(d), d.span.text()));
+        out.push_str(&format!(
+            "{}\nunderlined: `{}`\n\n",
+            short::diag(d),
+            d.span.text()
+        ));
         out.push_str(&renderer.diag(d));
         out.push('\n');
     }
@@ -36,7 +45,10 @@ fn render_errors(sources: &[Arc<Source>]) -> String {
 fn policy_errors_render_with_their_underlined_text() {
     insta::glob!("policy_errors/*.proviso", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let name = format!("tests/policy_errors/{}", path.file_name().unwrap().to_string_lossy());
+        let name = format!(
+            "tests/policy_errors/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
         let rendered = render_errors(&[schema(), Source::new(name, text)]);
         insta::assert_snapshot!(rendered);
     });
@@ -49,7 +61,11 @@ fn errors_of_every_policy_file_are_reported_in_one_run() {
     let c = Source::new("c.proviso", "rule c/z {\n");
     let errors = compile(&[schema(), a, b, c]).unwrap_err();
     let files: Vec<&str> = errors.iter().map(|d| d.span.src.name.as_str()).collect();
-    assert_eq!(files, ["c.proviso", "a.proviso", "b.proviso"], "{errors:#?}");
+    assert_eq!(
+        files,
+        ["c.proviso", "a.proviso", "b.proviso"],
+        "{errors:#?}"
+    );
     assert_eq!(errors[1].span.text(), "rol");
     assert_eq!(errors[1].help.as_deref(), Some("did you mean `role`?"));
     assert_eq!(errors[2].span.text(), "own_purpose_us");

@@ -154,7 +154,9 @@ impl RuleCx<'_> {
         let mut each = Vec::new();
         for clause in &rule.each {
             let coll = self.expr(&clause.collection, None);
-            let elem = coll.as_ref().and_then(|c| self.iterable(c, &clause.collection.span));
+            let elem = coll
+                .as_ref()
+                .and_then(|c| self.iterable(c, &clause.collection.span));
             let (Some(coll), Some(elem)) = (coll, elem) else {
                 self.poisoned.push(clause.var.name.clone());
                 continue;
@@ -407,6 +409,9 @@ impl RuleCx<'_> {
         expected: Option<&Ty>,
     ) -> Option<ir::Expr> {
         let first = segs.first()?;
+        if self.poisoned.contains(&first.name) && self.lookup_var(&first.name).is_none() {
+            return None;
+        }
         let (mut cur, mut ty) = if let Some(v) = self.lookup_var(&first.name) {
             (Kind::Var(v.slot), v.ty.clone())
         } else if let Some((index, f)) = self.root_record().and_then(|r| r.field(&first.name)) {
@@ -849,7 +854,8 @@ impl RuleCx<'_> {
             }
             _ => match (&l.ty, &r.ty) {
                 (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) => {
-                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`".to_string()
+                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`"
+                        .to_string()
                 }
                 _ => "compare values of the same type".to_string(),
             },
