@@ -332,12 +332,19 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
 /// or a list) is pointed at by its key, or by its first line.
 fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<usize>> {
     let segs = path.segs();
+    let first_line = |range: Range<usize>| {
+        let line_end = text
+            .get(range.start..)
+            .and_then(|t| t.find('\n'))
+            .map_or(range.end, |i| range.start + i);
+        range.start..line_end.min(range.end)
+    };
     let found = match at {
         At::Key => index
             .keys(segs)
             .first()
             .cloned()
-            .or_else(|| index.value(segs)),
+            .or_else(|| index.value(segs).map(first_line)),
         At::KeyOccurrence(n) => index
             .keys(segs)
             .get(n)
@@ -349,13 +356,7 @@ fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<us
             match (multi_line, index.keys(segs).first()) {
                 (false, _) => Some(value),
                 (true, Some(key)) => Some(key.clone()),
-                (true, None) => {
-                    let line_end = text
-                        .get(value.start..)
-                        .and_then(|t| t.find('\n'))
-                        .map_or(value.end, |i| value.start + i);
-                    Some(value.start..line_end.min(value.end))
-                }
+                (true, None) => Some(first_line(value)),
             }
         }
     };
