@@ -97,4 +97,16 @@ pub struct Finding {
     pub labels: Vec<(Range<usize>, String)>,
     /// The rule's declaration, shown as a related snippet.
     pub rule_span: Option<Span>,
+    /// The manifest's waiver that silences this finding, if any.
+    pub waiver: Option<Waived>,
+}
+
+/// An accepted exception: the finding is reported but does not fail the run.
+#[derive(Debug, Clone)]
+pub struct Waived {
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: crate::date::Date,
+    /// Where the waiver is declared (`/waivers/0`).
+    pub pointer: Path,
 }

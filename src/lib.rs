@@ -18,3 +18,4 @@ pub mod shipped;
 pub mod source;
 pub mod syntax;
 pub mod value;
+pub mod waivers;

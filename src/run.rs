@@ -5,6 +5,7 @@
 //! wrong with one file becomes a finding for that file only.
 
 use crate::ast::Severity;
+use crate::check::types::Ty;
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::{Finding, Location};
@@ -14,6 +15,7 @@ use crate::manifest::load::{load, At, Issue, Loaded};
 use crate::manifest::path::Path;
 use crate::manifest::spans::SpanIndex;
 use crate::source::Source;
+use crate::waivers;
 use rayon::prelude::*;
 use std::io::Read;
 use std::ops::Range;
@@ -88,8 +90,15 @@ impl Report {
             .count()
     }
 
+    /// Findings of a severity that are not waived.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings().filter(|f| f.severity == severity).count()
+        self.findings()
+            .filter(|f| f.severity == severity && f.waiver.is_none())
+            .count()
+    }
+
+    pub fn waived(&self) -> usize {
+        self.findings().filter(|f| f.waiver.is_some()).count()
     }
 }
 
@@ -223,6 +232,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                             },
                             labels: Vec::new(),
                             rule_span: Some(rule.id_span.clone()),
+                            waiver: None,
                         });
                         RuleResult::Error
                     }
@@ -254,12 +264,46 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                                     .chain(labels)
                                     .collect(),
                                 rule_span: Some(rule.id_span.clone()),
+                                waiver: None,
                             });
                         }
                         RuleResult::Fail
                     }
                 };
                 results.push((i, result));
+            }
+            let root = Ty::Record(program.types.schemas.get(schema).map_or(0, |s| s.root));
+            let problems = waivers::apply(program, &root, &value, opts.today, &mut findings);
+            if !problems.is_empty() {
+                let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
+                for p in problems {
+                    let range = locate(index, &src.text, &p.pointer, At::Value);
+                    findings.push(Finding {
+                        rule: p.rule.to_string(),
+                        severity: if p.rule == "proviso/waiver-unused" {
+                            Severity::Warning
+                        } else {
+                            Severity::Error
+                        },
+                        title: match p.rule {
+                            "proviso/waiver-expired" => "a waiver has expired",
+                            "proviso/waiver-unused" => "a waiver matches no finding",
+                            _ => "a waiver names no loaded rule",
+                        }
+                        .to_string(),
+                        message: p.message,
+                        help: p.help,
+                        location: Location {
+                            path: display.to_string(),
+                            source: Some(Arc::clone(&src)),
+                            range: range.clone(),
+                            pointer: Some(p.pointer),
+                        },
+                        labels: range.map(|r| vec![(r, p.label)]).unwrap_or_default(),
+                        rule_span: None,
+                        waiver: None,
+                    });
+                }
             }
             FileReport {
                 path: display.to_string(),
@@ -302,6 +346,7 @@ fn broken(
                 .map(|r| vec![(r, "here".to_string())])
                 .unwrap_or_default(),
             rule_span: None,
+            waiver: None,
         }],
         results: Vec::new(),
     }
@@ -325,6 +370,7 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
             .map(|r| vec![(r, issue.label.clone())])
             .unwrap_or_default(),
         rule_span: None,
+        waiver: None,
     }
 }
 

@@ -136,6 +136,14 @@ impl Types {
         self.enums.get(id)
     }
 
+    /// The declared type of a field of a record type.
+    pub fn record_field_ty(&self, record: &Ty, name: &str) -> Option<&Ty> {
+        let Ty::Record(rid) = record.required() else {
+            return None;
+        };
+        self.record(*rid)?.field(name).map(|(_, f)| &f.ty)
+    }
+
     pub fn schema(&self, id: &str) -> Option<(usize, &SchemaDef)> {
         self.schemas.iter().enumerate().find(|(_, s)| s.id == id)
     }

@@ -182,7 +182,11 @@ pub fn run(args: CheckArgs) -> Exit {
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    let failing = threshold.is_some_and(|t| report.findings().any(|f| f.severity >= t));
+    let failing = threshold.is_some_and(|t| {
+        report
+            .findings()
+            .any(|f| f.severity >= t && f.waiver.is_none())
+    });
     if failing {
         Exit::Findings
     } else {

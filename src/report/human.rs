@@ -151,14 +151,22 @@ impl Renderer {
                 related: Vec::new(),
             })
             .collect();
-        let message = match (&source, f.location.range.is_some()) {
+        let mut message = match (&source, f.location.range.is_some()) {
             (Some(_), true) => f.message.clone(),
             _ => format!("{}: {}", f.location.path, f.message),
         };
+        let mut severity = severity(f.severity);
+        if let Some(w) = &f.waiver {
+            message = format!(
+                "{message}\nwaived until {} by {}: {}",
+                w.expires, w.approved_by, w.reason
+            );
+            severity = miette::Severity::Advice;
+        }
         self.render(&Report {
             message,
             code: Some(f.rule.clone()),
-            severity: severity(f.severity),
+            severity,
             help: f.help.clone(),
             source: source.filter(|_| f.location.range.is_some()).map(Named),
             labels,

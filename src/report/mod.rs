@@ -20,8 +20,12 @@ pub fn summary(report: &Report) -> String {
             plural(skipped, "YAML file", "YAML files")
         )
     };
+    let waived = match report.waived() {
+        0 => String::new(),
+        n => format!(", {n} waived"),
+    };
     format!(
-        "checked {} against {}: {}, {}, {}{} in {:.2}s",
+        "checked {} against {}: {}, {}, {}{waived}{} in {:.2}s",
         plural(report.manifests(), "manifest", "manifests"),
         plural(report.rules, "rule", "rules"),
         plural(report.count(Severity::Error), "error", "errors"),

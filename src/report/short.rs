@@ -14,8 +14,17 @@ pub fn finding(f: &Finding) -> String {
         .filter(|h| h.starts_with("did you mean"))
         .map(|h| format!("; {h}"))
         .unwrap_or_default();
+    let waived = match &f.waiver {
+        Some(w) => format!(
+            " (waived until {} by {}: {})",
+            w.expires,
+            w.approved_by,
+            one_line(&w.reason)
+        ),
+        None => String::new(),
+    };
     format!(
-        "{}:{line}:{col}: {}[{}]: {}{suggestion}",
+        "{}:{line}:{col}: {}[{}]: {}{suggestion}{waived}",
         f.location.path,
         f.severity.as_str(),
         f.rule,

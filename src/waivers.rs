@@ -1,0 +1,196 @@
+//! Waivers: a manifest's accepted exceptions to a rule, until they expire.
+//!
+//! A waiver names a rule and optionally one grant. While `today <=
+//! expires` it marks the matching findings as waived: they are still
+//! reported and counted, but do not fail the run. An expired waiver silences
+//! nothing and is itself an error; a waiver naming no loaded rule is an
+//! error; an active waiver that matched nothing is a warning. Built-in
+//! findings (`manifest/*`, `proviso/*`) cannot be waived.
+
+use crate::check::types::{did_you_mean, Ty, Types};
+use crate::check::Program;
+use crate::date::Date;
+use crate::diagnostics::{Finding, Waived};
+use crate::manifest::path::{Path, Seg};
+use crate::value::Value;
+
+/// A waiver as declared in a manifest.
+#[derive(Debug)]
+pub struct Waiver {
+    pub rule: String,
+    pub grant: Option<String>,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Date,
+    pub pointer: Path,
+}
+
+/// A problem with a waiver itself, to be reported at `pointer`.
+#[derive(Debug)]
+pub struct WaiverProblem {
+    pub rule: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub pointer: Path,
+    pub label: String,
+}
+
+fn field<'v>(types: &Types, ty: &Ty, value: &'v Value, name: &str) -> Option<&'v Value> {
+    let Ty::Record(rid) = ty.required() else {
+        return None;
+    };
+    let (index, _) = types.record(*rid)?.field(name)?;
+    match value {
+        Value::Record(fields) => fields.get(index)?.as_ref(),
+        _ => None,
+    }
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v {
+        Some(Value::Str(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Reads the `waivers` of a manifest whose root record is `root`.
+pub fn read(types: &Types, root: &Ty, manifest: &Value) -> Vec<Waiver> {
+    let Some(Value::List(items)) = field(types, root, manifest, "waivers") else {
+        return Vec::new();
+    };
+    let elem = match types.record_field_ty(root, "waivers").map(Ty::required) {
+        Some(Ty::List(elem)) => (*elem).clone(),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let expires = match field(types, &elem, item, "expires") {
+            Some(Value::Date(d)) => *d,
+            _ => continue,
+        };
+        out.push(Waiver {
+            rule: text(field(types, &elem, item, "rule")).unwrap_or_default(),
+            grant: text(field(types, &elem, item, "grant")),
+            reason: text(field(types, &elem, item, "reason")).unwrap_or_default(),
+            approved_by: text(field(types, &elem, item, "approved_by")).unwrap_or_default(),
+            expires,
+            pointer: Path::root().key("waivers").index(i),
+        });
+    }
+    out
+}
+
+/// The id of the grant a finding is about, from where it points.
+fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Option<String> {
+    let pointer = finding.location.pointer.as_ref()?;
+    let [Seg::Key(k), Seg::Index(i), ..] = pointer.segs() else {
+        return None;
+    };
+    if k != "grants" {
+        return None;
+    }
+    let Some(Value::List(grants)) = field(types, root, manifest, "grants") else {
+        return None;
+    };
+    let elem = match types.record_field_ty(root, "grants").map(Ty::required) {
+        Some(Ty::List(elem)) => (*elem).clone(),
+        _ => return None,
+    };
+    text(field(types, &elem, grants.get(*i)?, "id"))
+}
+
+/// Marks the findings that active waivers cover, and returns the problems
+/// with the waivers themselves.
+pub fn apply(
+    program: &Program,
+    root: &Ty,
+    manifest: &Value,
+    today: Date,
+    findings: &mut [Finding],
+) -> Vec<WaiverProblem> {
+    let types = &program.types;
+    let mut problems = Vec::new();
+    for waiver in read(types, root, manifest) {
+        let rule_ptr = waiver.pointer.key("rule");
+        if program.rule(&waiver.rule).is_none() {
+            let builtin =
+                waiver.rule.starts_with("manifest/") || waiver.rule.starts_with("proviso/");
+            let ids = program.rules.iter().map(|r| r.id.as_str());
+            let (message, help) = if builtin {
+                (
+                    format!("`{}` is a built-in check and cannot be waived", waiver.rule),
+                    Some(
+                        "fix the manifest instead: a broken manifest is never silenced".to_string(),
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "the waiver names `{}`, which is not a loaded rule",
+                        waiver.rule
+                    ),
+                    Some(match did_you_mean(&waiver.rule, ids) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "list the rules with `proviso rules`".to_string(),
+                    }),
+                )
+            };
+            problems.push(WaiverProblem {
+                rule: "proviso/waiver-unknown-rule",
+                message,
+                help,
+                pointer: rule_ptr,
+                label: "no such rule".into(),
+            });
+            continue;
+        }
+        if today > waiver.expires {
+            problems.push(WaiverProblem {
+                rule: "proviso/waiver-expired",
+                message: format!(
+                    "the waiver of `{}` expired on {}; the findings it covered are reported again",
+                    waiver.rule, waiver.expires
+                ),
+                help: Some(
+                    "fix the findings, or renew the waiver with a new approval and `expires` date"
+                        .into(),
+                ),
+                pointer: waiver.pointer.key("expires"),
+                label: "expired".into(),
+            });
+            continue;
+        }
+        let mut used = false;
+        for finding in findings.iter_mut() {
+            if finding.rule != waiver.rule || finding.waiver.is_some() {
+                continue;
+            }
+            if let Some(grant) = &waiver.grant {
+                if grant_of(types, root, manifest, finding).as_ref() != Some(grant) {
+                    continue;
+                }
+            }
+            used = true;
+            finding.waiver = Some(Waived {
+                reason: waiver.reason.clone(),
+                approved_by: waiver.approved_by.clone(),
+                expires: waiver.expires,
+                pointer: waiver.pointer.clone(),
+            });
+        }
+        if !used {
+            let scope = match &waiver.grant {
+                Some(g) => format!(" for grant `{g}`"),
+                None => String::new(),
+            };
+            problems.push(WaiverProblem {
+                rule: "proviso/waiver-unused",
+                message: format!("the waiver of `{}`{scope} matches no finding", waiver.rule),
+                help: Some("remove the waiver: the rule passes without it".into()),
+                pointer: rule_ptr,
+                label: "matches nothing".into(),
+            });
+        }
+    }
+    problems
+}
