@@ -6,6 +6,7 @@
 //! rules, `run` ties them together into findings, and `report` renders them.
 
 pub mod ast;
+pub mod builtin;
 pub mod check;
 pub mod cli;
 pub mod date;

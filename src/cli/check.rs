@@ -1,18 +1,14 @@
 //! `proviso check`
 
+use super::policies::load_program;
 use super::Exit;
 use crate::ast::Severity;
-use crate::check::{compile, Program};
 use crate::date::Date;
-use crate::diagnostics::Diag;
 use crate::report::{self, human::Renderer};
 use crate::run::{check_paths, Options};
-use crate::shipped;
-use crate::source::Source;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -76,45 +72,6 @@ fn parse_size(s: &str) -> Result<u64, String> {
         })
 }
 
-/// Reads the policy files: the shipped ones, or those given with
-/// `--policy` (files, or directories searched for `*.proviso`).
-fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
-    if paths.is_empty() {
-        return Ok(shipped::POLICIES
-            .iter()
-            .map(|(name, text)| Source::new(*name, *text))
-            .collect());
-    }
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "proviso")
-                })
-                .map(|e| e.into_path())
-                .collect();
-            found.sort();
-            if found.is_empty() {
-                return Err(format!("no `.proviso` files in `{}`", path.display()));
-            }
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    let mut sources = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read policy `{}`: {e}", file.display()))?;
-        sources.push(Source::new(file.to_string_lossy(), text));
-    }
-    Ok(sources)
-}
-
 pub fn run(args: CheckArgs) -> Exit {
     let stdout_tty = std::io::stdout().is_terminal();
     let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -126,19 +83,8 @@ pub fn run(args: CheckArgs) -> Exit {
     let renderer = Renderer::new(color);
     let mut out = std::io::stdout().lock();
 
-    let sources = match load_policies(&args.policy) {
-        Ok(s) => s,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit::Failed;
-        }
-    };
-    let program: Program = match compile(&sources) {
-        Ok(p) => p,
-        Err(errors) => {
-            print_policy_errors(&errors, format, &renderer);
-            return Exit::Failed;
-        }
+    let Some(program) = load_program(&args.policy, format == Format::Short) else {
+        return Exit::Failed;
     };
     let opts = Options {
         today: args.as_of.unwrap_or_else(Date::today_utc),
@@ -192,21 +138,4 @@ pub fn run(args: CheckArgs) -> Exit {
     } else {
         Exit::Clean
     }
-}
-
-fn print_policy_errors(errors: &[Diag], format: Format, renderer: &Renderer) {
-    let mut err = std::io::stderr().lock();
-    for d in errors {
-        let text = match format {
-            Format::Short => format!("{}\n", report::short::diag(d)),
-            Format::Human => renderer.diag(d),
-        };
-        let _ = err.write_all(text.as_bytes());
-    }
-    let n = errors.len();
-    let _ = writeln!(
-        err,
-        "error: the policies have {n} {}; no manifest was checked",
-        if n == 1 { "error" } else { "errors" }
-    );
 }

@@ -1,6 +1,8 @@
 //! The command line: flags in, exit code out.
 
 mod check;
+mod policies;
+mod rules;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,6 +19,8 @@ pub struct Cli {
 enum Command {
     /// Check partnership manifests against the policies.
     Check(check::CheckArgs),
+    /// List the rule catalogue: id, severity, title and source.
+    Rules(rules::RulesArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -39,5 +43,6 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules::run(args),
     }
 }

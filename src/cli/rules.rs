@@ -1,0 +1,60 @@
+//! `proviso rules`: the rule catalogue of the loaded policies.
+
+use super::policies::load_program;
+use super::Exit;
+use crate::builtin::{citation, BUILTINS};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// A policy file or directory of `.proviso` files; repeatable. Replaces
+    /// the shipped policies.
+    #[arg(long, value_name = "PATH")]
+    policy: Vec<PathBuf>,
+}
+
+pub fn run(args: RulesArgs) -> Exit {
+    let Some(program) = load_program(&args.policy, false) else {
+        return Exit::Failed;
+    };
+    let mut rows: Vec<[String; 4]> = program
+        .rules
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.severity.as_str().to_string(),
+                r.title.clone(),
+                citation(&r.doc),
+            ]
+        })
+        .collect();
+    rows.extend(BUILTINS.iter().map(|b| {
+        [
+            b.id.to_string(),
+            b.severity.as_str().to_string(),
+            b.title.to_string(),
+            "built in".to_string(),
+        ]
+    }));
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0), width(1));
+    let mut out = std::io::stdout().lock();
+    for [id, severity, title, source] in &rows {
+        let line = format!(
+            "{id:w0$}  {severity:w1$}  {title}\n{:w0$}  {:w1$}  source: {source}\n",
+            "", ""
+        );
+        if out.write_all(line.as_bytes()).is_err() {
+            return Exit::Failed;
+        }
+    }
+    Exit::Clean
+}
