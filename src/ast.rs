@@ -109,11 +109,12 @@ pub struct RuleDecl {
     pub span: Span,
 }
 
-/// `each grant in grants`
+/// `each grant in grants`, optionally followed by its own `where`.
 #[derive(Debug)]
 pub struct Each {
     pub var: Ident,
     pub collection: Expr,
+    pub filter: Option<Expr>,
 }
 
 #[derive(Debug)]

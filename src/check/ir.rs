@@ -85,6 +85,8 @@ pub struct Each {
     pub slot: usize,
     pub name: String,
     pub collection: Expr,
+    /// Bindings that fail it are skipped (not applicable).
+    pub filter: Option<Expr>,
 }
 
 #[derive(Debug)]

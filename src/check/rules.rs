@@ -152,6 +152,7 @@ impl RuleCx<'_> {
 
     fn rule(&mut self, rule: &ast::RuleDecl, policy: &str, schema: usize) -> Option<ir::Rule> {
         let mut each = Vec::new();
+        let mut failed = false;
         for clause in &rule.each {
             let coll = self.expr(&clause.collection, None);
             let elem = coll
@@ -171,10 +172,22 @@ impl RuleCx<'_> {
                 continue;
             }
             let slot = self.bind(&clause.var.name, elem);
+            let filter = clause.filter.as_ref().and_then(|f| {
+                let checked = self.boolean(f);
+                // What the filter guarantees holds for the rest of the rule.
+                let mut known = Vec::new();
+                facts(f, true, &mut known);
+                self.guarded.extend(known);
+                checked
+            });
+            if clause.filter.is_some() && filter.is_none() {
+                failed = true;
+            }
             each.push(ir::Each {
                 slot,
                 name: clause.var.name.clone(),
                 collection: coll,
+                filter,
             });
         }
         let mut facts_where = Vec::new();
@@ -192,6 +205,9 @@ impl RuleCx<'_> {
         let message = self.template(&rule.message);
         let help = rule.help.as_ref().map(|h| self.template(h));
         self.guarded.truncate(depth);
+        if failed {
+            return None;
+        }
         Some(ir::Rule {
             id: rule.id.name.clone(),
             title: rule.title.clone(),

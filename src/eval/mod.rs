@@ -118,6 +118,11 @@ impl<'m> Evaluator<'m, '_> {
             if let Some(slot) = self.slots.get_mut(each.slot) {
                 *slot = Some((item, base.index(i)));
             }
+            if let Some(filter) = &each.filter {
+                if !self.truth(filter)?.0 {
+                    continue;
+                }
+            }
             self.bindings(rule, depth + 1, applicable, out)?;
         }
         Ok(())
@@ -224,7 +229,9 @@ impl<'m> Evaluator<'m, '_> {
                 // so `retired + 30d` still blames `retired`.
                 Ev {
                     value: Some(Cow::Own(v)),
-                    place: left.place,
+                    place: left
+                        .place
+                        .or_else(|| self.value(b).ok().and_then(|r| r.place)),
                 }
             }
             _ => {

@@ -247,9 +247,21 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
                 each.push(Each {
                     var,
                     collection: parse_path(src, coll),
+                    filter: None,
                 });
             }
-            Rule::where_clause => filter = Some(clause_expr(src, part)?),
+            Rule::where_clause => {
+                let expr = clause_expr(src, part)?;
+                // A `where` right after an `each` filters that binding; one
+                // after the last `each` (or in a rule without any) filters
+                // the whole rule. Both mean the same for the last `each`.
+                match each.last_mut() {
+                    Some(last) if last.filter.is_none() && filter.is_none() => {
+                        last.filter = Some(expr)
+                    }
+                    _ => filter = Some(expr),
+                }
+            }
             Rule::require_clause => require = Some(clause_expr(src, part)?),
             Rule::message_clause => message = Some(clause_template(src, part)?),
             Rule::help_clause => help = Some(clause_template(src, part)?),

@@ -1,0 +1,190 @@
+//! The policy language's semantics, one small rule at a time: what passes,
+//! what fails, and which manifest text a failure underlines.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proviso::check::compile;
+use proviso::date::Date;
+use proviso::run::{check_text, FileKind, Options, RuleResult};
+use proviso::source::Source;
+
+const MANIFEST: &str = include_str!("language/manifest.yaml");
+
+/// Runs `rule` (the body of one rule, without the `rule id { }` around it)
+/// on the test manifest. Returns the rule's result and, for each finding,
+/// the texts it underlines (primary first).
+fn run(rule: &str) -> (RuleResult, Vec<Vec<String>>) {
+    run_on(rule, MANIFEST)
+}
+
+fn run_on(rule: &str, manifest: &str) -> (RuleResult, Vec<Vec<String>>) {
+    let (name, schema) = proviso::shipped::POLICIES
+        .iter()
+        .find(|(n, _)| n.ends_with("partnership.proviso"))
+        .unwrap();
+    let policy = format!(
+        "policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n{rule}\n message \"m\"\n}}\n"
+    );
+    let program = compile(&[
+        Source::new(*name, *schema),
+        Source::new("t.proviso", policy),
+    ])
+    .unwrap_or_else(|e| panic!("{e:#?}"));
+    let opts = Options {
+        today: Date::parse("2018-12-18").unwrap(),
+        max_file_size: 1 << 20,
+    };
+    let report = check_text(&program, "m.yaml", manifest.to_string(), &opts);
+    assert_eq!(report.kind, FileKind::Manifest, "{:#?}", report.findings);
+    let result = report
+        .results
+        .iter()
+        .find(|(i, _)| program.rules[*i].id == "t/r")
+        .unwrap()
+        .1;
+    let underlined = report
+        .findings
+        .iter()
+        .map(|f| {
+            let src = f.location.source.as_ref().unwrap();
+            f.labels
+                .iter()
+                .map(|(r, _)| src.text[r.clone()].to_string())
+                .collect()
+        })
+        .collect();
+    (result, underlined)
+}
+
+fn fails(rule: &str) -> Vec<Vec<String>> {
+    let (result, found) = run(rule);
+    assert_eq!(result, RuleResult::Fail, "{rule}");
+    found
+}
+
+fn passes(rule: &str) {
+    let (result, found) = run(rule);
+    assert_eq!(result, RuleResult::Pass, "{rule}: {found:?}");
+}
+
+#[test]
+fn and_blames_every_false_side() {
+    let found = fails("each grant in grants where grant.id == \"inbox\" require grant.consent.mechanism in [per_scope_opt_in] and grant.consent.recorded");
+    assert_eq!(found, [["platform_login", "false"]]);
+}
+
+#[test]
+fn and_blames_only_the_false_side() {
+    let found = fails("each grant in grants where grant.id == \"inbox\" require grant.consent.withdrawable and grant.consent.recorded");
+    assert_eq!(found, [["false"]]);
+}
+
+#[test]
+fn or_passes_when_either_side_holds() {
+    passes("each grant in grants where grant.id == \"inbox\" require grant.consent.recorded or grant.consent.withdrawable");
+}
+
+#[test]
+fn membership_blames_the_element() {
+    let found =
+        fails("each grant in grants each s in grant.subjects require s in grant.consent.covers");
+    assert_eq!(found, [["friends"], ["user"]]);
+}
+
+#[test]
+fn map_membership_tests_keys() {
+    let found = fails("each grant in grants where grant.id == \"inbox\" each op in grant.operations require op in grant.necessity");
+    assert_eq!(found, [["delete"]]);
+}
+
+#[test]
+fn has_any_all_none_compare_lists() {
+    passes("each grant in grants where grant.id == \"inbox\" require grant.operations has any [read, export]");
+    passes("each grant in grants where grant.id == \"inbox\" require grant.operations has all [read, write]");
+    let found = fails("each grant in grants where grant.id == \"inbox\" require grant.operations has none [delete, export]");
+    assert_eq!(found, [["[read, write, delete]"]]);
+}
+
+#[test]
+fn taxonomy_branches_match_every_leaf() {
+    passes("each grant in grants where grant.id == \"inbox\" require grant.data has any content.*");
+    passes("each grant in grants require grant.data has none special.*");
+}
+
+#[test]
+fn a_missing_optional_blames_its_parent() {
+    // The `contacts` grant has no retention: the finding points at the
+    // grant (its first line), not at the file.
+    let found =
+        fails("each grant in grants require grant.retention is set and grant.retention <= 365d");
+    assert_eq!(found, [["id: contacts"]]);
+}
+
+#[test]
+fn date_arithmetic_blames_the_date_it_started_from() {
+    let found = fails("each grant in grants where grant.revoked is set each feature in features where feature.id == grant.feature and feature.retired is set require grant.revoked <= feature.retired + 30d");
+    assert_eq!(found, [["2018-12-01"]]);
+}
+
+#[test]
+fn ages_are_dates_subtracted() {
+    let found = fails("require governance.last_certification is set and today - governance.last_certification <= 365d");
+    assert_eq!(found, [["2017-01-10"]]);
+    passes("require governance.last_certification is set and today - governance.last_certification <= 800d");
+}
+
+#[test]
+fn quantifiers_any_all_no() {
+    passes("require any a in agreements: a.purpose_restricted");
+    let found = fails("require all g in grants: g.honors_privacy_settings");
+    assert_eq!(found, [["false"]]);
+    let found = fails("require no g in grants: g.hides_access_indicators");
+    assert_eq!(found, [["true"]]);
+    let found = fails("require any g in grants: g.storage == platform_only");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0][0].starts_with("- id: inbox") || found[0][0].starts_with("grants"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn where_that_matches_nothing_is_not_applicable() {
+    let (result, found) = run(
+        "each grant in grants where grant.data has any special.* require grant.consent.recorded",
+    );
+    assert_eq!(result, RuleResult::NotApplicable);
+    assert!(found.is_empty());
+}
+
+#[test]
+fn a_missing_optional_list_iterates_as_empty() {
+    let (result, _) = run("each t in transfers require t.mechanism != none");
+    assert_eq!(result, RuleResult::NotApplicable);
+}
+
+#[test]
+fn one_finding_per_failing_binding() {
+    let found = fails("each grant in grants each op in grant.operations require op in [read]");
+    assert_eq!(found, [["write"], ["delete"]]);
+}
+
+#[test]
+fn not_explains_with_the_inner_value() {
+    let found = fails("each grant in grants require not grant.hides_access_indicators");
+    assert_eq!(found, [["true"]]);
+}
+
+#[test]
+fn columns_and_underlines_survive_non_ascii_text() {
+    let manifest = MANIFEST.replace("name: Example Partner", "name: Ëxämplé 💬 Partner");
+    let (_, found) = run_on(
+        "each grant in grants each s in grant.subjects require s in grant.consent.covers",
+        &manifest,
+    );
+    assert_eq!(found, [["friends"], ["user"]]);
+}
