@@ -4,6 +4,7 @@
 //! nothing is evaluated unless there are none.
 
 pub mod ir;
+mod ops;
 mod rules;
 pub mod types;
 

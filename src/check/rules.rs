@@ -6,7 +6,7 @@
 //! `grant.revoked` is accepted only where `grant.revoked is set` is known
 //! to hold (on the right of `and`, in `require` after a `where`, ...).
 
-use super::ir::{self, Arith, Cmp, Has, Kind};
+use super::ir::{self, Kind};
 use super::types::{did_you_mean, RecordId, Ty, Types};
 use crate::ast::{self, BinOp, ExprKind, Item, Quantifier};
 use crate::diagnostics::Diag;
@@ -96,23 +96,23 @@ pub(super) fn check_rules(
     rules
 }
 
-struct Var {
+pub(super) struct Var {
     name: String,
     ty: Ty,
     slot: usize,
 }
 
-struct RuleCx<'a> {
-    types: &'a Types,
-    root: RecordId,
-    errors: Vec<Diag>,
-    vars: Vec<Var>,
-    slots: usize,
+pub(super) struct RuleCx<'a> {
+    pub(super) types: &'a Types,
+    pub(super) root: RecordId,
+    pub(super) errors: Vec<Diag>,
+    pub(super) vars: Vec<Var>,
+    pub(super) slots: usize,
     /// Paths (`grant.revoked`) known to be set at this point.
-    guarded: Vec<String>,
+    pub(super) guarded: Vec<String>,
     /// Variables whose binding failed to check: their uses are not
     /// reported again.
-    poisoned: Vec<String>,
+    pub(super) poisoned: Vec<String>,
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {
@@ -123,7 +123,7 @@ fn path_text(segs: &[ast::Ident]) -> String {
 }
 
 /// Paths that are known to be set when `e` evaluates to `when`.
-fn facts(e: &ast::Expr, when: bool, out: &mut Vec<String>) {
+pub(super) fn facts(e: &ast::Expr, when: bool, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::IsSet { expr, negated } => {
             if let ExprKind::Path(segs) = &expr.kind {
@@ -146,11 +146,16 @@ fn facts(e: &ast::Expr, when: bool, out: &mut Vec<String>) {
 }
 
 impl RuleCx<'_> {
-    fn ty(&self, ty: &Ty) -> String {
+    pub(super) fn ty(&self, ty: &Ty) -> String {
         self.types.display(ty).to_string()
     }
 
-    fn rule(&mut self, rule: &ast::RuleDecl, policy: &str, schema: usize) -> Option<ir::Rule> {
+    pub(super) fn rule(
+        &mut self,
+        rule: &ast::RuleDecl,
+        policy: &str,
+        schema: usize,
+    ) -> Option<ir::Rule> {
         let mut each = Vec::new();
         let mut failed = false;
         for clause in &rule.each {
@@ -229,7 +234,7 @@ impl RuleCx<'_> {
         })
     }
 
-    fn bind(&mut self, name: &str, ty: Ty) -> usize {
+    pub(super) fn bind(&mut self, name: &str, ty: Ty) -> usize {
         let slot = self.slots;
         self.slots += 1;
         self.vars.push(Var {
@@ -240,7 +245,7 @@ impl RuleCx<'_> {
         slot
     }
 
-    fn template(&mut self, t: &ast::Template) -> Vec<ir::Part> {
+    pub(super) fn template(&mut self, t: &ast::Template) -> Vec<ir::Part> {
         let mut parts = Vec::new();
         for part in &t.parts {
             match part {
@@ -259,7 +264,7 @@ impl RuleCx<'_> {
 
     /// The element type of a collection to iterate. An optional list that
     /// is missing iterates as empty.
-    fn iterable(&mut self, coll: &ir::Expr, span: &Span) -> Option<Ty> {
+    pub(super) fn iterable(&mut self, coll: &ir::Expr, span: &Span) -> Option<Ty> {
         match coll.ty.required() {
             Ty::List(elem) => Some((**elem).clone()),
             other => {
@@ -273,7 +278,7 @@ impl RuleCx<'_> {
         }
     }
 
-    fn boolean(&mut self, e: &ast::Expr) -> Option<ir::Expr> {
+    pub(super) fn boolean(&mut self, e: &ast::Expr) -> Option<ir::Expr> {
         let checked = self.expr(e, Some(&Ty::Bool))?;
         let checked = self.present(checked, e, None)?;
         if checked.ty != Ty::Bool {
@@ -290,7 +295,7 @@ impl RuleCx<'_> {
 
     /// Accepts an optional value only where a guard makes it present.
     /// `whole` is the expression that reads it, for the suggested guard.
-    fn present(
+    pub(super) fn present(
         &mut self,
         mut e: ir::Expr,
         src: &ast::Expr,
@@ -319,17 +324,17 @@ impl RuleCx<'_> {
         None
     }
 
-    fn lookup_var(&self, name: &str) -> Option<&Var> {
+    pub(super) fn lookup_var(&self, name: &str) -> Option<&Var> {
         self.vars.iter().rev().find(|v| v.name == name)
     }
 
-    fn root_record(&self) -> Option<&super::types::RecordDef> {
+    pub(super) fn root_record(&self) -> Option<&super::types::RecordDef> {
         self.types.record(self.root)
     }
 
     /// A path whose first name is neither a variable nor a field of the
     /// manifest: an enum literal, typed by its context.
-    fn is_unbound(&self, e: &ast::Expr) -> bool {
+    pub(super) fn is_unbound(&self, e: &ast::Expr) -> bool {
         match &e.kind {
             ExprKind::Path(segs) | ExprKind::Branch(segs) => segs.first().is_some_and(|first| {
                 self.lookup_var(&first.name).is_none()
@@ -343,7 +348,7 @@ impl RuleCx<'_> {
         }
     }
 
-    fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
+    pub(super) fn expr(&mut self, e: &ast::Expr, expected: Option<&Ty>) -> Option<ir::Expr> {
         let span = e.span.clone();
         let mk = |kind: Kind, ty: Ty| {
             Some(ir::Expr {
@@ -418,7 +423,7 @@ impl RuleCx<'_> {
         }
     }
 
-    fn path(
+    pub(super) fn path(
         &mut self,
         segs: &[ast::Ident],
         e: &ast::Expr,
@@ -517,7 +522,7 @@ impl RuleCx<'_> {
     }
 
     /// `content.private_messages` where an enum value is expected.
-    fn enum_literal(
+    pub(super) fn enum_literal(
         &mut self,
         segs: &[ast::Ident],
         e: &ast::Expr,
@@ -567,7 +572,7 @@ impl RuleCx<'_> {
         })
     }
 
-    fn unknown_name(&mut self, segs: &[ast::Ident], e: &ast::Expr) -> Option<ir::Expr> {
+    pub(super) fn unknown_name(&mut self, segs: &[ast::Ident], e: &ast::Expr) -> Option<ir::Expr> {
         let first = segs.first()?;
         let mut candidates: Vec<&str> = self.vars.iter().map(|v| v.name.as_str()).collect();
         if let Some(r) = self.root_record() {
@@ -584,7 +589,7 @@ impl RuleCx<'_> {
         None
     }
 
-    fn branch(
+    pub(super) fn branch(
         &mut self,
         segs: &[ast::Ident],
         e: &ast::Expr,
@@ -629,7 +634,7 @@ impl RuleCx<'_> {
         })
     }
 
-    fn list(
+    pub(super) fn list(
         &mut self,
         items: &[ast::Expr],
         e: &ast::Expr,
@@ -682,209 +687,6 @@ impl RuleCx<'_> {
             ty: Ty::List(Box::new(elem)),
             span: e.span.clone(),
         })
-    }
-
-    fn binary(
-        &mut self,
-        op: BinOp,
-        a: &ast::Expr,
-        b: &ast::Expr,
-        whole: &ast::Expr,
-    ) -> Option<ir::Expr> {
-        let span = whole.span.clone();
-        let mk = |kind: Kind, ty: Ty| {
-            Some(ir::Expr {
-                kind,
-                ty,
-                span: span.clone(),
-            })
-        };
-        match op {
-            BinOp::And | BinOp::Or => {
-                let left = self.boolean(a);
-                let mut known = Vec::new();
-                facts(a, op == BinOp::And, &mut known);
-                let depth = self.guarded.len();
-                self.guarded.extend(known);
-                let right = self.boolean(b);
-                self.guarded.truncate(depth);
-                let (l, r) = (Box::new(left?), Box::new(right?));
-                mk(
-                    if op == BinOp::And {
-                        Kind::And(l, r)
-                    } else {
-                        Kind::Or(l, r)
-                    },
-                    Ty::Bool,
-                )
-            }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let (l, r) =
-                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
-                if l.ty != r.ty {
-                    return self.mismatch(op, &l, &r, whole);
-                }
-                let ordered = matches!(l.ty, Ty::Int | Ty::Date | Ty::Duration);
-                let equatable = ordered || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_));
-                let cmp = match op {
-                    BinOp::Eq => Cmp::Eq,
-                    BinOp::Ne => Cmp::Ne,
-                    BinOp::Lt => Cmp::Lt,
-                    BinOp::Le => Cmp::Le,
-                    BinOp::Gt => Cmp::Gt,
-                    _ => Cmp::Ge,
-                };
-                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) {
-                    equatable
-                } else {
-                    ordered
-                };
-                if !fits {
-                    let shown = self.ty(&l.ty);
-                    self.errors.push(
-                        Diag::new(&whole.span, format!("`{}` cannot compare `{shown}` values", op.as_str()))
-                            .label(format!("both sides are `{shown}`"))
-                            .help("`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`"),
-                    );
-                    return None;
-                }
-                mk(Kind::Cmp(cmp, Box::new(l), Box::new(r)), Ty::Bool)
-            }
-            BinOp::In | BinOp::NotIn => {
-                let (l, r) = self.operands(
-                    a,
-                    b,
-                    whole,
-                    |elem| Some(Ty::List(Box::new(elem.clone()))),
-                    |set| match set {
-                        Ty::List(t) => Some((**t).clone()),
-                        Ty::Map(k, _) => Some((**k).clone()),
-                        _ => None,
-                    },
-                )?;
-                let fits = match &r.ty {
-                    Ty::List(t) => **t == l.ty,
-                    Ty::Map(k, _) => **k == l.ty,
-                    _ => false,
-                };
-                if !fits {
-                    return self.mismatch(op, &l, &r, whole);
-                }
-                mk(
-                    Kind::In {
-                        elem: Box::new(l),
-                        set: Box::new(r),
-                        negated: op == BinOp::NotIn,
-                    },
-                    Ty::Bool,
-                )
-            }
-            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
-                let (l, r) =
-                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
-                if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
-                    return self.mismatch(op, &l, &r, whole);
-                }
-                let has = match op {
-                    BinOp::HasAny => Has::Any,
-                    BinOp::HasAll => Has::All,
-                    _ => Has::None,
-                };
-                mk(Kind::Has(has, Box::new(l), Box::new(r)), Ty::Bool)
-            }
-            BinOp::Add | BinOp::Sub => {
-                let l = self.expr(a, None)?;
-                let l = self.present(l, a, Some(whole))?;
-                let expected = match (&l.ty, op) {
-                    (Ty::Date, BinOp::Add) => Some(Ty::Duration),
-                    _ => None,
-                };
-                let r = self.expr(b, expected.as_ref())?;
-                let r = self.present(r, b, Some(whole))?;
-                let ty = match (&l.ty, &r.ty, op) {
-                    (Ty::Date, Ty::Duration, _) => Ty::Date,
-                    (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Duration,
-                    (Ty::Duration, Ty::Duration, _) => Ty::Duration,
-                    (Ty::Int, Ty::Int, _) => Ty::Int,
-                    _ => return self.mismatch(op, &l, &r, whole),
-                };
-                let arith = if op == BinOp::Add {
-                    Arith::Add
-                } else {
-                    Arith::Sub
-                };
-                mk(Kind::Arith(arith, Box::new(l), Box::new(r)), ty)
-            }
-        }
-    }
-
-    /// Checks both operands of a binary operator. An enum literal takes its
-    /// type from the other side, whichever side it is on: `from_left` gives
-    /// the right side's expected type from the left's, `from_right` the
-    /// other way round.
-    fn operands(
-        &mut self,
-        a: &ast::Expr,
-        b: &ast::Expr,
-        whole: &ast::Expr,
-        from_left: impl Fn(&Ty) -> Option<Ty>,
-        from_right: impl Fn(&Ty) -> Option<Ty>,
-    ) -> Option<(ir::Expr, ir::Expr)> {
-        if self.is_unbound(a) && !self.is_unbound(b) {
-            let r = self.expr(b, None)?;
-            let r = self.present(r, b, Some(whole))?;
-            let expected = from_right(&r.ty);
-            let l = self.expr(a, expected.as_ref())?;
-            let l = self.present(l, a, Some(whole))?;
-            Some((l, r))
-        } else {
-            let l = self.expr(a, None);
-            let l = l.and_then(|l| self.present(l, a, Some(whole)));
-            if l.is_none() && self.is_unbound(b) {
-                // Without the left side's type the right side's enum values
-                // cannot be resolved; one error is enough.
-                return None;
-            }
-            let expected = l.as_ref().and_then(|l| from_left(&l.ty));
-            let r = self.expr(b, expected.as_ref());
-            let r = r.and_then(|r| self.present(r, b, Some(whole)));
-            Some((l?, r?))
-        }
-    }
-
-    fn mismatch(
-        &mut self,
-        op: BinOp,
-        l: &ir::Expr,
-        r: &ir::Expr,
-        whole: &ast::Expr,
-    ) -> Option<ir::Expr> {
-        let (lt, rt) = (self.ty(&l.ty), self.ty(&r.ty));
-        let help = match op {
-            BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
-            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
-                format!("`{}` compares two lists of the same type", op.as_str())
-            }
-            BinOp::Add | BinOp::Sub => {
-                "dates take durations (`d + 30d`), two dates subtract to a duration".to_string()
-            }
-            _ => match (&l.ty, &r.ty) {
-                (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) => {
-                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`"
-                        .to_string()
-                }
-                _ => "compare values of the same type".to_string(),
-            },
-        };
-        self.errors.push(
-            Diag::new(
-                &whole.span,
-                format!("`{}` does not apply to `{lt}` and `{rt}`", op.as_str()),
-            )
-            .label(format!("`{lt}` {} `{rt}`", op.as_str()))
-            .help(help),
-        );
-        None
     }
 }
 

@@ -1,0 +1,213 @@
+//! Type checking of binary operators: comparisons, membership, list tests
+//! and date arithmetic. Enum literals take their type from the other side.
+
+use super::ir::{self, Arith, Cmp, Has, Kind};
+use super::rules::{facts, RuleCx};
+use super::types::Ty;
+use crate::ast::{self, BinOp};
+use crate::diagnostics::Diag;
+
+impl RuleCx<'_> {
+    pub(super) fn binary(
+        &mut self,
+        op: BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        whole: &ast::Expr,
+    ) -> Option<ir::Expr> {
+        let span = whole.span.clone();
+        let mk = |kind: Kind, ty: Ty| {
+            Some(ir::Expr {
+                kind,
+                ty,
+                span: span.clone(),
+            })
+        };
+        match op {
+            BinOp::And | BinOp::Or => {
+                let left = self.boolean(a);
+                let mut known = Vec::new();
+                facts(a, op == BinOp::And, &mut known);
+                let depth = self.guarded.len();
+                self.guarded.extend(known);
+                let right = self.boolean(b);
+                self.guarded.truncate(depth);
+                let (l, r) = (Box::new(left?), Box::new(right?));
+                mk(
+                    if op == BinOp::And {
+                        Kind::And(l, r)
+                    } else {
+                        Kind::Or(l, r)
+                    },
+                    Ty::Bool,
+                )
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let (l, r) =
+                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                if l.ty != r.ty {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                let ordered = matches!(l.ty, Ty::Int | Ty::Date | Ty::Duration);
+                let equatable = ordered || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_));
+                let cmp = match op {
+                    BinOp::Eq => Cmp::Eq,
+                    BinOp::Ne => Cmp::Ne,
+                    BinOp::Lt => Cmp::Lt,
+                    BinOp::Le => Cmp::Le,
+                    BinOp::Gt => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) {
+                    equatable
+                } else {
+                    ordered
+                };
+                if !fits {
+                    let shown = self.ty(&l.ty);
+                    self.errors.push(
+                        Diag::new(&whole.span, format!("`{}` cannot compare `{shown}` values", op.as_str()))
+                            .label(format!("both sides are `{shown}`"))
+                            .help("`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`"),
+                    );
+                    return None;
+                }
+                mk(Kind::Cmp(cmp, Box::new(l), Box::new(r)), Ty::Bool)
+            }
+            BinOp::In | BinOp::NotIn => {
+                let (l, r) = self.operands(
+                    a,
+                    b,
+                    whole,
+                    |elem| Some(Ty::List(Box::new(elem.clone()))),
+                    |set| match set {
+                        Ty::List(t) => Some((**t).clone()),
+                        Ty::Map(k, _) => Some((**k).clone()),
+                        _ => None,
+                    },
+                )?;
+                let fits = match &r.ty {
+                    Ty::List(t) => **t == l.ty,
+                    Ty::Map(k, _) => **k == l.ty,
+                    _ => false,
+                };
+                if !fits {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                mk(
+                    Kind::In {
+                        elem: Box::new(l),
+                        set: Box::new(r),
+                        negated: op == BinOp::NotIn,
+                    },
+                    Ty::Bool,
+                )
+            }
+            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+                let (l, r) =
+                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
+                    return self.mismatch(op, &l, &r, whole);
+                }
+                let has = match op {
+                    BinOp::HasAny => Has::Any,
+                    BinOp::HasAll => Has::All,
+                    _ => Has::None,
+                };
+                mk(Kind::Has(has, Box::new(l), Box::new(r)), Ty::Bool)
+            }
+            BinOp::Add | BinOp::Sub => {
+                let l = self.expr(a, None)?;
+                let l = self.present(l, a, Some(whole))?;
+                let expected = match (&l.ty, op) {
+                    (Ty::Date, BinOp::Add) => Some(Ty::Duration),
+                    _ => None,
+                };
+                let r = self.expr(b, expected.as_ref())?;
+                let r = self.present(r, b, Some(whole))?;
+                let ty = match (&l.ty, &r.ty, op) {
+                    (Ty::Date, Ty::Duration, _) => Ty::Date,
+                    (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Duration,
+                    (Ty::Duration, Ty::Duration, _) => Ty::Duration,
+                    (Ty::Int, Ty::Int, _) => Ty::Int,
+                    _ => return self.mismatch(op, &l, &r, whole),
+                };
+                let arith = if op == BinOp::Add {
+                    Arith::Add
+                } else {
+                    Arith::Sub
+                };
+                mk(Kind::Arith(arith, Box::new(l), Box::new(r)), ty)
+            }
+        }
+    }
+
+    /// Checks both operands of a binary operator. An enum literal takes its
+    /// type from the other side, whichever side it is on: `from_left` gives
+    /// the right side's expected type from the left's, `from_right` the
+    /// other way round.
+    fn operands(
+        &mut self,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        whole: &ast::Expr,
+        from_left: impl Fn(&Ty) -> Option<Ty>,
+        from_right: impl Fn(&Ty) -> Option<Ty>,
+    ) -> Option<(ir::Expr, ir::Expr)> {
+        if self.is_unbound(a) && !self.is_unbound(b) {
+            let r = self.expr(b, None)?;
+            let r = self.present(r, b, Some(whole))?;
+            let expected = from_right(&r.ty);
+            let l = self.expr(a, expected.as_ref())?;
+            let l = self.present(l, a, Some(whole))?;
+            Some((l, r))
+        } else {
+            let l = self.expr(a, None);
+            let l = l.and_then(|l| self.present(l, a, Some(whole)));
+            if l.is_none() && self.is_unbound(b) {
+                // Without the left side's type the right side's enum values
+                // cannot be resolved; one error is enough.
+                return None;
+            }
+            let expected = l.as_ref().and_then(|l| from_left(&l.ty));
+            let r = self.expr(b, expected.as_ref());
+            let r = r.and_then(|r| self.present(r, b, Some(whole)));
+            Some((l?, r?))
+        }
+    }
+
+    fn mismatch(
+        &mut self,
+        op: BinOp,
+        l: &ir::Expr,
+        r: &ir::Expr,
+        whole: &ast::Expr,
+    ) -> Option<ir::Expr> {
+        let (lt, rt) = (self.ty(&l.ty), self.ty(&r.ty));
+        let help = match op {
+            BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
+            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+                format!("`{}` compares two lists of the same type", op.as_str())
+            }
+            BinOp::Add | BinOp::Sub => {
+                "dates take durations (`d + 30d`), two dates subtract to a duration".to_string()
+            }
+            _ => match (&l.ty, &r.ty) {
+                (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) => {
+                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`"
+                        .to_string()
+                }
+                _ => "compare values of the same type".to_string(),
+            },
+        };
+        self.errors.push(
+            Diag::new(
+                &whole.span,
+                format!("`{}` does not apply to `{lt}` and `{rt}`", op.as_str()),
+            )
+            .label(format!("`{lt}` {} `{rt}`", op.as_str()))
+            .help(help),
+        );
+        None
+    }
+}
