@@ -8,7 +8,7 @@
 
 use super::ir::{self, Kind};
 use super::types::{did_you_mean, RecordId, Ty, Types};
-use crate::ast::{self, BinOp, ExprKind, Item, Quantifier};
+use crate::ast::{self, BinOp, ExprKind, Item};
 use crate::diagnostics::Diag;
 use crate::source::Span;
 use crate::value::Value;
@@ -687,14 +687,5 @@ impl RuleCx<'_> {
             ty: Ty::List(Box::new(elem)),
             span: e.span.clone(),
         })
-    }
-}
-
-#[allow(dead_code)]
-fn quantifier_name(q: Quantifier) -> &'static str {
-    match q {
-        Quantifier::Any => "any",
-        Quantifier::All => "all",
-        Quantifier::No => "no",
     }
 }
