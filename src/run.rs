@@ -240,7 +240,8 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                         let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
                         for failure in failures {
                             let mut blamed = failure.blame.iter().filter_map(|b| {
-                                locate(index, &src.text, &b.path, At::Value).map(|r| (b, r))
+                                let at = if b.missing { At::Key } else { At::Value };
+                                locate(index, &src.text, &b.path, at).map(|r| (b, r))
                             });
                             let primary = blamed.next();
                             let labels: Vec<(Range<usize>, String)> =

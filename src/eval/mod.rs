@@ -21,6 +21,9 @@ pub struct Blame {
     /// The value to point at. For a missing field, its parent.
     pub path: Path,
     pub label: String,
+    /// The blamed field is missing and `path` is its parent: point at the
+    /// parent's key (or first line), not at its whole contents.
+    pub missing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +271,14 @@ impl<'m> Evaluator<'m, '_> {
                 if x {
                     let (y, by) = self.truth(b)?;
                     if y {
+                        // Explaining why both hold: a guard (`x is set`)
+                        // adds nothing beside the condition it guards.
+                        if is_guard(a) && !by.is_empty() {
+                            return Ok((true, by));
+                        }
+                        if is_guard(b) && !bx.is_empty() {
+                            return Ok((true, bx));
+                        }
                         bx.extend(by);
                         return Ok((true, bx));
                     }
@@ -289,6 +300,14 @@ impl<'m> Evaluator<'m, '_> {
                 if y {
                     return Ok((true, by));
                 }
+                // In `x is not set or <condition on x>`, the guard says
+                // nothing useful: the condition is what failed.
+                if is_guard(a) && !by.is_empty() {
+                    return Ok((false, by));
+                }
+                if is_guard(b) && !bx.is_empty() {
+                    return Ok((false, bx));
+                }
                 bx.extend(by);
                 Ok((false, bx))
             }
@@ -299,6 +318,7 @@ impl<'m> Evaluator<'m, '_> {
                     (Some(p), true) => vec![Blame {
                         path: p.clone(),
                         label: "is set".into(),
+                        missing: false,
                     }],
                     (Some(p), false) => {
                         let name = match p.segs().last() {
@@ -308,6 +328,7 @@ impl<'m> Evaluator<'m, '_> {
                         vec![Blame {
                             path: p.parent().unwrap_or_default(),
                             label: format!("`{name}` is not set"),
+                            missing: true,
                         }]
                     }
                     (None, _) => Vec::new(),
@@ -443,6 +464,7 @@ impl<'m> Evaluator<'m, '_> {
                         .map(|p| Blame {
                             path: p,
                             label: label.to_string(),
+                            missing: false,
                         })
                         .into_iter()
                         .collect()
@@ -466,6 +488,7 @@ impl<'m> Evaluator<'m, '_> {
                             .map(|p| Blame {
                                 path: p,
                                 label: format!("is `{b}`"),
+                                missing: false,
                             })
                             .into_iter()
                             .collect();
@@ -476,6 +499,10 @@ impl<'m> Evaluator<'m, '_> {
             }
         }
     }
+}
+
+fn is_guard(e: &Expr) -> bool {
+    matches!(e.kind, Kind::IsSet { .. })
 }
 
 fn own<'m>(v: Value) -> Ev<'m> {
@@ -491,7 +518,11 @@ fn blame_of(operands: &[&Ev], label: String) -> Vec<Blame> {
     operands
         .iter()
         .find_map(|ev| ev.place.clone())
-        .map(|path| Blame { path, label })
+        .map(|path| Blame {
+            path,
+            label,
+            missing: false,
+        })
         .into_iter()
         .collect()
 }
