@@ -10,4 +10,16 @@ pub const POLICIES: &[(&str, &str)] = &[
         "policies/ftc2012.proviso",
         include_str!("../policies/ftc2012.proviso"),
     ),
+    (
+        "policies/ftc2019.proviso",
+        include_str!("../policies/ftc2019.proviso"),
+    ),
+    (
+        "policies/lifecycle.proviso",
+        include_str!("../policies/lifecycle.proviso"),
+    ),
+    (
+        "policies/gdpr.proviso",
+        include_str!("../policies/gdpr.proviso"),
+    ),
 ];
