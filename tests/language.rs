@@ -144,12 +144,14 @@ fn quantifiers_any_all_no() {
     assert_eq!(found, [["false"]]);
     let found = fails("require no g in grants: g.hides_access_indicators");
     assert_eq!(found, [["true"]]);
+    // No item qualifies: each item's failing value is blamed.
     let found = fails("require any g in grants: g.storage == platform_only");
-    assert_eq!(found.len(), 1);
-    assert!(
-        found[0][0].starts_with("- id: inbox") || found[0][0].starts_with("grants"),
-        "{found:?}"
-    );
+    assert_eq!(found, [["partner_servers", "on_device"]]);
+    // With no items at all, the empty list is.
+    let manifest = MANIFEST.replace("    retired: 2015-01-01\n", "    retired: 2015-01-01\ntransfers: []\n");
+    let (result, found) = run_on("require any t in transfers: t.mechanism != none", &manifest);
+    assert_eq!(result, RuleResult::Fail);
+    assert_eq!(found, [["[]"]]);
 }
 
 #[test]
@@ -187,4 +189,20 @@ fn columns_and_underlines_survive_non_ascii_text() {
         &manifest,
     );
     assert_eq!(found, [["friends"], ["user"]]);
+}
+
+#[test]
+fn quantifiers_decide_by_their_items_not_by_what_they_blame() {
+    passes("require any g in grants: true");
+    passes("require all g in grants: g.granted <= today");
+    let (result, _) = run("require all g in grants: false");
+    assert_eq!(result, RuleResult::Fail);
+    let (result, _) = run("require no g in grants: true");
+    assert_eq!(result, RuleResult::Fail);
+}
+
+#[test]
+fn any_that_fails_blames_what_failed_in_each_item() {
+    let found = fails("each grant in grants require any f in features: grant.feature == \"nope\" and f.id == grant.feature");
+    assert_eq!(found, [["chat"], ["chat"]]);
 }

@@ -22,6 +22,10 @@ pub struct CheckArgs {
     /// Output format [default: human on a terminal, short otherwise]
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Write the report to FILE instead of stdout; the summary line still
+    /// goes to stderr.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Lowest severity that fails the run.
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
@@ -35,8 +39,18 @@ pub struct CheckArgs {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
+    /// Snippets of the manifest with the offending value underlined.
     Human,
+    /// `path:line:col: severity[rule-id]: message`, one finding a line.
     Short,
+    /// A versioned JSON document (docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// JUnit XML: one test case per rule and manifest.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,17 +87,17 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 pub fn run(args: CheckArgs) -> Exit {
-    let stdout_tty = std::io::stdout().is_terminal();
+    // A file is never a terminal: it gets neither colours nor, by default,
+    // the graphical format.
+    let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
     let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let format = args.format.unwrap_or(if stdout_tty {
         Format::Human
     } else {
         Format::Short
     });
-    let renderer = Renderer::new(color);
-    let mut out = std::io::stdout().lock();
 
-    let Some(program) = load_program(&args.policy, format == Format::Short) else {
+    let Some(program) = load_program(&args.policy, format != Format::Human) else {
         return Exit::Failed;
     };
     let opts = Options {
@@ -99,28 +113,50 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    let mut text = String::new();
-    for f in report.findings() {
-        match format {
-            Format::Short => {
-                text.push_str(&report::short::finding(f));
-                text.push('\n');
-            }
-            Format::Human => text.push_str(&renderer.finding(f)),
+    let rendered = match format {
+        Format::Human => {
+            let renderer = Renderer::new(color);
+            Ok(report.findings().map(|f| renderer.finding(f)).collect())
         }
-    }
-    let summary = report::summary(&report);
-    let written = match format {
-        Format::Human => writeln!(out, "{text}{summary}"),
-        Format::Short => {
-            let r = write!(out, "{text}");
-            eprintln!("{summary}");
-            r
+        Format::Short => Ok(report
+            .findings()
+            .map(|f| format!("{}\n", report::short::finding(f)))
+            .collect()),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&program, &report),
+        Format::Junit => report::junit::render(&program, &report),
+        Format::Github => Ok(report::github::render(&report)),
+    };
+    let text: String = match rendered {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot render the report: {e}");
+            return Exit::Failed;
         }
     };
-    if written.is_err() {
-        // The reader went away (a closed pipe): nothing more to say.
-        return Exit::Failed;
+    let summary = report::summary(&report);
+    match (&args.output, format) {
+        (Some(path), _) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return Exit::Failed;
+            }
+            eprintln!("{summary}");
+        }
+        // The summary closes a report meant for people; every other format
+        // keeps stdout for the report alone, so that it stays parseable.
+        (None, Format::Human) => {
+            if writeln!(std::io::stdout().lock(), "{text}{summary}").is_err() {
+                // The reader went away (a closed pipe): nothing more to say.
+                return Exit::Failed;
+            }
+        }
+        (None, _) => {
+            if write!(std::io::stdout().lock(), "{text}").is_err() {
+                return Exit::Failed;
+            }
+            eprintln!("{summary}");
+        }
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

@@ -439,6 +439,7 @@ impl<'m> Evaluator<'m, '_> {
                         ))
                     }
                 };
+                let (mut matched, mut failed) = (0usize, 0usize);
                 let mut matching = Vec::new();
                 let mut failing = Vec::new();
                 for (i, item) in items.iter().enumerate() {
@@ -447,11 +448,13 @@ impl<'m> Evaluator<'m, '_> {
                     }
                     let (b, blame) = self.truth(body)?;
                     if b {
+                        matched += 1;
                         matching.extend(blame);
                         if *quantifier == Quantifier::Any {
                             break;
                         }
                     } else {
+                        failed += 1;
                         failing.extend(blame);
                     }
                 }
@@ -469,13 +472,22 @@ impl<'m> Evaluator<'m, '_> {
                         .into_iter()
                         .collect()
                 };
+                // Each item's own reasons explain the result; when items
+                // have none to give (or there are no items), the list does.
+                let or_whole = |blame: Vec<Blame>, label: &str| {
+                    if blame.is_empty() {
+                        whole(label)
+                    } else {
+                        blame
+                    }
+                };
                 Ok(match quantifier {
-                    Quantifier::Any if !matching.is_empty() => (true, matching),
-                    Quantifier::Any => (false, whole("no item qualifies")),
-                    Quantifier::All if failing.is_empty() => (true, whole("every item qualifies")),
-                    Quantifier::All => (false, failing),
-                    Quantifier::No if matching.is_empty() => (true, whole("no item qualifies")),
-                    Quantifier::No => (false, matching),
+                    Quantifier::Any if matched > 0 => (true, or_whole(matching, "an item qualifies")),
+                    Quantifier::Any => (false, or_whole(failing, "no item qualifies")),
+                    Quantifier::All if failed == 0 => (true, whole("every item qualifies")),
+                    Quantifier::All => (false, or_whole(failing, "not every item qualifies")),
+                    Quantifier::No if matched == 0 => (true, whole("no item qualifies")),
+                    Quantifier::No => (false, or_whole(matching, "an item qualifies")),
                 })
             }
             _ => {

@@ -1,11 +1,89 @@
 //! Rendering findings and errors for people and tools. Nothing else in the
 //! crate prints.
+//!
+//! `human` and `short` are for people and editors; `json`, `sarif`, `junit`
+//! and `github` are for tools. A tool's document is the whole of its
+//! output: the summary line goes to stderr, so the document stays
+//! parseable.
 
+pub mod github;
 pub mod human;
+pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod short;
 
 use crate::ast::Severity;
+use crate::builtin::BUILTINS;
+use crate::check::{ir, Program};
 use crate::run::Report;
+use crate::source::Span;
+
+/// One entry of the rule catalogue as the machine formats describe it: a
+/// rule of the loaded policies, or a check built into proviso.
+pub struct CatalogueEntry<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: Severity,
+    /// The rule's doc comment; empty for built-in checks.
+    pub doc: &'a str,
+    /// The policy that declares the rule, or for a built-in check the
+    /// prefix of its id (`manifest`, `proviso`).
+    pub policy: &'a str,
+    /// The rule's id in its policy file; `None` for built-in checks.
+    pub source: Option<&'a Span>,
+    /// The rule's help as written, holes included; `None` for built-in
+    /// checks and rules without `help`.
+    pub help: Option<String>,
+}
+
+/// The rules of the program in declaration order, then the built-in
+/// checks.
+pub fn catalogue(program: &Program) -> Vec<CatalogueEntry<'_>> {
+    let rules = program.rules.iter().map(|r| CatalogueEntry {
+        id: &r.id,
+        title: &r.title,
+        severity: r.severity,
+        doc: &r.doc,
+        policy: &r.policy,
+        source: Some(&r.id_span),
+        help: help_template(r),
+    });
+    let builtins = BUILTINS.iter().map(|b| CatalogueEntry {
+        id: b.id,
+        title: b.title,
+        severity: b.severity,
+        doc: "",
+        policy: builtin_group(b.id),
+        source: None,
+        help: None,
+    });
+    rules.chain(builtins).collect()
+}
+
+/// The group of a built-in check: the prefix of its id.
+pub fn builtin_group(id: &str) -> &str {
+    id.split_once('/').map_or(id, |(prefix, _)| prefix)
+}
+
+/// A rule's help as written in its policy, holes included
+/// (`shorten {grant.id}`): the catalogue describes the rule, not one
+/// finding.
+fn help_template(rule: &ir::Rule) -> Option<String> {
+    let parts = rule.help.as_ref()?;
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            ir::Part::Text(t) => out.push_str(t),
+            ir::Part::Hole(e) => {
+                out.push('{');
+                out.push_str(e.span.text());
+                out.push('}');
+            }
+        }
+    }
+    Some(out)
+}
 
 /// One line that sums up a run.
 pub fn summary(report: &Report) -> String {

@@ -1,0 +1,231 @@
+//! `--format sarif`: SARIF 2.1.0, the format code-scanning services read
+//! (GitHub code scanning, Azure DevOps, many IDE viewers). The output is
+//! valid against the official schema (`tests/data/sarif-schema-2.1.0.json`).
+//!
+//! One run; `tool.driver.rules` is the whole catalogue (the loaded rules,
+//! then the built-in checks), so a viewer can describe a rule that has no
+//! finding yet. Each result points at the manifest region, and at the
+//! rule's declaration as a related location. A waived finding is still a
+//! result, with an accepted external suppression, which is how code
+//! scanning learns not to raise it. Columns count Unicode code points, as
+//! proviso's do everywhere, and the run says so (`columnKind`).
+
+use super::{catalogue, CatalogueEntry};
+use crate::ast::Severity;
+use crate::check::Program;
+use crate::diagnostics::Finding;
+use crate::run::Report;
+use crate::source::Span;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+fn descriptor(entry: &CatalogueEntry<'_>) -> Value {
+    let doc = entry.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (full, help) = if entry.source.is_none() {
+        let text = format!(
+            "{}: a check built into proviso; it cannot be waived",
+            entry.title
+        );
+        (text.clone(), text)
+    } else {
+        let full = if doc.is_empty() {
+            entry.title.to_string()
+        } else {
+            doc
+        };
+        (
+            full,
+            entry
+                .help
+                .clone()
+                .unwrap_or_else(|| entry.title.to_string()),
+        )
+    };
+    json!({
+        "id": entry.id,
+        // Rule ids are already stable, readable identifiers; code-scanning
+        // tools do the same (CodeQL's `name` is its id).
+        "name": entry.id,
+        "shortDescription": { "text": entry.title },
+        "fullDescription": { "text": full },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level(entry.severity) },
+        "properties": { "policy": entry.policy },
+    })
+}
+
+/// A path as a URI reference: relative paths stay relative (code scanning
+/// resolves them against the repository root), absolute ones become
+/// `file://` URIs. Everything outside the unreserved set is
+/// percent-encoded, so spaces, `#` and non-ASCII names stay valid.
+pub fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let drive = match path.as_bytes() {
+        [letter, b':', b'/', ..] if letter.is_ascii_alphabetic() => {
+            path.get(..2).zip(path.get(2..))
+        }
+        _ => None,
+    };
+    let (prefix, rest) = if let Some((drive, rest)) = drive {
+        // `C:/dir/file.yaml`: the drive keeps its colon.
+        (format!("file:///{drive}"), rest)
+    } else if path.starts_with('/') {
+        ("file://".to_string(), path.as_str())
+    } else {
+        (String::new(), path.as_str())
+    };
+    let mut out = prefix;
+    for b in rest.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn region(start: (usize, usize), end: (usize, usize)) -> Value {
+    json!({
+        "startLine": start.0,
+        "startColumn": start.1,
+        "endLine": end.0,
+        "endColumn": end.1,
+    })
+}
+
+fn physical(path: &str, region: Option<Value>) -> Value {
+    let mut location = Map::new();
+    location.insert("artifactLocation".into(), json!({ "uri": uri(path) }));
+    if let Some(region) = region {
+        location.insert("region".into(), region);
+    }
+    Value::Object(location)
+}
+
+fn rule_location(id: usize, rule: &str, span: &Span) -> Value {
+    json!({
+        "id": id,
+        "physicalLocation": physical(
+            &span.src.name,
+            Some(region(span.start_line_col(), span.end_line_col())),
+        ),
+        "message": { "text": format!("rule `{rule}` is declared here") },
+    })
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+    let loc = &f.location;
+    let manifest_region = match (&loc.source, &loc.range) {
+        (Some(_), Some(_)) => Some(region(loc.line_col(), loc.end_line_col())),
+        // A finding about the whole file (unreadable, not evaluable) has
+        // no region: SARIF then means the whole artifact.
+        _ => None,
+    };
+    let mut related = Vec::new();
+    if let Some(span) = &f.rule_span {
+        related.push(rule_location(related.len() + 1, &f.rule, span));
+    }
+    // Further blamed values (the other false side of an `and`); the first
+    // label is the primary location itself.
+    if let Some(src) = &loc.source {
+        for (range, label) in &f.labels {
+            if Some(range) == loc.range.as_ref() {
+                continue;
+            }
+            let text = if label.is_empty() {
+                "also blamed"
+            } else {
+                label
+            };
+            related.push(json!({
+                "id": related.len() + 1,
+                "physicalLocation": physical(
+                    &loc.path,
+                    Some(region(src.line_col(range.start), src.line_col(range.end))),
+                ),
+                "message": { "text": text },
+            }));
+        }
+    }
+    let mut result = Map::new();
+    result.insert("ruleId".into(), json!(f.rule));
+    if let Some(i) = rule_index {
+        result.insert("ruleIndex".into(), json!(i));
+    }
+    result.insert("level".into(), json!(level(f.severity)));
+    result.insert("message".into(), json!({ "text": f.message }));
+    result.insert(
+        "locations".into(),
+        json!([{ "physicalLocation": physical(&loc.path, manifest_region) }]),
+    );
+    if !related.is_empty() {
+        result.insert("relatedLocations".into(), Value::Array(related));
+    }
+    if let Some(w) = &f.waiver {
+        result.insert(
+            "suppressions".into(),
+            json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": w.reason,
+                "properties": {
+                    "approvedBy": w.approved_by,
+                    "expires": w.expires.to_string(),
+                    "pointer": w.pointer.to_string(),
+                },
+            }]),
+        );
+    }
+    let mut properties = Map::new();
+    if let Some(pointer) = &loc.pointer {
+        properties.insert("pointer".into(), json!(pointer.to_string()));
+    }
+    if let Some(help) = &f.help {
+        properties.insert("help".into(), json!(help));
+    }
+    if !properties.is_empty() {
+        result.insert("properties".into(), Value::Object(properties));
+    }
+    Value::Object(result)
+}
+
+/// The SARIF log, pretty-printed, with a final newline.
+pub fn render(program: &Program, report: &Report) -> Result<String, String> {
+    let rules = catalogue(program);
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let results: Vec<Value> = report
+        .findings()
+        .map(|f| result(f, index.get(f.rule.as_str()).copied()))
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "proviso",
+                    "version": version,
+                    "semanticVersion": version,
+                    "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
+                },
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
