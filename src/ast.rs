@@ -104,6 +104,9 @@ pub struct RuleDecl {
     pub each: Vec<Each>,
     pub filter: Option<Expr>,
     pub require: Expr,
+    /// `at grant.id`: where a failure points, instead of the value that
+    /// made the requirement false (which is still labelled).
+    pub at: Option<Expr>,
     pub message: Template,
     pub help: Option<Template>,
     pub span: Span,

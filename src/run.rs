@@ -12,7 +12,7 @@ use crate::diagnostics::{Finding, Location};
 use crate::eval::{eval_rule, Outcome};
 use crate::manifest::discover::{discover, Entry, MissingPath};
 use crate::manifest::load::{load, At, Issue, Loaded};
-use crate::manifest::path::Path;
+use crate::manifest::path::{Path, Seg};
 use crate::manifest::spans::SpanIndex;
 use crate::source::Source;
 use crate::waivers;
@@ -240,8 +240,18 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                         let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
                         for failure in failures {
                             let mut blamed = failure.blame.iter().filter_map(|b| {
+                                // A field missing from a list item points at
+                                // the item's `id` when it has one.
+                                let item_id = match b.path.segs().last() {
+                                    Some(Seg::Index(_)) if b.missing => {
+                                        index.value(b.path.key("id").segs())
+                                    }
+                                    _ => None,
+                                };
                                 let at = if b.missing { At::Key } else { At::Value };
-                                locate(index, &src.text, &b.path, at).map(|r| (b, r))
+                                item_id
+                                    .or_else(|| locate(index, &src.text, &b.path, at))
+                                    .map(|r| (b, r))
                             });
                             let primary = blamed.next();
                             let labels: Vec<(Range<usize>, String)> =

@@ -118,16 +118,38 @@ fn taxonomy_branches_match_every_leaf() {
 #[test]
 fn a_missing_optional_blames_its_parent() {
     // The `contacts` grant has no retention: the finding points at the
-    // grant (its first line), not at the file.
+    // grant (by its id), not at the file.
     let found =
         fails("each grant in grants require grant.retention is set and grant.retention <= 365d");
-    assert_eq!(found, [["id: contacts"]]);
+    assert_eq!(found, [["contacts"]]);
 }
 
 #[test]
 fn date_arithmetic_blames_the_date_it_started_from() {
     let found = fails("each grant in grants where grant.revoked is set each feature in features where feature.id == grant.feature and feature.retired is set require grant.revoked <= feature.retired + 30d");
     assert_eq!(found, [["2018-12-01"]]);
+}
+
+#[test]
+fn a_missing_optional_outside_a_list_blames_its_key() {
+    let found = fails("require governance.dpia is set");
+    assert_eq!(found, [["governance"]]);
+}
+
+#[test]
+fn at_chooses_where_a_failure_points() {
+    let found = fails("each grant in grants where grant.id == \"inbox\" require grant.consent.recorded at grant.id");
+    assert_eq!(found, [["inbox", "false"]]);
+    // A missing value named by `at` points at its parent.
+    let found = fails("each grant in grants where grant.id == \"contacts\" require grant.consent.recorded at grant.retention");
+    assert_eq!(found, [["contacts", "false"]]);
+}
+
+#[test]
+fn lists_compare_with_the_empty_list() {
+    passes("require grants != []");
+    let (result, _) = run("where features == [] require own_purpose_use");
+    assert_eq!(result, RuleResult::NotApplicable);
 }
 
 #[test]
@@ -148,7 +170,10 @@ fn quantifiers_any_all_no() {
     let found = fails("require any g in grants: g.storage == platform_only");
     assert_eq!(found, [["partner_servers", "on_device"]]);
     // With no items at all, the empty list is.
-    let manifest = MANIFEST.replace("    retired: 2015-01-01\n", "    retired: 2015-01-01\ntransfers: []\n");
+    let manifest = MANIFEST.replace(
+        "    retired: 2015-01-01\n",
+        "    retired: 2015-01-01\ntransfers: []\n",
+    );
     let (result, found) = run_on("require any t in transfers: t.mechanism != none", &manifest);
     assert_eq!(result, RuleResult::Fail);
     assert_eq!(found, [["[]"]]);

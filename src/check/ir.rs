@@ -102,6 +102,8 @@ pub struct Rule {
     pub each: Vec<Each>,
     pub filter: Option<Expr>,
     pub require: Expr,
+    /// Where a failure points, when the rule says.
+    pub at: Option<Expr>,
     pub message: Vec<Part>,
     pub help: Option<Vec<Part>>,
     /// Number of variable slots the rule binds.

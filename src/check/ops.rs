@@ -49,7 +49,10 @@ impl RuleCx<'_> {
                     return self.mismatch(op, &l, &r, whole);
                 }
                 let ordered = matches!(l.ty, Ty::Int | Ty::Date | Ty::Duration);
-                let equatable = ordered || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_));
+                // Lists compare too, mostly to test for `[]`.
+                let equatable = ordered
+                    || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_))
+                    || matches!(&l.ty, Ty::List(e) if matches!(**e, Ty::Bool | Ty::Int | Ty::Str | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Record(_)));
                 let cmp = match op {
                     BinOp::Eq => Cmp::Eq,
                     BinOp::Ne => Cmp::Ne,

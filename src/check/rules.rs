@@ -207,6 +207,12 @@ impl RuleCx<'_> {
         let depth = self.guarded.len();
         self.guarded.extend(facts_where);
         let require = self.boolean(&rule.require);
+        // Like a message hole, `at` may name an optional value: a missing
+        // one points at its parent.
+        let at = rule.at.as_ref().and_then(|a| self.expr(a, None));
+        if rule.at.is_some() && at.is_none() {
+            failed = true;
+        }
         let message = self.template(&rule.message);
         let help = rule.help.as_ref().map(|h| self.template(h));
         self.guarded.truncate(depth);
@@ -226,6 +232,7 @@ impl RuleCx<'_> {
                 (_, f) => f,
             },
             require: require?,
+            at,
             message,
             help,
             slots: self.slots,

@@ -142,10 +142,29 @@ impl<'m> Evaluator<'m, '_> {
         if ok {
             return Ok(());
         }
+        if let Some(at) = &rule.at {
+            let ev = self.value(at)?;
+            if let Some(place) = ev.place {
+                let (path, missing) = match ev.value {
+                    Some(_) => (place, false),
+                    None => (place.parent().unwrap_or_default(), true),
+                };
+                blame.insert(
+                    0,
+                    Blame {
+                        path,
+                        label: String::new(),
+                        missing,
+                    },
+                );
+            }
+        }
         let mut unique: Vec<Blame> = Vec::new();
         for b in blame.drain(..) {
-            if !unique.iter().any(|u| u.path == b.path) {
-                unique.push(b);
+            match unique.iter_mut().find(|u| u.path == b.path) {
+                Some(u) if u.label.is_empty() => u.label = b.label,
+                Some(_) => {}
+                None => unique.push(b),
             }
         }
         out.push(Failure {
@@ -482,7 +501,9 @@ impl<'m> Evaluator<'m, '_> {
                     }
                 };
                 Ok(match quantifier {
-                    Quantifier::Any if matched > 0 => (true, or_whole(matching, "an item qualifies")),
+                    Quantifier::Any if matched > 0 => {
+                        (true, or_whole(matching, "an item qualifies"))
+                    }
                     Quantifier::Any => (false, or_whole(failing, "no item qualifies")),
                     Quantifier::All if failed == 0 => (true, whole("every item qualifies")),
                     Quantifier::All => (false, or_whole(failing, "not every item qualifies")),

@@ -76,6 +76,7 @@ fn significant(pairs: Pairs<Rule>) -> impl Iterator<Item = Pair<Rule>> {
                 | Rule::kw_where
                 | Rule::kw_require
                 | Rule::kw_message
+                | Rule::kw_at
                 | Rule::kw_help
                 | Rule::kw_in
         )
@@ -215,6 +216,7 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
     let mut each = Vec::new();
     let mut filter = None;
     let mut require = None;
+    let mut at = None;
     let mut message = None;
     let mut help = None;
     for part in significant(pair.into_inner()) {
@@ -263,6 +265,11 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
                 }
             }
             Rule::require_clause => require = Some(clause_expr(src, part)?),
+            Rule::at_clause => {
+                at = significant(part.into_inner())
+                    .next()
+                    .map(|p| parse_path(src, p));
+            }
             Rule::message_clause => message = Some(clause_template(src, part)?),
             Rule::help_clause => help = Some(clause_template(src, part)?),
             _ => {}
@@ -276,6 +283,7 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
         each,
         filter,
         require: require.ok_or_else(|| missing(src, "require"))?,
+        at,
         message: message.ok_or_else(|| missing(src, "message"))?,
         help,
         span,
@@ -521,6 +529,7 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::where_clause | Rule::kw_where => "`where`",
         Rule::require_clause | Rule::kw_require => "`require`",
         Rule::message_clause | Rule::kw_message => "`message \"...\"`",
+        Rule::at_clause | Rule::kw_at => "`at`",
         Rule::help_clause | Rule::kw_help => "`help \"...\"`",
         Rule::expr | Rule::quantified | Rule::list | Rule::path | Rule::branch => "an expression",
         Rule::op_or | Rule::op_and => "`and` or `or`",
