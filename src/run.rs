@@ -145,7 +145,20 @@ fn check_entry(program: &Program, entry: &Entry, opts: &Options) -> FileReport {
 
 /// Checks one file's text; `display` is the path shown to the user.
 pub fn check_text(program: &Program, display: &str, text: String, opts: &Options) -> FileReport {
-    let src = Source::new(display, text);
+    let src = Source::new(display, normalize(text));
+    if let Some(depth) = too_deep(&src.text) {
+        return broken(
+            display,
+            Some(&src),
+            Some(depth.clone()),
+            "manifest/syntax",
+            &format!("invalid YAML: nesting deeper than {MAX_DEPTH} levels"),
+            Some(
+                "a manifest is a few levels deep; this looks like generated or hostile input"
+                    .to_string(),
+            ),
+        );
+    }
     match load(&src.text, &program.types) {
         Loaded::NotManifest => FileReport {
             path: display.to_string(),
@@ -177,7 +190,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             )
         }
         Loaded::BadSchema(issue) => {
-            let index = SpanIndex::build(&src.text);
+            let index = span_index(&src.text);
             FileReport {
                 path: display.to_string(),
                 kind: FileKind::Broken,
@@ -198,7 +211,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             if !issues.is_empty() {
                 // An invalid manifest is not evaluated: its values cannot be
                 // trusted, and it must never be reported as passing.
-                let index = SpanIndex::build(&src.text);
+                let index = span_index(&src.text);
                 return FileReport {
                     path: display.to_string(),
                     kind: FileKind::Broken,
@@ -237,7 +250,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                         RuleResult::Error
                     }
                     Outcome::Fail(failures) => {
-                        let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
+                        let index = index.get_or_insert_with(|| span_index(&src.text));
                         for failure in failures {
                             let mut blamed = failure.blame.iter().filter_map(|b| {
                                 // A field missing from a list item points at
@@ -286,7 +299,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             let root = Ty::Record(program.types.schemas.get(schema).map_or(0, |s| s.root));
             let problems = waivers::apply(program, &root, &value, opts.today, &mut findings);
             if !problems.is_empty() {
-                let index = index.get_or_insert_with(|| SpanIndex::build(&src.text));
+                let index = index.get_or_insert_with(|| span_index(&src.text));
                 for p in problems {
                     let range = locate(index, &src.text, &p.pointer, At::Value);
                     findings.push(Finding {
@@ -385,6 +398,17 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
     }
 }
 
+/// The span index of a manifest. Tabs become spaces first: the span parser
+/// rejects a tab after `key:` where the loader accepts it, and a space has
+/// the same width, so every offset stays true.
+fn span_index(text: &str) -> SpanIndex {
+    if text.contains('\t') {
+        SpanIndex::build(&text.replace('\t', " "))
+    } else {
+        SpanIndex::build(text)
+    }
+}
+
 /// Where to point for a path. A value that spans several lines (a mapping
 /// or a list) is pointed at by its key, or by its first line.
 fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<usize>> {
@@ -408,7 +432,9 @@ fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<us
             .cloned()
             .or_else(|| index.keys(segs).first().cloned()),
         At::Value => {
-            let value = index.value(segs)?;
+            let Some(value) = index.value(segs) else {
+                return path.parent().and_then(|p| locate(index, text, &p, At::Key));
+            };
             let multi_line = text.get(value.clone()).is_some_and(|t| t.contains('\n'));
             match (multi_line, index.keys(segs).first()) {
                 (false, _) => Some(value),
@@ -418,6 +444,74 @@ fn locate(index: &SpanIndex, text: &str, path: &Path, at: At) -> Option<Range<us
         }
     };
     found.or_else(|| path.parent().and_then(|p| locate(index, text, &p, At::Key)))
+}
+
+/// Deeper nesting than this is refused before parsing: real manifests are a
+/// few levels deep, and the YAML parser's time grows with the square of the
+/// depth, so a small hostile file could stall a CI run.
+pub const MAX_DEPTH: usize = 128;
+
+/// The byte range of the first bracket past `MAX_DEPTH` levels of flow
+/// nesting (`[[[...` or `{{{...`), if any. Brackets inside quoted scalars
+/// and comments do not count.
+fn too_deep(text: &str) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    for (i, c) in text.char_indices() {
+        if comment {
+            if c == '\n' {
+                comment = false;
+            }
+        } else if let Some(q) = quote {
+            if c == q && !(q == '"' && prev == '\\') {
+                quote = None;
+            }
+        } else {
+            match c {
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(i..i + 1);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                // A quote opens a scalar only where a scalar can start; in
+                // `Zoë's` it is just a letter.
+                '\'' | '"' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-') => {
+                    quote = Some(c)
+                }
+                '#' if prev.is_whitespace() => comment = true,
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    None
+}
+
+/// Line breaks are `\n` from here on: a lone `\r` (old Mac files) becomes
+/// `\n`, which keeps every byte offset, and a byte-order mark is dropped, as
+/// editors do not count it as a column.
+fn normalize(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Byte offset of a 1-based line and column (in characters).

@@ -35,7 +35,12 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
         _ => path,
     };
     let shown = shown.strip_prefix("./").unwrap_or(shown);
-    shown.to_string_lossy().into_owned()
+    let shown = shown.to_string_lossy().into_owned();
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown
+    }
 }
 
 /// Walks the given paths. Files named explicitly are checked whatever their
@@ -69,7 +74,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Entry>, Vec<MissingPath>> {
             match item {
                 Ok(entry) => {
                     let explicit = entry.depth() == 0;
-                    if entry.file_type().is_file() && (explicit || is_yaml(entry.path())) {
+                    let kind = entry.file_type();
+                    if explicit && !kind.is_file() && !kind.is_dir() {
+                        let display = display_path(entry.path(), cwd.as_deref());
+                        entries.push(Entry::Broken {
+                            message: format!("`{display}` is not a regular file"),
+                            display,
+                        });
+                    } else if kind.is_file() && (explicit || is_yaml(entry.path())) {
                         entries.push(Entry::File {
                             path: entry.path().to_path_buf(),
                             display: display_path(entry.path(), cwd.as_deref()),

@@ -189,6 +189,12 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
     fn visit_f64<E>(self, _: f64) -> Result<Root, E> {
         Ok(Root::NotManifest)
     }
+    fn visit_i128<E>(self, _: i128) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<Root, E> {
+        Ok(Root::NotManifest)
+    }
     fn visit_str<E>(self, _: &str) -> Result<Root, E> {
         Ok(Root::NotManifest)
     }
@@ -293,6 +299,12 @@ impl<'de> Visitor<'de> for KeySeed {
     fn visit_f64<E>(self, v: f64) -> Result<String, E> {
         Ok(v.to_string())
     }
+    fn visit_i128<E>(self, v: i128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
     fn visit_unit<E>(self) -> Result<String, E> {
         Ok("null".to_string())
     }
@@ -334,6 +346,12 @@ impl<'de> Visitor<'de> for ScalarSeed {
         Ok(None)
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<Self::Value, E> {
         Ok(None)
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
@@ -588,6 +606,35 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
 
     fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
         Ok(self.mismatch(&format!("number `{v}`")))
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(match self.ty.required() {
+            Ty::Int => self.mismatch(&format!("integer `{v}`, which is too large")),
+            _ => self.mismatch(&format!("integer `{v}`")),
+        })
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(match self.ty.required() {
+            Ty::Int => self.mismatch(&format!("integer `{v}`, which is too large")),
+            _ => self.mismatch(&format!("integer `{v}`")),
+        })
+    }
+
+    /// A tagged value (`!custom 5`): valid YAML that a manifest has no use
+    /// for.
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (tag, variant): (String, _) = data.variant_seed(KeySeed)?;
+        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
+        self.cx.issue(
+            &self.path,
+            At::Value,
+            format!("YAML tags such as `!{tag}` have no meaning in a manifest"),
+            "tagged value",
+            Some(format!("remove `!{tag}`")),
+        );
+        Ok(Some(Value::Invalid))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
