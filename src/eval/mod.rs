@@ -196,6 +196,23 @@ impl<'m> Evaluator<'m, '_> {
         render(v, ty, self.types)
     }
 
+    /// A list for a label: long ones are cut, since the rule's source is
+    /// one click away.
+    fn show_set(&self, v: &Value, ty: &Ty) -> String {
+        const SHOWN: usize = 6;
+        match (v, ty.required()) {
+            (Value::List(items), Ty::List(elem)) if items.len() > SHOWN + 2 => {
+                let head: Vec<String> = items
+                    .iter()
+                    .take(SHOWN)
+                    .map(|i| self.show(i, elem))
+                    .collect();
+                format!("{}, … {} more", head.join(", "), items.len() - SHOWN)
+            }
+            _ => self.show(v, ty),
+        }
+    }
+
     fn value(&mut self, e: &Expr) -> R<Ev<'m>> {
         Ok(match &e.kind {
             Kind::Root => Ev {
@@ -404,8 +421,8 @@ impl<'m> Evaluator<'m, '_> {
                     (Value::Map(_), false) => {
                         format!("`{xs}` has no entry in `{}`", set.span.text())
                     }
-                    (_, true) => format!("`{xs}` is in [{}]", self.show(sv, &set.ty)),
-                    (_, false) => format!("`{xs}` is not in [{}]", self.show(sv, &set.ty)),
+                    (_, true) => format!("`{xs}` is in [{}]", self.show_set(sv, &set.ty)),
+                    (_, false) => format!("`{xs}` is not in [{}]", self.show_set(sv, &set.ty)),
                 };
                 Ok((found != *negated, blame_of(&[&x, &s], label)))
             }
@@ -480,9 +497,12 @@ impl<'m> Evaluator<'m, '_> {
                 if let Some(s) = self.slots.get_mut(*slot) {
                     *s = None;
                 }
+                // A missing list has nothing to point at; the other parts of
+                // the requirement carry the blame.
                 let whole = |label: &str| -> Vec<Blame> {
                     coll.place
                         .clone()
+                        .filter(|_| coll.value.is_some())
                         .map(|p| Blame {
                             path: p,
                             label: label.to_string(),
