@@ -373,9 +373,11 @@ fn pratt() -> PrattParser<Rule> {
         .op(Op::postfix(Rule::op_is_set) | Op::postfix(Rule::op_is_not_set))
 }
 
+/// Built once: every expression of every policy file is parsed with it.
+static PRATT: std::sync::LazyLock<PrattParser<Rule>> = std::sync::LazyLock::new(pratt);
+
 fn parse_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
-    let pratt = pratt();
-    pratt_expr(&pratt, src, pair.into_inner())
+    pratt_expr(&PRATT, src, pair.into_inner())
 }
 
 fn pratt_expr(
