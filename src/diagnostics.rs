@@ -99,6 +99,9 @@ pub struct Finding {
     pub rule_span: Option<Span>,
     /// The manifest's waiver that silences this finding, if any.
     pub waiver: Option<Waived>,
+    /// Where the rule's `each` variables were bound (`/grants/1`): what the
+    /// finding is about, which a grant-scoped waiver matches.
+    pub bindings: Vec<Path>,
 }
 
 /// An accepted exception: the finding is reported but does not fail the run.

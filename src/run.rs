@@ -246,6 +246,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                             labels: Vec::new(),
                             rule_span: Some(rule.id_span.clone()),
                             waiver: None,
+                            bindings: Vec::new(),
                         });
                         RuleResult::Error
                     }
@@ -289,6 +290,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                                     .collect(),
                                 rule_span: Some(rule.id_span.clone()),
                                 waiver: None,
+                                bindings: failure.bindings.clone(),
                             });
                         }
                         RuleResult::Fail
@@ -326,6 +328,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                         labels: range.map(|r| vec![(r, p.label)]).unwrap_or_default(),
                         rule_span: None,
                         waiver: None,
+                        bindings: Vec::new(),
                     });
                 }
             }
@@ -371,6 +374,7 @@ fn broken(
                 .unwrap_or_default(),
             rule_span: None,
             waiver: None,
+            bindings: Vec::new(),
         }],
         results: Vec::new(),
     }
@@ -395,6 +399,7 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
             .unwrap_or_default(),
         rule_span: None,
         waiver: None,
+        bindings: Vec::new(),
     }
 }
 

@@ -80,15 +80,9 @@ pub fn read(types: &Types, root: &Ty, manifest: &Value) -> Vec<Waiver> {
     out
 }
 
-/// The id of the grant a finding is about, from where it points.
+/// The id of the grant a finding is about: the grant its rule was bound
+/// to, or else the grant its location lies in.
 fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Option<String> {
-    let pointer = finding.location.pointer.as_ref()?;
-    let [Seg::Key(k), Seg::Index(i), ..] = pointer.segs() else {
-        return None;
-    };
-    if k != "grants" {
-        return None;
-    }
     let Some(Value::List(grants)) = field(types, root, manifest, "grants") else {
         return None;
     };
@@ -96,7 +90,15 @@ fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Op
         Some(Ty::List(elem)) => (*elem).clone(),
         _ => return None,
     };
-    text(field(types, &elem, grants.get(*i)?, "id"))
+    let index = finding
+        .bindings
+        .iter()
+        .chain(finding.location.pointer.iter())
+        .find_map(|p| match p.segs() {
+            [Seg::Key(k), Seg::Index(i), ..] if k == "grants" => Some(*i),
+            _ => None,
+        })?;
+    text(field(types, &elem, grants.get(index)?, "id"))
 }
 
 /// Marks the findings that active waivers cover, and returns the problems

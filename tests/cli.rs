@@ -1445,3 +1445,136 @@ fn checking_never_modifies_manifests() {
     assert_eq!(human.status.code(), Some(1));
     assert_eq!(snapshot(), before, "a file was created, changed or removed");
 }
+
+#[test]
+fn a_file_given_twice_is_checked_once() {
+    let (_guard, dir) = tempdir();
+    write(&dir, "d/m.yaml", violating());
+    let run = run(&dir, &["d", "d/m.yaml", "d/m.yaml"]);
+    assert_eq!(run.code, 1, "{run}");
+    let lines = run.lines_of("d/m.yaml");
+    let unique: std::collections::HashSet<_> = lines.iter().collect();
+    assert_eq!(lines.len(), unique.len(), "{run}");
+    assert!(run.stderr.contains("checked 1 manifest "), "{run}");
+}
+
+#[test]
+fn the_report_is_never_written_over_a_checked_manifest() {
+    let (_guard, dir) = tempdir();
+    write(&dir, "m.yaml", violating());
+    let run = run(&dir, &["m.yaml", "--output", "m.yaml"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("refusing to write the report over `m.yaml`"),
+        "{run}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("m.yaml")).unwrap(),
+        violating()
+    );
+}
+
+#[test]
+fn other_tools_schema_keys_do_not_make_a_manifest() {
+    let (_guard, dir) = tempdir();
+    write(
+        &dir,
+        "codegen.yml",
+        "schema: ./schema.graphql\ngenerates:\n  out.ts: {}\n",
+    );
+    let run = run(&dir, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.is_empty(), "{run}");
+    assert!(run.stderr.contains("1 YAML file skipped"), "{run}");
+}
+
+#[test]
+fn a_schema_key_that_is_not_first_is_reported() {
+    let text = format!(
+        "{}schema: partnership/v1\n",
+        COMPLIANT.replacen("schema: partnership/v1\n", "", 1)
+    );
+    let run = check_one(&text);
+    assert_eq!(run.code, 1, "{run}");
+    let (line, col) = at(&text, "schema:");
+    run.expect(
+        "m.yaml",
+        (line, col),
+        "manifest/schema",
+        &["must be the first key"],
+    );
+}
+
+#[test]
+fn merge_keys_are_one_finding_not_a_cascade() {
+    let text = COMPLIANT.replacen("  - id: AGR-", "  - <<: {}\n    id: AGR-", 1);
+    let run = check_one(&text);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.lines().len(), 1, "{run}");
+    let (line, col) = at(&text, "<<");
+    run.expect("m.yaml", (line, col), "manifest/schema", &["merge keys"]);
+}
+
+#[test]
+fn a_trailing_document_marker_is_not_a_second_document() {
+    let run = check_one(&format!("{COMPLIANT}---\n"));
+    assert_eq!(run.code, 0, "{run}");
+}
+
+#[test]
+fn country_suggestions_know_common_mistakes() {
+    let text = COMPLIANT.replacen("  country: ", "  country: UK # ", 1);
+    let run = check_one(&text);
+    assert!(run.stdout.contains("did you mean `GB`?"), "{run}");
+    let text = COMPLIANT.replacen("  country: ", "  country: se # ", 1);
+    let run = check_one(&text);
+    assert!(run.stdout.contains("did you mean `SE`?"), "{run}");
+}
+
+#[test]
+fn own_rules_run_beside_the_shipped_schema() {
+    let (_guard, dir) = tempdir();
+    write(&dir, "m.yaml", COMPLIANT);
+    write(
+        &dir,
+        "ours.proviso",
+        "policy ours for partnership/v1\n\
+         rule ours/owner {\n  title \"every partner has an owner\"\n  severity warning\n  require partner.owner is not set\n  message \"{partner.name} has an owner\"\n}\n",
+    );
+    let run = run(
+        &dir,
+        &["m.yaml", "--policy", "ours.proviso", "--fail-on", "warning"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("warning[ours/owner]"), "{run}");
+    assert!(run.stderr.contains("against 1 rule"), "{run}");
+}
+
+#[test]
+fn a_grant_waiver_covers_findings_about_that_grant_wherever_they_point() {
+    let (_guard, dir) = tempdir();
+    let text = format!(
+        "{}waivers:\n  - rule: ours/logs\n    grant: {}\n    reason: logging lands next quarter\n    approved_by: privacy-legal\n    expires: 2019-01-01\n",
+        COMPLIANT.replace("access_logs: true", "access_logs: false"),
+        grant_id(COMPLIANT),
+    );
+    write(&dir, "m.yaml", &text);
+    write(
+        &dir,
+        "ours.proviso",
+        "policy ours for partnership/v1\n\
+         rule ours/logs {\n  title \"access is logged\"\n  severity error\n  each grant in grants\n  require governance.access_logs\n  message \"{grant.id} is not logged\"\n}\n",
+    );
+    let run = run(&dir, &["m.yaml", "--policy", "ours.proviso"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("(waived until 2019-01-01"), "{run}");
+    assert!(!run.stdout.contains("waiver-unused"), "{run}");
+}
+
+/// The id of the first grant of a manifest.
+fn grant_id(text: &str) -> String {
+    let grants = text.find("grants:").unwrap();
+    let id = text[grants..].find("- id: ").unwrap() + grants + "- id: ".len();
+    text[id..].lines().next().unwrap().trim().to_string()
+}

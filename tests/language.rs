@@ -231,3 +231,33 @@ fn any_that_fails_blames_what_failed_in_each_item() {
     let found = fails("each grant in grants require any f in features: grant.feature == \"nope\" and f.id == grant.feature");
     assert_eq!(found, [["chat"], ["chat"]]);
 }
+
+#[test]
+fn branches_inside_a_list_literal_expand() {
+    passes("each grant in grants require grant.data has none [special.*, location.precise]");
+    let found = fails("each grant in grants where grant.id == \"inbox\" require grant.data has none [special.*, content.*]");
+    assert_eq!(found, [["[content.private_messages]"]]);
+}
+
+#[test]
+fn a_missing_record_in_a_message_reads_not_set() {
+    let (_, found) =
+        run("each grant in grants where grant.id == \"contacts\" require grant.consent.recorded");
+    assert_eq!(found.len(), 1);
+}
+
+#[test]
+fn require_without_manifest_values_points_at_the_binding() {
+    let found = fails("each grant in grants where grant.id == \"contacts\" require false");
+    assert_eq!(found, [["contacts"]]);
+}
+
+#[test]
+fn date_arithmetic_out_of_range_is_an_error_not_a_wrong_answer() {
+    let manifest = MANIFEST.replace("retention: 30d", "retention: 9223372036854775807d");
+    let (result, _) = run_on(
+        "each grant in grants where grant.retention is set require grant.granted + grant.retention > today",
+        &manifest,
+    );
+    assert_eq!(result, RuleResult::Error);
+}

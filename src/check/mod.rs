@@ -34,13 +34,19 @@ pub fn compile(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     for src in sources {
-        match syntax::parse_file(src) {
-            Ok(file) => files.push(file),
-            Err(mut e) => errors.append(&mut e),
-        }
+        let (file, mut e) = syntax::parse_file(src);
+        errors.append(&mut e);
+        files.push(file);
     }
+    let before = errors.len();
     let types = declare_types(&files, &mut errors);
-    let rules = rules::check_rules(&types, &files, &mut errors);
+    // Rules are checked only against sound types: a misspelled field type
+    // would otherwise show up again as "no field" in every rule using it.
+    let rules = if errors.len() == before {
+        rules::check_rules(&types, &files, &mut errors)
+    } else {
+        Vec::new()
+    };
     if errors.is_empty() {
         Ok(Program { types, rules })
     } else {

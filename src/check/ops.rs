@@ -89,6 +89,21 @@ impl RuleCx<'_> {
                         _ => None,
                     },
                 )?;
+                if matches!(l.ty, Ty::List(_)) {
+                    self.errors.push(
+                        Diag::new(
+                            &a.span,
+                            format!(
+                                "`{}` tests one value, and `{}` is a list",
+                                op.as_str(),
+                                a.span.text()
+                            ),
+                        )
+                        .label("a list")
+                        .help("to compare lists use `has all`, `has any` or `has none`"),
+                    );
+                    return None;
+                }
                 let fits = match &r.ty {
                     Ty::List(t) => **t == l.ty,
                     Ty::Map(k, _) => **k == l.ty,
@@ -120,14 +135,16 @@ impl RuleCx<'_> {
                 mk(Kind::Has(has, Box::new(l), Box::new(r)), Ty::Bool)
             }
             BinOp::Add | BinOp::Sub => {
+                // The guard belongs around the comparison that uses the
+                // sum, which this expression does not know.
                 let l = self.expr(a, None)?;
-                let l = self.present(l, a, Some(whole))?;
+                let l = self.present(l, a, None)?;
                 let expected = match (&l.ty, op) {
                     (Ty::Date, BinOp::Add) => Some(Ty::Duration),
                     _ => None,
                 };
                 let r = self.expr(b, expected.as_ref())?;
-                let r = self.present(r, b, Some(whole))?;
+                let r = self.present(r, b, None)?;
                 let ty = match (&l.ty, &r.ty, op) {
                     (Ty::Date, Ty::Duration, _) => Ty::Date,
                     (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Duration,

@@ -81,6 +81,7 @@ pub(super) fn check_rules(
                         slots: 0,
                         guarded: Vec::new(),
                         poisoned: Vec::new(),
+                        in_hole: false,
                     };
                     if let Some(r) = cx.rule(rule, policy_name, *schema) {
                         if cx.errors.is_empty() {
@@ -113,6 +114,8 @@ pub(super) struct RuleCx<'a> {
     /// Variables whose binding failed to check: their uses are not
     /// reported again.
     pub(super) poisoned: Vec<String>,
+    /// Checking a message hole, where a missing value is shown, not read.
+    pub(super) in_hole: bool,
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {
@@ -167,6 +170,10 @@ impl RuleCx<'_> {
                 self.poisoned.push(clause.var.name.clone());
                 continue;
             };
+            if self.shadows_root(&clause.var) {
+                self.poisoned.push(clause.var.name.clone());
+                continue;
+            }
             if let Some(v) = self.vars.iter().find(|v| v.name == clause.var.name) {
                 let name = v.name.clone();
                 self.errors.push(
@@ -241,6 +248,26 @@ impl RuleCx<'_> {
         })
     }
 
+    /// A variable named like a field of the manifest would make every path
+    /// that starts with that name ambiguous (and guards with it).
+    pub(super) fn shadows_root(&mut self, var: &ast::Ident) -> bool {
+        let is_field = self
+            .root_record()
+            .and_then(|r| r.field(&var.name))
+            .is_some();
+        if is_field {
+            self.errors.push(
+                Diag::new(
+                    &var.span,
+                    format!("`{}` is a field of the manifest", var.name),
+                )
+                .label("a variable cannot take this name")
+                .help("give the variable a name of its own, such as a singular: `each grant in grants`"),
+            );
+        }
+        is_field
+    }
+
     pub(super) fn bind(&mut self, name: &str, ty: Ty) -> usize {
         let slot = self.slots;
         self.slots += 1;
@@ -259,10 +286,31 @@ impl RuleCx<'_> {
                 ast::TemplatePart::Text(s) => parts.push(ir::Part::Text(s.clone())),
                 ast::TemplatePart::Hole(e) => {
                     // Optional values may be shown unguarded: a missing one
-                    // renders as "not set".
-                    if let Some(e) = self.expr(e, None) {
-                        parts.push(ir::Part::Hole(e));
+                    // (or one under a missing record) renders as "not set".
+                    self.in_hole = true;
+                    let checked = self.expr(e, None);
+                    self.in_hole = false;
+                    let Some(checked) = checked else {
+                        continue;
+                    };
+                    let shown = match checked.ty.required() {
+                        Ty::Record(_) => false,
+                        Ty::List(elem) => !matches!(elem.required(), Ty::Record(_)),
+                        _ => true,
+                    };
+                    if !shown {
+                        let ty = self.ty(&checked.ty);
+                        self.errors.push(
+                            Diag::new(
+                                &e.span,
+                                format!("`{}` cannot be shown in a message", e.span.text()),
+                            )
+                            .label(format!("a `{ty}` has no text form"))
+                            .help("show one of its fields instead, for example its `id`"),
+                        );
+                        continue;
                     }
+                    parts.push(ir::Part::Hole(checked));
                 }
             }
         }
@@ -320,13 +368,22 @@ impl RuleCx<'_> {
             return Some(e);
         }
         let text = src.span.text();
-        let whole_text = whole.map_or(text, |w| w.span.text());
+        let help = match whole {
+            Some(w) => {
+                let w = w.span.text();
+                format!("guard the read: `{text} is set and {w}`, or `{text} is not set or {w}` to accept a missing value")
+            }
+            None => format!(
+                "guard the condition that reads it: `{text} is set and ...`, or `{text} is not set or ...` to accept a missing value"
+            ),
+        };
         self.errors.push(
-            Diag::new(&src.span, format!("`{text}` is optional and may be missing"))
-                .label("read without a guard")
-                .help(format!(
-                    "guard the read: `{text} is set and {whole_text}`, or `{text} is not set or {whole_text}` to accept a missing value"
-                )),
+            Diag::new(
+                &src.span,
+                format!("`{text}` is optional and may be missing"),
+            )
+            .label("read without a guard")
+            .help(help),
         );
         None
     }
@@ -405,6 +462,9 @@ impl RuleCx<'_> {
             } => {
                 let coll = self.expr(collection, None)?;
                 let elem = self.iterable(&coll, &collection.span)?;
+                if self.shadows_root(var) {
+                    return None;
+                }
                 if self.lookup_var(&var.name).is_some() {
                     self.errors.push(
                         Diag::new(&var.span, format!("`{}` is already bound", var.name))
@@ -465,7 +525,7 @@ impl RuleCx<'_> {
                 .map_or(first.span.clone(), |s| s.span.clone()));
             if ty.is_optional() {
                 let prefix_text = path_text(segs.get(..i).unwrap_or_default());
-                if self.guarded.contains(&prefix_text) {
+                if self.guarded.contains(&prefix_text) || self.in_hole {
                     ty = ty.required().clone();
                 } else {
                     self.errors.push(
@@ -546,6 +606,17 @@ impl RuleCx<'_> {
         };
         let def = self.types.enum_def(enum_id)?;
         let Some(index) = def.index(&name) else {
+            if def.branches().contains(&name) {
+                self.errors.push(
+                    Diag::new(
+                        &e.span,
+                        format!("`{name}` is a branch of `{}`, not a value", def.name),
+                    )
+                    .label("a branch")
+                    .help(format!("did you mean `{name}.*`, every value under it?")),
+                );
+                return None;
+            }
             let values = def.values.iter().map(String::as_str);
             let mut d = Diag::new(
                 &e.span,
@@ -655,6 +726,27 @@ impl RuleCx<'_> {
         let mut elem_ty: Option<Ty> = elem_expected.clone();
         let mut ok = true;
         for item in items {
+            // `[special.*, content.private_messages]`: a branch stands for
+            // all its values.
+            if let (ExprKind::Branch(segs), Some(Ty::Enum(id))) = (&item.kind, elem_ty.as_ref()) {
+                let list_ty = Ty::List(Box::new(Ty::Enum(*id)));
+                match self.branch(segs, item, Some(&list_ty)) {
+                    Some(ir::Expr {
+                        kind: Kind::Lit(Value::List(values)),
+                        ..
+                    }) => {
+                        for v in values {
+                            out.push(ir::Expr {
+                                kind: Kind::Lit(v),
+                                ty: Ty::Enum(*id),
+                                span: item.span.clone(),
+                            });
+                        }
+                    }
+                    _ => ok = false,
+                }
+                continue;
+            }
             let Some(checked) = self.expr(item, elem_ty.as_ref()) else {
                 ok = false;
                 continue;

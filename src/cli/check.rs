@@ -137,6 +137,20 @@ pub fn run(args: CheckArgs) -> Exit {
     let summary = report::summary(&report);
     match (&args.output, format) {
         (Some(path), _) => {
+            // proviso never writes to a manifest, even when asked to.
+            if let Ok(target) = std::fs::canonicalize(path) {
+                let checked = report
+                    .files
+                    .iter()
+                    .any(|f| std::fs::canonicalize(&f.path).is_ok_and(|p| p == target));
+                if checked {
+                    eprintln!(
+                        "error: refusing to write the report over `{}`, a file being checked",
+                        path.display()
+                    );
+                    return Exit::Failed;
+                }
+            }
             if let Err(e) = std::fs::write(path, &text) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return Exit::Failed;

@@ -25,6 +25,9 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
             let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+                })
                 .filter_map(Result::ok)
                 .filter(|e| {
                     e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "proviso")
@@ -40,13 +43,61 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
             files.push(path.clone());
         }
     }
+    // The same file given twice (or through its directory) is read once.
+    let mut seen = Vec::new();
+    files.retain(|f| {
+        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
     let mut sources = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read policy `{}`: {e}", file.display()))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            format!(
+                "cannot read policy `{}`: {}",
+                file.display(),
+                lowercase_first(&e.to_string())
+            )
+        })?;
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         sources.push(Source::new(file.to_string_lossy(), text));
     }
+    // The shipped schema stays loaded beside the given rules, so a team can
+    // add its own rules without a copy of it; a given file that declares
+    // the same schema takes its place.
+    for (name, text) in shipped::POLICIES {
+        let Some(id) = declared_schema(text) else {
+            continue;
+        };
+        if !sources.iter().any(|s| declared_schema(&s.text) == Some(id)) {
+            sources.insert(0, Source::new(*name, *text));
+        }
+    }
     Ok(sources)
+}
+
+/// The id of the schema a policy file declares, if any.
+fn declared_schema(text: &str) -> Option<&str> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("schema ")?;
+        let id = rest.split_whitespace().next()?;
+        id.contains('/').then_some(id)
+    })
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Reads and checks the policies. On failure the errors are printed to
@@ -61,7 +112,14 @@ pub fn load_program(paths: &[PathBuf], short: bool) -> Option<Program> {
         }
     };
     match compile(&sources) {
-        Ok(p) => Some(p),
+        Ok(p) => {
+            if p.rules.is_empty() {
+                eprintln!(
+                    "warning: the policies declare no rules; only the manifests' shape is checked"
+                );
+            }
+            Some(p)
+        }
         Err(errors) => {
             print_policy_errors(&errors, short);
             None

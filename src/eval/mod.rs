@@ -29,6 +29,9 @@ pub struct Blame {
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub blame: Vec<Blame>,
+    /// Where each `each` variable was bound (`/grants/1`), outermost first:
+    /// what the finding is about, whatever it points at.
+    pub bindings: Vec<Path>,
     pub message: String,
     pub help: Option<String>,
 }
@@ -159,6 +162,21 @@ impl<'m> Evaluator<'m, '_> {
                 );
             }
         }
+        // A requirement that names no manifest value (`require false`)
+        // still points at what it was checking: the innermost binding.
+        if blame.is_empty() {
+            if let Some((_, place)) = rule
+                .each
+                .last()
+                .and_then(|e| self.slots.get(e.slot).cloned().flatten())
+            {
+                blame.push(Blame {
+                    path: place,
+                    label: String::new(),
+                    missing: true,
+                });
+            }
+        }
         let mut unique: Vec<Blame> = Vec::new();
         for b in blame.drain(..) {
             match unique.iter_mut().find(|u| u.path == b.path) {
@@ -167,8 +185,14 @@ impl<'m> Evaluator<'m, '_> {
                 None => unique.push(b),
             }
         }
+        let bindings = rule
+            .each
+            .iter()
+            .filter_map(|e| self.slots.get(e.slot).cloned().flatten().map(|(_, p)| p))
+            .collect();
         out.push(Failure {
             blame: unique,
+            bindings,
             message: self.template(&rule.message)?,
             help: match &rule.help {
                 Some(h) => Some(self.template(h)?),
@@ -237,7 +261,10 @@ impl<'m> Evaluator<'m, '_> {
                         fields.get(*index).cloned().flatten().map(Cow::Own)
                     }
                     Some(_) => return Err(format!("`{}` is not a record", base.span.text())),
-                    None => return Err(format!("`{}` is not set", base.span.text())),
+                    // Only reachable in a message, where a field of a
+                    // missing record is shown as not set; elsewhere the
+                    // checker demands a guard.
+                    None => None,
                 };
                 Ev { value, place }
             }
@@ -255,14 +282,27 @@ impl<'m> Evaluator<'m, '_> {
                 let lv = self.need(&left, a)?;
                 let rv = self.present(b)?;
                 let v = match (op, lv, rv.get()) {
-                    (Arith::Add, Value::Date(d), Value::Duration(n)) => Value::Date(Date(d.0 + n)),
-                    (Arith::Sub, Value::Date(d), Value::Duration(n)) => Value::Date(Date(d.0 - n)),
-                    (Arith::Sub, Value::Date(d), Value::Date(e)) => Value::Duration(d.0 - e.0),
-                    (Arith::Add, Value::Duration(x), Value::Duration(y)) => Value::Duration(x + y),
-                    (Arith::Sub, Value::Duration(x), Value::Duration(y)) => Value::Duration(x - y),
-                    (Arith::Add, Value::Int(x), Value::Int(y)) => Value::Int(x.saturating_add(*y)),
-                    (Arith::Sub, Value::Int(x), Value::Int(y)) => Value::Int(x.saturating_sub(*y)),
+                    (Arith::Add, Value::Date(d), Value::Duration(n)) => {
+                        d.0.checked_add(*n).map(|x| Value::Date(Date(x)))
+                    }
+                    (Arith::Sub, Value::Date(d), Value::Duration(n)) => {
+                        d.0.checked_sub(*n).map(|x| Value::Date(Date(x)))
+                    }
+                    (Arith::Sub, Value::Date(d), Value::Date(e)) => {
+                        d.0.checked_sub(e.0).map(Value::Duration)
+                    }
+                    (Arith::Add, Value::Duration(x), Value::Duration(y)) => {
+                        x.checked_add(*y).map(Value::Duration)
+                    }
+                    (Arith::Sub, Value::Duration(x), Value::Duration(y)) => {
+                        x.checked_sub(*y).map(Value::Duration)
+                    }
+                    (Arith::Add, Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int),
+                    (Arith::Sub, Value::Int(x), Value::Int(y)) => x.checked_sub(*y).map(Value::Int),
                     _ => return Err(format!("cannot compute `{}`", e.span.text())),
+                };
+                let Some(v) = v else {
+                    return Err(format!("`{}` is out of range", e.span.text()));
                 };
                 // A computed date keeps the place of the value it came from,
                 // so `retired + 30d` still blames `retired`.

@@ -10,6 +10,8 @@ pub fn render(value: &Value, ty: &Ty, types: &Types) -> String {
         (Value::Enum(i), Ty::Enum(id)) => types
             .enum_def(*id)
             .map_or_else(|| i.to_string(), |d| d.name_of(*i).to_string()),
+        (Value::List(items), Ty::List(_)) if items.is_empty() => "none".to_string(),
+        (Value::Map(entries), Ty::Map(..)) if entries.is_empty() => "none".to_string(),
         (Value::List(items), Ty::List(elem)) => items
             .iter()
             .map(|v| render(v, elem, types))

@@ -108,9 +108,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Entry>, Vec<MissingPath>> {
             }
         }
     }
-    if missing.is_empty() {
-        Ok(entries)
-    } else {
-        Err(missing)
+    if !missing.is_empty() {
+        return Err(missing);
     }
+    // A file reached twice (named and inside a named directory, or through
+    // a symbolic link) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    entries.retain(|e| match e {
+        Entry::File { path, .. } => {
+            seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        }
+        Entry::Broken { .. } => true,
+    });
+    Ok(entries)
 }

@@ -84,8 +84,10 @@ pub fn load(text: &str, types: &Types) -> Loaded {
         if let Some(second) = documents.next() {
             // The second document is parsed to tell a syntax error in it
             // from a well-formed extra document.
-            return match IgnoredAny::deserialize(second) {
+            return match serde_yaml::Value::deserialize(second) {
                 Err(e) if !e.to_string().contains("end of stream") => syntax(&e),
+                // A trailing `---` opens an empty document: nothing more.
+                Ok(serde_yaml::Value::Null) => finish(root, cx),
                 _ => Loaded::Syntax(SyntaxError {
                     message: "a manifest holds one YAML document, this file has more".into(),
                     line_col: None,
@@ -94,6 +96,10 @@ pub fn load(text: &str, types: &Types) -> Loaded {
             };
         }
     }
+    finish(root, cx)
+}
+
+fn finish(root: Root, cx: Cx) -> Loaded {
     match root {
         Root::NotManifest => Loaded::NotManifest,
         Root::BadSchema(issue) => Loaded::BadSchema(issue),
@@ -220,7 +226,26 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
             // to skip: skipping it would let it drop out of the check.
             let near = first.len() >= 4 && did_you_mean(&first, ["schema"]).is_some();
             map.next_value::<IgnoredAny>()?;
-            drain(&mut map)?;
+            // A manifest whose `schema:` is not first would otherwise be
+            // skipped without a word.
+            let mut late_schema = false;
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                if key == "schema" {
+                    let value: Option<String> = map.next_value_seed(ScalarSeed)?;
+                    late_schema = value.is_some_and(|v| claims_schema(cx.types, &v));
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            if late_schema {
+                return Ok(Root::BadSchema(Issue {
+                    path: root.key("schema"),
+                    at: At::Key,
+                    message: "`schema` must be the first key of a manifest".into(),
+                    label: "not first".into(),
+                    help: Some("move `schema:` to the top of the file".into()),
+                }));
+            }
             if near {
                 return Ok(Root::BadSchema(Issue {
                     path: root.key(&first),
@@ -246,6 +271,12 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
         };
         let Some((index, schema)) = cx.types.schema(&name) else {
             drain(&mut map)?;
+            // Other tools' YAML has `schema:` keys too (`schema:
+            // ./schema.graphql`); only an id shaped like ours, or close to
+            // a loaded one, makes the file a manifest.
+            if !claims_schema(cx.types, &name) {
+                return Ok(Root::NotManifest);
+            }
             let ids: Vec<&str> = cx.types.schemas.iter().map(|s| s.id.as_str()).collect();
             let help = match did_you_mean(&name, ids.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -262,6 +293,21 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
         let value = visit_record(cx, schema.root, &root, map, true)?;
         Ok(Root::Manifest(index, value))
     }
+}
+
+/// Whether a `schema:` value marks the file as a manifest: an id such as
+/// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
+fn claims_schema(types: &Types, value: &str) -> bool {
+    let shaped = value.split_once('/').is_some_and(|(name, version)| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && version
+                .strip_prefix('v')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    });
+    shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
 }
 
 fn drain<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -383,6 +429,9 @@ fn visit_record<'de, A: MapAccess<'de>>(
     // Fields that an unknown key was probably meant to be: their absence is
     // the same mistake, reported once.
     let mut suggested: Vec<&str> = Vec::new();
+    // After a merge key the missing fields are probably in the merged
+    // mapping: they are not reported one by one.
+    let mut merged = false;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let seen = match counts.iter_mut().find(|(k, _)| *k == key) {
             Some((_, n)) => {
@@ -415,6 +464,18 @@ fn visit_record<'de, A: MapAccess<'de>>(
                 ),
             );
             map.next_value::<IgnoredAny>()?;
+            continue;
+        }
+        if key == "<<" {
+            cx.issue(
+                &path.key(&key),
+                At::Key,
+                "YAML merge keys (`<<`) are not supported in manifests".into(),
+                "merge key",
+                Some("write the fields out: a reviewer should see every value of a grant".into()),
+            );
+            map.next_value::<IgnoredAny>()?;
+            merged = true;
             continue;
         }
         match rec.field(&key) {
@@ -453,7 +514,11 @@ fn visit_record<'de, A: MapAccess<'de>>(
         }
     }
     for (field, slot) in rec.fields.iter().zip(&slots) {
-        if slot.is_none() && !field.ty.is_optional() && !suggested.contains(&field.name.as_str()) {
+        if slot.is_none()
+            && !field.ty.is_optional()
+            && !merged
+            && !suggested.contains(&field.name.as_str())
+        {
             let ty = cx.ty_name(&field.ty);
             cx.issue(
                 path,
@@ -545,7 +610,15 @@ impl TypedSeed<'_, '_> {
                 match def.index(text) {
                     Some(i) => Some(Value::Enum(i)),
                     None => {
-                        let help = match did_you_mean(text, def.values.iter().map(String::as_str)) {
+                        let same_letters = def
+                            .values
+                            .iter()
+                            .find(|v| v.eq_ignore_ascii_case(text))
+                            .map(String::as_str);
+                        let help = match same_letters
+                            .or_else(|| known_alias(text).filter(|a| def.index(a).is_some()))
+                            .or_else(|| did_you_mean(text, def.values.iter().map(String::as_str)))
+                        {
                             Some(s) => Some(format!("did you mean `{s}`?")),
                             None if def.values.len() <= 12 => {
                                 Some(format!("expected one of: {}", def.values.join(", ")))
@@ -565,6 +638,15 @@ impl TypedSeed<'_, '_> {
             }
             _ => self.mismatch(&format!("string `{text}`")),
         }
+    }
+}
+
+/// Common names that are not the code a value list uses.
+fn known_alias(text: &str) -> Option<&'static str> {
+    match text {
+        "UK" => Some("GB"),
+        "EL" => Some("GR"),
+        _ => None,
     }
 }
 

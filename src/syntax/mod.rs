@@ -15,11 +15,22 @@ use std::sync::Arc;
 struct Grammar;
 
 /// Parses one policy file. A syntax error stops this file (pest reports the
-/// furthest point it reached), but the caller goes on with other files.
-pub fn parse_file(src: &Arc<Source>) -> Result<File, Vec<Diag>> {
-    let mut pairs = Grammar::parse(Rule::file, &src.text).map_err(|e| vec![pest_error(src, e)])?;
+/// furthest point it reached), but the caller goes on with other files. The
+/// items that did parse are returned beside the errors, so their own
+/// mistakes are reported in the same run.
+pub fn parse_file(src: &Arc<Source>) -> (File, Vec<Diag>) {
+    match parse_items(src) {
+        Ok(file) => (file, Vec::new()),
+        Err((file, errors)) => (file, errors),
+    }
+}
+
+fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
+    let empty = || File { items: Vec::new() };
+    let mut pairs =
+        Grammar::parse(Rule::file, &src.text).map_err(|e| (empty(), vec![pest_error(src, e)]))?;
     let Some(file) = pairs.next() else {
-        return Ok(File { items: Vec::new() });
+        return Ok(empty());
     };
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -40,7 +51,7 @@ pub fn parse_file(src: &Arc<Source>) -> Result<File, Vec<Diag>> {
     if errors.is_empty() {
         Ok(File { items })
     } else {
-        Err(errors)
+        Err((File { items }, errors))
     }
 }
 
