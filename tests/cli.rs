@@ -1578,3 +1578,36 @@ fn grant_id(text: &str) -> String {
     let id = text[grants..].find("- id: ").unwrap() + grants + "- id: ".len();
     text[id..].lines().next().unwrap().trim().to_string()
 }
+
+#[test]
+fn rules_lists_the_catalogue_with_sources_and_built_ins() {
+    let (_guard, dir) = tempdir();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .arg("rules")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "ftc2012/messages-consent",
+        "gdpr/retention-limit",
+        "lifecycle/agreement-current",
+        "ftc2019/justified-need",
+        "manifest/schema",
+        "proviso/waiver-unused",
+    ] {
+        assert!(text.contains(id), "{id} missing from:\n{text}");
+    }
+    assert!(
+        text.contains(
+            "source: FTC Decision and Order, In re Facebook, Inc., Docket C-4365 (2012), Part II"
+        ),
+        "{text}"
+    );
+    let limit = text
+        .lines()
+        .find(|l| l.starts_with("gdpr/retention-limit"))
+        .unwrap();
+    assert!(limit.contains("warning"), "{limit}");
+}
