@@ -327,7 +327,7 @@ fn sarif_waived_findings_carry_an_external_suppression() {
         .collect();
     assert_eq!(suppressed.len(), 1);
     let s = &suppressed[0]["suppressions"][0];
-    assert_eq!(s["kind"], "external");
+    assert_eq!(s["kind"], "inSource");
     assert_eq!(
         s["justification"],
         "friends' messages: kept until the 2019 migration,\nthen dropped"

@@ -175,8 +175,10 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(w) = &f.waiver {
         result.insert(
             "suppressions".into(),
+            // The waiver is written in the manifest itself, beside the
+            // values it covers: an in-source suppression.
             json!([{
-                "kind": "external",
+                "kind": "inSource",
                 "status": "accepted",
                 "justification": w.reason,
                 "properties": {
