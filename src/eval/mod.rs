@@ -52,6 +52,7 @@ pub fn eval_rule(rule: &Rule, manifest: &Value, types: &Types, today: Date) -> O
         types,
         today,
         slots: vec![None; rule.slots],
+        explain: false,
     };
     let mut failures = Vec::new();
     let mut applicable = false;
@@ -93,6 +94,10 @@ struct Evaluator<'m, 't> {
     types: &'t Types,
     today: Date,
     slots: Vec<Option<(&'m Value, Path)>>,
+    /// Whether to work out blame (places and labels). Conditions are first
+    /// evaluated without it, which is all a passing binding needs; a
+    /// failing requirement is evaluated again to explain itself.
+    explain: bool,
 }
 
 impl<'m> Evaluator<'m, '_> {
@@ -106,7 +111,12 @@ impl<'m> Evaluator<'m, '_> {
         let Some(each) = rule.each.get(depth) else {
             return self.binding(rule, applicable, out);
         };
-        let coll = self.value(&each.collection)?;
+        // The bindings' places are kept whatever the mode: they say what a
+        // failure is about.
+        let explain = std::mem::replace(&mut self.explain, true);
+        let coll = self.value(&each.collection);
+        self.explain = explain;
+        let coll = coll?;
         let base = coll.place.clone().unwrap_or_default();
         // Bindings point into the manifest, so the collection must be a
         // manifest value; a missing optional list has no items.
@@ -141,10 +151,18 @@ impl<'m> Evaluator<'m, '_> {
             }
         }
         *applicable = true;
-        let (ok, mut blame) = self.truth(&rule.require)?;
-        if ok {
+        if self.truth(&rule.require)?.0 {
             return Ok(());
         }
+        self.explain = true;
+        let explained = self.explain_failure(rule);
+        self.explain = false;
+        out.push(explained?);
+        Ok(())
+    }
+
+    fn explain_failure(&mut self, rule: &Rule) -> R<Failure> {
+        let (_, mut blame) = self.truth(&rule.require)?;
         if let Some(at) = &rule.at {
             let ev = self.value(at)?;
             if let Some(place) = ev.place {
@@ -190,7 +208,7 @@ impl<'m> Evaluator<'m, '_> {
             .iter()
             .filter_map(|e| self.slots.get(e.slot).cloned().flatten().map(|(_, p)| p))
             .collect();
-        out.push(Failure {
+        Ok(Failure {
             blame: unique,
             bindings,
             message: self.template(&rule.message)?,
@@ -198,8 +216,7 @@ impl<'m> Evaluator<'m, '_> {
                 Some(h) => Some(self.template(h)?),
                 None => None,
             },
-        });
-        Ok(())
+        })
     }
 
     fn template(&mut self, parts: &[Part]) -> R<String> {
@@ -243,16 +260,19 @@ impl<'m> Evaluator<'m, '_> {
                 value: Some(Cow::Ref(self.manifest)),
                 place: Some(Path::root()),
             },
-            Kind::Var(slot) => match self.slots.get(*slot).cloned().flatten() {
-                Some((v, place)) => Ev {
-                    value: Some(Cow::Ref(v)),
-                    place: Some(place),
+            Kind::Var(slot) => match self.slots.get(*slot) {
+                Some(Some((v, place))) => Ev {
+                    value: Some(Cow::Ref(*v)),
+                    place: self.explain.then(|| place.clone()),
                 },
-                None => return Err("unbound variable".into()),
+                _ => return Err("unbound variable".into()),
             },
             Kind::Field { base, index, name } => {
                 let b = self.value(base)?;
-                let place = b.place.as_ref().map(|p| p.key(name));
+                let place = match &b.place {
+                    Some(p) if self.explain => Some(p.key(name)),
+                    _ => None,
+                };
                 let value = match b.value {
                     Some(Cow::Ref(Value::Record(fields))) => {
                         fields.get(*index).and_then(|f| f.as_ref()).map(Cow::Ref)
@@ -308,9 +328,11 @@ impl<'m> Evaluator<'m, '_> {
                 // so `retired + 30d` still blames `retired`.
                 Ev {
                     value: Some(Cow::Own(v)),
-                    place: left
-                        .place
-                        .or_else(|| self.value(b).ok().and_then(|r| r.place)),
+                    place: match left.place {
+                        Some(p) => Some(p),
+                        None if self.explain => self.value(b).ok().and_then(|r| r.place),
+                        None => None,
+                    },
                 }
             }
             _ => {
@@ -429,6 +451,9 @@ impl<'m> Evaluator<'m, '_> {
                         Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
                     ),
                 };
+                if !self.explain {
+                    return Ok((result, Vec::new()));
+                }
                 let (ls, rs) = (self.show(lv, &a.ty), self.show(rv, &b.ty));
                 let sym = match op {
                     Cmp::Eq => "==",
@@ -453,6 +478,9 @@ impl<'m> Evaluator<'m, '_> {
                     Value::Map(entries) => entries.iter().any(|(k, _)| k == xv),
                     _ => return Err(format!("`{}` is not a list", set.span.text())),
                 };
+                if !self.explain {
+                    return Ok((found != *negated, Vec::new()));
+                }
                 let xs = self.show(xv, &elem.ty);
                 let label = match (sv, found) {
                     (Value::Map(_), true) => {
@@ -472,6 +500,14 @@ impl<'m> Evaluator<'m, '_> {
                 else {
                     return Err(format!("`{}` does not compare lists", e.span.text()));
                 };
+                if !self.explain {
+                    let result = match has {
+                        Has::Any => ys.iter().any(|y| xs.contains(y)),
+                        Has::All => ys.iter().all(|y| xs.contains(y)),
+                        Has::None => !ys.iter().any(|y| xs.contains(y)),
+                    };
+                    return Ok((result, Vec::new()));
+                }
                 let common: Vec<&Value> = ys.iter().filter(|y| xs.contains(y)).collect();
                 let missing: Vec<&Value> = ys.iter().filter(|y| !xs.contains(y)).collect();
                 let elem_ty = match &b.ty {
@@ -520,7 +556,14 @@ impl<'m> Evaluator<'m, '_> {
                 let mut failing = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     if let Some(s) = self.slots.get_mut(*slot) {
-                        *s = Some((item, base.index(i)));
+                        *s = Some((
+                            item,
+                            if self.explain {
+                                base.index(i)
+                            } else {
+                                Path::root()
+                            },
+                        ));
                     }
                     let (b, blame) = self.truth(body)?;
                     if b {
