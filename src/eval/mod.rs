@@ -262,7 +262,7 @@ impl<'m> Evaluator<'m, '_> {
             },
             Kind::Var(slot) => match self.slots.get(*slot) {
                 Some(Some((v, place))) => Ev {
-                    value: Some(Cow::Ref(*v)),
+                    value: Some(Cow::Ref(v)),
                     place: self.explain.then(|| place.clone()),
                 },
                 _ => return Err("unbound variable".into()),
