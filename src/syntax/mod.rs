@@ -568,6 +568,7 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::kw_map => "`map`",
         Rule::kw_today => "`today`",
         Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::doc | Rule::docs | Rule::doc_text => "a declaration after the doc comment",
         _ => "a token",
     }
 }
@@ -596,6 +597,10 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
             let mut names: Vec<&str> = positives.iter().map(rule_name).collect();
             names.sort_unstable();
             names.dedup();
+            // "a token" says nothing when a better name stands beside it.
+            if names.len() > 1 {
+                names.retain(|n| *n != "a token");
+            }
             names
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
@@ -605,5 +610,16 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
         [one] => format!("expected {one}, found {found}"),
         [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
     };
-    Diag::new(&span, message).label("unexpected here")
+    let found_word = rest.get(..found_len).unwrap_or("");
+    let reserved = [
+        "and", "or", "not", "in", "has", "is", "today", "true", "false",
+    ];
+    let diag = Diag::new(&span, message).label("unexpected here");
+    if reserved.contains(&found_word) {
+        diag.help(format!(
+            "`{found_word}` is a reserved word of the policy language and cannot name a field or variable"
+        ))
+    } else {
+        diag
+    }
 }
