@@ -55,15 +55,19 @@ impl fmt::Display for Date {
 /// Parses a duration: a whole number of days (`30d`) or weeks (`2w`).
 /// Returns the number of days.
 pub fn parse_duration(text: &str) -> Option<i64> {
-    let (num, unit) = text.split_at(text.len().checked_sub(1)?);
+    let (num, weeks) = match (text.strip_suffix('d'), text.strip_suffix('w')) {
+        (Some(n), _) => (n, false),
+        (_, Some(n)) => (n, true),
+        _ => return None,
+    };
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let n: i64 = num.parse().ok()?;
-    match unit {
-        "d" => Some(n),
-        "w" => n.checked_mul(7),
-        _ => None,
+    if weeks {
+        n.checked_mul(7)
+    } else {
+        Some(n)
     }
 }
 
@@ -142,6 +146,8 @@ mod tests {
         assert_eq!(parse_duration("30"), None);
         assert_eq!(parse_duration("d"), None);
         assert_eq!(parse_duration("3m"), None);
+        assert_eq!(parse_duration("30d 💬"), None);
+        assert_eq!(parse_duration("💬"), None);
         assert_eq!(format_duration(14), "2w");
         assert_eq!(format_duration(30), "30d");
     }

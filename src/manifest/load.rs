@@ -138,15 +138,46 @@ fn clean_yaml_message(msg: &str) -> String {
     msg.trim_end_matches('.').to_string()
 }
 
+/// Where a value sits, as a chain of links on the stack. Most values have
+/// nothing to report, so a `Path` is built only when an issue is recorded.
+#[derive(Clone, Copy)]
+enum Link<'a> {
+    Root,
+    Key(&'a Link<'a>, &'a str),
+    Index(&'a Link<'a>, usize),
+}
+
+impl Link<'_> {
+    fn path(&self) -> Path {
+        let mut segs = Vec::new();
+        let mut link = self;
+        loop {
+            match link {
+                Link::Root => break,
+                Link::Key(parent, key) => {
+                    segs.push(super::path::Seg::Key((*key).to_string()));
+                    link = parent;
+                }
+                Link::Index(parent, i) => {
+                    segs.push(super::path::Seg::Index(*i));
+                    link = parent;
+                }
+            }
+        }
+        segs.reverse();
+        Path(segs)
+    }
+}
+
 struct Cx<'t> {
     types: &'t Types,
     issues: RefCell<Vec<Issue>>,
 }
 
 impl Cx<'_> {
-    fn issue(&self, path: &Path, at: At, message: String, label: &str, help: Option<String>) {
+    fn issue(&self, path: &Link, at: At, message: String, label: &str, help: Option<String>) {
         self.issues.borrow_mut().push(Issue {
-            path: path.clone(),
+            path: path.path(),
             at,
             message,
             label: label.to_string(),
@@ -290,7 +321,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
                 help: Some(help),
             }));
         };
-        let value = visit_record(cx, schema.root, &root, map, true)?;
+        let value = visit_record(cx, schema.root, Link::Root, map, true)?;
         Ok(Root::Manifest(index, value))
     }
 }
@@ -416,7 +447,7 @@ impl<'de> Visitor<'de> for ScalarSeed {
 fn visit_record<'de, A: MapAccess<'de>>(
     cx: &Cx,
     rid: RecordId,
-    path: &Path,
+    path: Link,
     mut map: A,
     is_root: bool,
 ) -> Result<Value, A::Error> {
@@ -450,7 +481,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
                 " (`schema` comes first, once)"
             };
             cx.issue(
-                &path.key(&key),
+                &Link::Key(&path, &key),
                 At::KeyOccurrence(if is_root && key == "schema" {
                     seen + 1
                 } else {
@@ -468,7 +499,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
         }
         if key == "<<" {
             cx.issue(
-                &path.key(&key),
+                &Link::Key(&path, &key),
                 At::Key,
                 "YAML merge keys (`<<`) are not supported in manifests".into(),
                 "merge key",
@@ -483,7 +514,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
                 let seed = TypedSeed {
                     cx,
                     ty: &field.ty,
-                    path: path.key(&key),
+                    path: Link::Key(&path, &key),
                 };
                 let value = map.next_value_seed(seed)?;
                 if let Some(slot) = slots.get_mut(index) {
@@ -503,7 +534,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
                     ),
                 };
                 cx.issue(
-                    &path.key(&key),
+                    &Link::Key(&path, &key),
                     At::Key,
                     format!("unknown key `{key}` in `{}`", rec.name),
                     "unknown key",
@@ -521,8 +552,8 @@ fn visit_record<'de, A: MapAccess<'de>>(
         {
             let ty = cx.ty_name(&field.ty);
             cx.issue(
-                path,
-                if path.segs().is_empty() {
+                &path,
+                if matches!(path, Link::Root) {
                     At::Value
                 } else {
                     At::Key
@@ -542,7 +573,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
 struct TypedSeed<'a, 't> {
     cx: &'a Cx<'t>,
     ty: &'a Ty,
-    path: Path,
+    path: Link<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_> {
@@ -742,18 +773,19 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(self.mismatch("a list"));
         };
+        let parent = self.path;
         let mut items = Vec::new();
         loop {
             let seed = TypedSeed {
                 cx: self.cx,
                 ty: elem,
-                path: self.path.index(items.len()),
+                path: Link::Index(&parent, items.len()),
             };
             match seq.next_element_seed(seed)? {
                 Some(Some(v)) => items.push(v),
                 Some(None) => {
                     // `- ~` in a list of required values.
-                    let path = self.path.index(items.len());
+                    let path = Link::Index(&parent, items.len());
                     self.cx.issue(
                         &path,
                         At::Value,
@@ -771,12 +803,13 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         match self.ty.required() {
-            Ty::Record(rid) => Ok(Some(visit_record(self.cx, *rid, &self.path, map, false)?)),
+            Ty::Record(rid) => Ok(Some(visit_record(self.cx, *rid, self.path, map, false)?)),
             Ty::Map(k, v) => {
+                let parent = self.path;
                 let mut entries: Vec<(Value, Value)> = Vec::new();
                 let mut keys: Vec<String> = Vec::new();
                 while let Some(key) = map.next_key_seed(KeySeed)? {
-                    let path = self.path.key(&key);
+                    let path = Link::Key(&parent, &key);
                     let seen = keys.iter().filter(|k| **k == key).count();
                     keys.push(key.clone());
                     if seen > 0 {
@@ -793,7 +826,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
                     let key_seed = TypedSeed {
                         cx: self.cx,
                         ty: k,
-                        path: path.clone(),
+                        path,
                     };
                     let key_value = key_seed.key_value(&key);
                     let seed = TypedSeed {
