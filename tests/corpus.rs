@@ -117,7 +117,7 @@ fn parse_short(stdout: &str) -> Vec<Finding> {
 }
 
 /// What the 2018 reporting says, as (manifest, rule, what was reported).
-/// Source tags are those of `design/DOMAIN.md`.
+/// Source tags are those listed in `examples/README.md`.
 const REPORTED: &[(&str, &str, &str)] = &[
     (
         "netflix.yaml",
