@@ -102,30 +102,110 @@ impl Report {
     }
 }
 
-/// Checks every manifest under `paths`. Fails only when a path does not
-/// exist; every other problem is a finding.
+/// Running totals of a check: what the summary line says.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    /// Files checked as manifests, valid or not.
+    pub manifests: usize,
+    /// YAML files without `schema:`.
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub waived: usize,
+    pub rules: usize,
+    pub elapsed: Duration,
+}
+
+impl Totals {
+    fn add(&mut self, file: &FileReport) {
+        match file.kind {
+            FileKind::Skipped => self.skipped += 1,
+            FileKind::Manifest | FileKind::Broken => self.manifests += 1,
+        }
+        for f in &file.findings {
+            match (&f.waiver, f.severity) {
+                (Some(_), _) => self.waived += 1,
+                (None, Severity::Error) => self.errors += 1,
+                (None, Severity::Warning) => self.warnings += 1,
+                (None, Severity::Note) => self.notes += 1,
+            }
+        }
+    }
+}
+
+impl Report {
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals {
+            rules: self.rules,
+            elapsed: self.elapsed,
+            ..Totals::default()
+        };
+        for f in &self.files {
+            totals.add(f);
+        }
+        totals
+    }
+}
+
+/// Files checked at once, in parallel, before their reports are handed on.
+/// Reports are handed on in path order and then dropped, so memory stays
+/// flat however many manifests there are.
+const BATCH: usize = 256;
+
+/// Checks the discovered files in path order, handing each file's report
+/// to `sink` as soon as its batch is done.
+pub fn check_each(
+    program: &Program,
+    entries: &[Entry],
+    opts: &Options,
+    mut sink: impl FnMut(FileReport),
+) -> Totals {
+    let start = Instant::now();
+    let mut order: Vec<&Entry> = entries.iter().collect();
+    order.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+    let mut totals = Totals {
+        rules: program.rules.len(),
+        ..Totals::default()
+    };
+    for batch in order.chunks(BATCH) {
+        let files: Vec<FileReport> = batch
+            .par_iter()
+            .map(|e| check_entry(program, e, opts))
+            .collect();
+        for mut f in files {
+            f.findings.sort_by(|a, b| {
+                let (la, lb) = (a.location.line_col(), b.location.line_col());
+                la.cmp(&lb).then_with(|| a.rule.cmp(&b.rule))
+            });
+            totals.add(&f);
+            sink(f);
+        }
+    }
+    totals.elapsed = start.elapsed();
+    totals
+}
+
+fn entry_path(e: &Entry) -> &str {
+    match e {
+        Entry::File { display, .. } | Entry::Broken { display, .. } => display,
+    }
+}
+
+/// Checks every manifest under `paths` and keeps every report. Fails only
+/// when a path does not exist; every other problem is a finding.
 pub fn check_paths(
     program: &Program,
     paths: &[PathBuf],
     opts: &Options,
 ) -> Result<Report, Vec<MissingPath>> {
-    let start = Instant::now();
     let entries = discover(paths)?;
-    let mut files: Vec<FileReport> = entries
-        .par_iter()
-        .map(|e| check_entry(program, e, opts))
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in &mut files {
-        f.findings.sort_by(|a, b| {
-            let (la, lb) = (a.location.line_col(), b.location.line_col());
-            la.cmp(&lb).then_with(|| a.rule.cmp(&b.rule))
-        });
-    }
+    let mut files = Vec::new();
+    let totals = check_each(program, &entries, opts, |f| files.push(f));
     Ok(Report {
         files,
-        rules: program.rules.len(),
-        elapsed: start.elapsed(),
+        rules: totals.rules,
+        elapsed: totals.elapsed,
     })
 }
 

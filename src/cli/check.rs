@@ -4,8 +4,10 @@ use super::policies::load_program;
 use super::Exit;
 use crate::ast::Severity;
 use crate::date::Date;
+use crate::diagnostics::Finding;
+use crate::manifest::discover::{discover, Entry};
 use crate::report::{self, human::Renderer};
-use crate::run::{check_paths, Options};
+use crate::run::{check_each, Options, Report};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -104,8 +106,8 @@ pub fn run(args: CheckArgs) -> Exit {
         today: args.as_of.unwrap_or_else(Date::today_utc),
         max_file_size: args.max_file_size,
     };
-    let report = match check_paths(&program, &args.paths, &opts) {
-        Ok(r) => r,
+    let entries = match discover(&args.paths) {
+        Ok(e) => e,
         Err(missing) => {
             for m in missing {
                 eprintln!("error: cannot check `{}`: {}", m.path, m.message);
@@ -113,63 +115,20 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    let rendered = match format {
-        Format::Human => {
-            let renderer = Renderer::new(color);
-            Ok(report.findings().map(|f| renderer.finding(f)).collect())
-        }
-        Format::Short => Ok(report
-            .findings()
-            .map(|f| format!("{}\n", report::short::finding(f)))
-            .collect()),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&program, &report),
-        Format::Junit => report::junit::render(&program, &report),
-        Format::Github => Ok(report::github::render(&report)),
-    };
-    let text: String = match rendered {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot render the report: {e}");
-            return Exit::Failed;
-        }
-    };
-    let summary = report::summary(&report);
-    match (&args.output, format) {
-        (Some(path), _) => {
-            // proviso never writes to a manifest, even when asked to.
-            if let Ok(target) = std::fs::canonicalize(path) {
-                let checked = report
-                    .files
-                    .iter()
-                    .any(|f| std::fs::canonicalize(&f.path).is_ok_and(|p| p == target));
-                if checked {
-                    eprintln!(
-                        "error: refusing to write the report over `{}`, a file being checked",
-                        path.display()
-                    );
-                    return Exit::Failed;
-                }
-            }
-            if let Err(e) = std::fs::write(path, &text) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+    // proviso never writes to a manifest, even when asked to.
+    if let Some(path) = &args.output {
+        if let Ok(target) = std::fs::canonicalize(path) {
+            let checked = entries.iter().any(|e| match e {
+                Entry::File { path, .. } => std::fs::canonicalize(path).is_ok_and(|p| p == target),
+                Entry::Broken { .. } => false,
+            });
+            if checked {
+                eprintln!(
+                    "error: refusing to write the report over `{}`, a file being checked",
+                    path.display()
+                );
                 return Exit::Failed;
             }
-            eprintln!("{summary}");
-        }
-        // The summary closes a report meant for people; every other format
-        // keeps stdout for the report alone, so that it stays parseable.
-        (None, Format::Human) => {
-            if writeln!(std::io::stdout().lock(), "{text}{summary}").is_err() {
-                // The reader went away (a closed pipe): nothing more to say.
-                return Exit::Failed;
-            }
-        }
-        (None, _) => {
-            if write!(std::io::stdout().lock(), "{text}").is_err() {
-                return Exit::Failed;
-            }
-            eprintln!("{summary}");
         }
     }
     let threshold = match args.fail_on {
@@ -178,11 +137,82 @@ pub fn run(args: CheckArgs) -> Exit {
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    let failing = threshold.is_some_and(|t| {
-        report
-            .findings()
-            .any(|f| f.severity >= t && f.waiver.is_none())
-    });
+    let fails = |f: &Finding| threshold.is_some_and(|t| f.severity >= t && f.waiver.is_none());
+
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(std::io::BufWriter::new(file)),
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return Exit::Failed;
+            }
+        },
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut failing = false;
+    let mut write_failed = false;
+    let totals = match format {
+        // Line formats are written file by file, as the check goes: memory
+        // stays flat and a long run shows progress.
+        Format::Human | Format::Short | Format::Github => {
+            let renderer = Renderer::new(color);
+            check_each(&program, &entries, &opts, |file| {
+                for f in &file.findings {
+                    failing |= fails(f);
+                    let text = match format {
+                        Format::Human => renderer.finding(f),
+                        Format::Github => format!("{}\n", report::github::finding(f)),
+                        _ => format!("{}\n", report::short::finding(f)),
+                    };
+                    if !write_failed && out.write_all(text.as_bytes()).is_err() {
+                        write_failed = true;
+                    }
+                }
+            })
+        }
+        // Documents need the whole report.
+        Format::Json | Format::Sarif | Format::Junit => {
+            let mut files = Vec::new();
+            let totals = check_each(&program, &entries, &opts, |f| files.push(f));
+            let report = Report {
+                files,
+                rules: totals.rules,
+                elapsed: totals.elapsed,
+            };
+            failing = report.findings().any(fails);
+            let rendered = match format {
+                Format::Json => report::json::render(&report),
+                Format::Sarif => report::sarif::render(&program, &report),
+                _ => report::junit::render(&program, &report),
+            };
+            match rendered {
+                Ok(text) => write_failed = out.write_all(text.as_bytes()).is_err(),
+                Err(e) => {
+                    eprintln!("error: cannot render the report: {e}");
+                    return Exit::Failed;
+                }
+            }
+            totals
+        }
+    };
+    let summary = report::summary(&totals);
+    // The summary closes a report meant for people on stdout; every other
+    // format keeps its output for the report alone, so that it stays
+    // parseable.
+    if args.output.is_none() && format == Format::Human {
+        write_failed |= writeln!(out, "{summary}").is_err();
+    } else {
+        eprintln!("{summary}");
+    }
+    write_failed |= out.flush().is_err();
+    if write_failed {
+        // Without a file, the reader went away (a closed pipe): nothing
+        // more to say.
+        if let Some(path) = &args.output {
+            eprintln!("error: cannot write `{}`", path.display());
+        }
+        return Exit::Failed;
+    }
     if failing {
         Exit::Findings
     } else {

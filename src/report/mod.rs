@@ -16,7 +16,7 @@ pub mod short;
 use crate::ast::Severity;
 use crate::builtin::BUILTINS;
 use crate::check::{ir, Program};
-use crate::run::Report;
+use crate::run::Totals;
 use crate::source::Span;
 
 /// One entry of the rule catalogue as the machine formats describe it: a
@@ -86,30 +86,29 @@ fn help_template(rule: &ir::Rule) -> Option<String> {
 }
 
 /// One line that sums up a run.
-pub fn summary(report: &Report) -> String {
+pub fn summary(totals: &Totals) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let skipped = report.skipped();
-    let skipped = if skipped == 0 {
+    let skipped = if totals.skipped == 0 {
         String::new()
     } else {
         format!(
             "; {} skipped (no `schema:` key)",
-            plural(skipped, "YAML file", "YAML files")
+            plural(totals.skipped, "YAML file", "YAML files")
         )
     };
-    let waived = match report.waived() {
+    let waived = match totals.waived {
         0 => String::new(),
         n => format!(", {n} waived"),
     };
     format!(
         "checked {} against {}: {}, {}, {}{waived}{} in {:.2}s",
-        plural(report.manifests(), "manifest", "manifests"),
-        plural(report.rules, "rule", "rules"),
-        plural(report.count(Severity::Error), "error", "errors"),
-        plural(report.count(Severity::Warning), "warning", "warnings"),
-        plural(report.count(Severity::Note), "note", "notes"),
+        plural(totals.manifests, "manifest", "manifests"),
+        plural(totals.rules, "rule", "rules"),
+        plural(totals.errors, "error", "errors"),
+        plural(totals.warnings, "warning", "warnings"),
+        plural(totals.notes, "note", "notes"),
         skipped,
-        report.elapsed.as_secs_f64(),
+        totals.elapsed.as_secs_f64(),
     )
 }
