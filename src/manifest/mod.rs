@@ -2,5 +2,7 @@
 
 pub mod discover;
 pub mod load;
+pub mod locate;
 pub mod path;
+pub mod read;
 pub mod spans;
