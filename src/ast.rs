@@ -20,6 +20,7 @@ pub enum Item {
     Schema(RecordDecl),
     Record(RecordDecl),
     Enum(EnumDecl),
+    Const(ConstDecl),
     Policy(PolicyDecl),
     Rule(Box<RuleDecl>),
 }
@@ -67,6 +68,15 @@ pub struct EnumItem {
     pub doc: String,
     pub name: Ident,
     pub children: Vec<EnumItem>,
+}
+
+/// `const EEA: [Country] = [AT, BE, ...]`
+#[derive(Debug)]
+pub struct ConstDecl {
+    pub doc: String,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub value: Expr,
 }
 
 /// `policy ftc2012 for partnership/v1`: the rules after it in the same

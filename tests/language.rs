@@ -261,3 +261,28 @@ fn date_arithmetic_out_of_range_is_an_error_not_a_wrong_answer() {
     );
     assert_eq!(result, RuleResult::Error);
 }
+
+#[test]
+fn constants_name_values_for_rules() {
+    let policy_const = "const NEAR: [Country] = [US, CA, MX]\n";
+    let (name, schema) = proviso::shipped::POLICIES
+        .iter()
+        .find(|(n, _)| n.ends_with("partnership.proviso"))
+        .unwrap();
+    let policy = format!(
+        "{policy_const}policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n require partner.country not in NEAR\n message \"{{partner.country}} is in {{partner.name}}\"\n}}\n"
+    );
+    let program = compile(&[
+        Source::new(*name, *schema),
+        Source::new("t.proviso", policy),
+    ])
+    .unwrap();
+    let opts = Options {
+        today: Date::parse("2018-12-18").unwrap(),
+        max_file_size: 1 << 20,
+    };
+    let report = check_text(&program, "m.yaml", MANIFEST.to_string(), &opts);
+    let f = report.findings.iter().find(|f| f.rule == "t/r").unwrap();
+    let src = f.location.source.as_ref().unwrap();
+    assert_eq!(&src.text[f.location.range.clone().unwrap()], "US");
+}

@@ -39,10 +39,16 @@ pub fn compile(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
         files.push(file);
     }
     let before = errors.len();
-    let types = declare_types(&files, &mut errors);
+    let mut types = declare_types(&files, &mut errors);
     // Rules are checked only against sound types: a misspelled field type
     // would otherwise show up again as "no field" in every rule using it.
     let rules = if errors.len() == before {
+        let values = rules::check_consts(&types, &files, &mut errors);
+        for (index, value) in values {
+            if let Some(c) = types.consts.get_mut(index) {
+                c.value = value;
+            }
+        }
         rules::check_rules(&types, &files, &mut errors)
     } else {
         Vec::new()
@@ -127,7 +133,33 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     (Named::Enum(id), decl.name.span.clone()),
                 );
             }
-            Item::Policy(_) | Item::Rule(_) => {}
+            Item::Const(_) | Item::Policy(_) | Item::Rule(_) => {}
+        }
+    }
+
+    // Constants' types; their values are checked with the rules.
+    for item in files.iter().flat_map(|f| &f.items) {
+        let Item::Const(decl) = item else {
+            continue;
+        };
+        if let Some(first) = types.consts.iter().find(|c| c.name == decl.name.name) {
+            errors.push(
+                Diag::new(
+                    &decl.name.span,
+                    format!("constant `{}` is declared twice", decl.name.name),
+                )
+                .label("declared again here")
+                .related(&first.span, "first declared here"),
+            );
+            continue;
+        }
+        if let Some(ty) = resolve_type(&decl.ty, &names, errors) {
+            types.consts.push(types::ConstDef {
+                name: decl.name.name.clone(),
+                ty,
+                value: crate::value::Value::Invalid,
+                span: decl.name.span.clone(),
+            });
         }
     }
 

@@ -14,6 +14,77 @@ use crate::source::Span;
 use crate::value::Value;
 use std::collections::HashMap;
 
+/// Checks each constant's value against its declared type. Returns the
+/// values by index into `Types::consts`.
+pub(super) fn check_consts(
+    types: &Types,
+    files: &[ast::File],
+    errors: &mut Vec<Diag>,
+) -> Vec<(usize, Value)> {
+    let mut out = Vec::new();
+    for item in files.iter().flat_map(|f| &f.items) {
+        let Item::Const(decl) = item else {
+            continue;
+        };
+        let Some((index, def)) = types
+            .consts
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == decl.name.name)
+        else {
+            continue;
+        };
+        // No manifest is in scope: a constant is made of literals.
+        let mut cx = RuleCx {
+            types,
+            root: usize::MAX,
+            errors: Vec::new(),
+            vars: Vec::new(),
+            slots: 0,
+            guarded: Vec::new(),
+            poisoned: Vec::new(),
+            in_hole: false,
+        };
+        let checked = cx.expr(&decl.value, Some(&def.ty));
+        let value = checked.and_then(|e| {
+            if e.ty != def.ty {
+                let (want, got) = (cx.ty(&def.ty), cx.ty(&e.ty));
+                cx.errors.push(
+                    Diag::new(&decl.value.span, format!("expected `{want}`, found `{got}`"))
+                        .label(format!("this is a `{got}`")),
+                );
+                return None;
+            }
+            constant(&e).or_else(|| {
+                cx.errors.push(
+                    Diag::new(&decl.value.span, "a constant must be a literal value")
+                        .label("not a literal")
+                        .help("write the value out: a list, a date, a duration, a string or enum values"),
+                );
+                None
+            })
+        });
+        errors.append(&mut cx.errors);
+        if let Some(v) = value {
+            out.push((index, v));
+        }
+    }
+    out
+}
+
+/// The value of an expression made of literals only.
+fn constant(e: &ir::Expr) -> Option<Value> {
+    match &e.kind {
+        Kind::Lit(v) => Some(v.clone()),
+        Kind::List(items) => items
+            .iter()
+            .map(constant)
+            .collect::<Option<Vec<_>>>()
+            .map(Value::List),
+        _ => None,
+    }
+}
+
 pub(super) fn check_rules(
     types: &Types,
     files: &[ast::File],
@@ -90,7 +161,7 @@ pub(super) fn check_rules(
                     }
                     errors.append(&mut cx.errors);
                 }
-                Item::Schema(_) | Item::Record(_) | Item::Enum(_) => {}
+                Item::Schema(_) | Item::Record(_) | Item::Enum(_) | Item::Const(_) => {}
             }
         }
     }
@@ -406,6 +477,7 @@ impl RuleCx<'_> {
                         .root_record()
                         .and_then(|r| r.field(&first.name))
                         .is_none()
+                    && !self.types.consts.iter().any(|c| c.name == first.name)
             }),
             ExprKind::List(items) => !items.is_empty() && items.iter().all(|i| self.is_unbound(i)),
             _ => false,
@@ -516,6 +588,27 @@ impl RuleCx<'_> {
                 },
                 f.ty.clone(),
             )
+        } else if let Some(c) = self.types.consts.iter().find(|c| c.name == first.name) {
+            if let Some(field) = segs.get(1) {
+                self.errors.push(
+                    Diag::new(
+                        &field.span,
+                        format!("`{}` is a constant and has no fields", first.name),
+                    )
+                    .label("no such field")
+                    .related(&c.span, "declared here"),
+                );
+                return None;
+            }
+            // A constant whose own value failed to check was reported there.
+            if c.value == Value::Invalid {
+                return None;
+            }
+            return Some(ir::Expr {
+                kind: Kind::Lit(c.value.clone()),
+                ty: c.ty.clone(),
+                span: e.span.clone(),
+            });
         } else {
             return self.enum_literal(segs, e, expected);
         };

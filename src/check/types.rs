@@ -119,12 +119,23 @@ pub struct SchemaDef {
     pub span: Span,
 }
 
-/// Every declared type of the loaded policy files.
+/// A named value (`const EEA: [Country] = [...]`).
+#[derive(Debug)]
+pub struct ConstDef {
+    pub name: String,
+    pub ty: Ty,
+    /// `Value::Invalid` until checked, and if its value does not check.
+    pub value: crate::value::Value,
+    pub span: Span,
+}
+
+/// Every declared type and constant of the loaded policy files.
 #[derive(Debug, Default)]
 pub struct Types {
     pub records: Vec<RecordDef>,
     pub enums: Vec<EnumDef>,
     pub schemas: Vec<SchemaDef>,
+    pub consts: Vec<ConstDef>,
 }
 
 impl Types {

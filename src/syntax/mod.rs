@@ -40,6 +40,7 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
             Rule::record_decl => parse_record(src, pair).map(Item::Record),
             Rule::enum_decl => parse_enum(src, pair).map(Item::Enum),
             Rule::policy_decl => parse_policy(src, pair).map(Item::Policy),
+            Rule::const_decl => parse_const(src, pair).map(Item::Const),
             Rule::rule_decl => parse_rule(src, pair).map(|r| Item::Rule(Box::new(r))),
             _ => continue,
         };
@@ -79,6 +80,7 @@ fn significant(pairs: Pairs<Rule>) -> impl Iterator<Item = Pair<Rule>> {
                 | Rule::kw_enum
                 | Rule::kw_map
                 | Rule::kw_policy
+                | Rule::kw_const
                 | Rule::kw_for
                 | Rule::kw_rule
                 | Rule::kw_title
@@ -202,6 +204,23 @@ fn enum_items(src: &Arc<Source>, pair: Pair<Rule>) -> Vec<EnumItem> {
         });
     }
     items
+}
+
+fn parse_const(src: &Arc<Source>, pair: Pair<Rule>) -> Result<ConstDecl, Diag> {
+    let mut inner = significant(pair.into_inner());
+    let doc = inner.next().map(docs).unwrap_or_default();
+    let name = inner
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "name"))?;
+    let ty = parse_type(src, inner.next().ok_or_else(|| missing(src, "type"))?)?;
+    let value = parse_expr(src, inner.next().ok_or_else(|| missing(src, "value"))?)?;
+    Ok(ConstDecl {
+        doc,
+        name,
+        ty,
+        value,
+    })
 }
 
 fn parse_policy(src: &Arc<Source>, pair: Pair<Rule>) -> Result<PolicyDecl, Diag> {
@@ -529,8 +548,11 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::schema_decl
         | Rule::record_decl
         | Rule::enum_decl
+        | Rule::const_decl
         | Rule::policy_decl
-        | Rule::rule_decl => "a declaration (`schema`, `record`, `enum`, `policy` or `rule`)",
+        | Rule::rule_decl => {
+            "a declaration (`schema`, `record`, `enum`, `const`, `policy` or `rule`)"
+        }
         Rule::field => "a field (`name: type`)",
         Rule::type_expr | Rule::type_name | Rule::list_type | Rule::map_type => "a type",
         Rule::optional => "`?`",
