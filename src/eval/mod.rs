@@ -369,12 +369,13 @@ impl<'m> Evaluator<'m, '_> {
                 if x {
                     let (y, by) = self.truth(b)?;
                     if y {
-                        // Explaining why both hold: a guard (`x is set`)
-                        // adds nothing beside the condition it guards.
-                        if is_guard(a) && !by.is_empty() {
+                        // Explaining why both hold: a guard (`x is set`) or
+                        // a join (`f.id == grant.feature`) adds nothing
+                        // beside the condition it serves.
+                        if (is_guard(a) || is_join(a)) && !by.is_empty() {
                             return Ok((true, by));
                         }
-                        if is_guard(b) && !bx.is_empty() {
+                        if (is_guard(b) || is_join(b)) && !bx.is_empty() {
                             return Ok((true, bx));
                         }
                         bx.extend(by);
@@ -639,6 +640,13 @@ impl<'m> Evaluator<'m, '_> {
 
 fn is_guard(e: &Expr) -> bool {
     matches!(e.kind, Kind::IsSet { .. })
+}
+
+/// `a == b` between two values of the manifest: it matches records up
+/// (a feature to its grant) rather than testing a fact.
+fn is_join(e: &Expr) -> bool {
+    let from_manifest = |e: &Expr| matches!(e.kind, Kind::Field { .. } | Kind::Var(_));
+    matches!(&e.kind, Kind::Cmp(Cmp::Eq, a, b) if from_manifest(a) && from_manifest(b))
 }
 
 fn own<'m>(v: Value) -> Ev<'m> {
