@@ -87,7 +87,10 @@ fn main() {
     );
     let mut first = None;
     for (name, subs) in [
-        ("compliant (waived findings only)", &["examples/compliant"][..]),
+        (
+            "compliant (waived findings only)",
+            &["examples/compliant"][..],
+        ),
         (
             "2018 corpus (findings in most files)",
             &["examples/facebook-2018", "examples/compliant"][..],

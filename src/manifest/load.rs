@@ -12,6 +12,7 @@ use crate::check::types::{did_you_mean, RecordId, Ty, Types};
 use crate::date::{parse_duration, Date};
 use crate::value::Value;
 use serde::de::{self, Deserialize, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
@@ -350,48 +351,53 @@ fn drain<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = String;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(KeySeed)
     }
 }
 
+/// Keys are borrowed from the text when the parser allows it: most keys
+/// never need a copy.
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = String;
+    type Value = Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
-    fn visit_str<E>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
     }
-    fn visit_bool<E>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_unit<E>(self) -> Result<String, E> {
-        Ok("null".to_string())
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<String, A::Error> {
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed("null"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok("<complex key>".to_string())
+        Ok(Cow::Borrowed("<complex key>"))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         drain(&mut map)?;
-        Ok("<complex key>".to_string())
+        Ok(Cow::Borrowed("<complex key>"))
     }
 }
 
@@ -456,7 +462,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
         return Ok(Value::Invalid);
     };
     let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts: Vec<(Cow<'de, str>, usize)> = Vec::new();
     // Fields that an unknown key was probably meant to be: their absence is
     // the same mistake, reported once.
     let mut suggested: Vec<&str> = Vec::new();
@@ -738,7 +744,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
     /// A tagged value (`!custom 5`): valid YAML that a manifest has no use
     /// for.
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        let (tag, variant): (String, _) = data.variant_seed(KeySeed)?;
+        let (tag, variant): (Cow<str>, _) = data.variant_seed(KeySeed)?;
         de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
         self.cx.issue(
             &self.path,
@@ -807,7 +813,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
             Ty::Map(k, v) => {
                 let parent = self.path;
                 let mut entries: Vec<(Value, Value)> = Vec::new();
-                let mut keys: Vec<String> = Vec::new();
+                let mut keys: Vec<Cow<'de, str>> = Vec::new();
                 while let Some(key) = map.next_key_seed(KeySeed)? {
                     let path = Link::Key(&parent, &key);
                     let seen = keys.iter().filter(|k| **k == key).count();
