@@ -77,14 +77,7 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             Item::Schema(decl) | Item::Record(decl) => {
                 let is_schema = matches!(item, Item::Schema(_));
                 if let Some((_, first)) = names.get(&decl.name.name) {
-                    errors.push(
-                        Diag::new(
-                            &decl.name.span,
-                            format!("`{}` is declared twice", decl.name.name),
-                        )
-                        .label("declared again here")
-                        .related(first, "first declared here"),
-                    );
+                    errors.push(declared_twice("", &decl.name.span, &decl.name.name, first));
                     continue;
                 }
                 let id = types.records.len();
@@ -109,14 +102,7 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             }
             Item::Enum(decl) => {
                 if let Some((_, first)) = names.get(&decl.name.name) {
-                    errors.push(
-                        Diag::new(
-                            &decl.name.span,
-                            format!("`{}` is declared twice", decl.name.name),
-                        )
-                        .label("declared again here")
-                        .related(first, "first declared here"),
-                    );
+                    errors.push(declared_twice("", &decl.name.span, &decl.name.name, first));
                     continue;
                 }
                 let mut values = Vec::new();
@@ -143,14 +129,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             continue;
         };
         if let Some(first) = types.consts.iter().find(|c| c.name == decl.name.name) {
-            errors.push(
-                Diag::new(
-                    &decl.name.span,
-                    format!("constant `{}` is declared twice", decl.name.name),
-                )
-                .label("declared again here")
-                .related(&first.span, "first declared here"),
-            );
+            errors.push(declared_twice(
+                "constant",
+                &decl.name.span,
+                &decl.name.name,
+                &first.span,
+            ));
             continue;
         }
         if let Some(ty) = resolve_type(&decl.ty, &names, errors) {
@@ -168,14 +152,12 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
         let mut fields: Vec<FieldDef> = Vec::new();
         for field in &decl.fields {
             if let Some(first) = fields.iter().find(|f| f.name == field.name.name) {
-                errors.push(
-                    Diag::new(
-                        &field.name.span,
-                        format!("field `{}` is declared twice", field.name.name),
-                    )
-                    .label("declared again here")
-                    .related(&first.span, "first declared here"),
-                );
+                errors.push(declared_twice(
+                    "field",
+                    &field.name.span,
+                    &field.name.name,
+                    &first.span,
+                ));
                 continue;
             }
             if let Some(ty) = resolve_type(&field.ty, &names, errors) {
@@ -222,6 +204,18 @@ fn flatten_enum(
             flatten_enum(&item.children, &name, out, errors);
         }
     }
+}
+
+/// "`x` is declared twice", pointing at both declarations.
+pub(crate) fn declared_twice(what: &str, span: &Span, name: &str, first: &Span) -> Diag {
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what} ")
+    };
+    Diag::new(span, format!("{what}`{name}` is declared twice"))
+        .label("declared again here")
+        .related(first, "first declared here")
 }
 
 const BUILTIN_TYPES: [&str; 5] = ["string", "int", "bool", "date", "duration"];

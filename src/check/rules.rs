@@ -6,6 +6,7 @@
 //! `grant.revoked` is accepted only where `grant.revoked is set` is known
 //! to hold (on the right of `and`, in `require` after a `where`, ...).
 
+use super::declared_twice;
 use super::ir::{self, Kind};
 use super::types::{did_you_mean, RecordId, Ty, Types};
 use crate::ast::{self, BinOp, ExprKind, Item};
@@ -120,13 +121,8 @@ pub(super) fn check_rules(
                 Item::Rule(rule) => {
                     if let Some(first) = seen.get(&rule.id.name) {
                         errors.push(
-                            Diag::new(
-                                &rule.id.span,
-                                format!("rule `{}` is declared twice", rule.id.name),
-                            )
-                            .label("declared again here")
-                            .related(first, "first declared here")
-                            .help("rule ids must be unique across all loaded policy files"),
+                            declared_twice("rule", &rule.id.span, &rule.id.name, first)
+                                .help("rule ids must be unique across all loaded policy files"),
                         );
                         continue;
                     }
