@@ -9,7 +9,7 @@ use crate::check::types::Ty;
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::{Finding, Location};
-use crate::eval::{eval_rule, Outcome};
+use crate::eval::{eval_rule, Blame, Failure, Outcome};
 use crate::manifest::discover::{discover, Entry, MissingPath};
 use crate::manifest::load::{load, At, Issue, Loaded};
 use crate::manifest::locate::{locate, span_index};
@@ -303,123 +303,150 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
                 };
             }
-            let mut findings = Vec::new();
-            let mut results = Vec::new();
-            let mut index: Option<SpanIndex> = None;
-            for (i, rule) in rules {
-                let outcome = eval_rule(rule, &value, &program.types, opts.today);
-                let result = match outcome {
-                    Outcome::Pass => RuleResult::Pass,
-                    Outcome::NotApplicable => RuleResult::NotApplicable,
-                    Outcome::Error(message) => {
-                        findings.push(Finding {
-                            rule: rule.id.clone(),
-                            severity: Severity::Error,
-                            title: rule.title.clone(),
-                            message: format!("rule could not be evaluated: {message}"),
-                            help: None,
-                            location: Location {
-                                path: display.to_string(),
-                                source: Some(Arc::clone(&src)),
-                                range: None,
-                                pointer: None,
-                            },
-                            labels: Vec::new(),
-                            rule_span: Some(rule.id_span.clone()),
-                            waiver: None,
-                            bindings: Vec::new(),
-                        });
-                        RuleResult::Error
-                    }
-                    Outcome::Fail(failures) => {
-                        let index = index.get_or_insert_with(|| span_index(&src.text));
-                        for failure in failures {
-                            let mut blamed = failure.blame.iter().filter_map(|b| {
-                                // A field missing from a list item points at
-                                // the item's `id` when it has one.
-                                let item_id = match b.path.segs().last() {
-                                    Some(Seg::Index(_)) if b.missing => {
-                                        index.value(b.path.key("id").segs())
-                                    }
-                                    _ => None,
-                                };
-                                let at = if b.missing { At::Key } else { At::Value };
-                                item_id
-                                    .or_else(|| locate(index, &src.text, &b.path, at))
-                                    .map(|r| (b, r))
-                            });
-                            let primary = blamed.next();
-                            let labels: Vec<(Range<usize>, String)> =
-                                blamed.map(|(b, r)| (r, b.label.clone())).collect();
-                            findings.push(Finding {
-                                rule: rule.id.clone(),
-                                severity: rule.severity,
-                                title: rule.title.clone(),
-                                message: failure.message,
-                                help: failure.help,
-                                location: Location {
-                                    path: display.to_string(),
-                                    source: Some(Arc::clone(&src)),
-                                    range: primary.as_ref().map(|(_, r)| r.clone()),
-                                    pointer: primary.as_ref().map(|(b, _)| b.path.clone()),
-                                },
-                                labels: primary
-                                    .map(|(b, r)| vec![(r, b.label.clone())])
-                                    .unwrap_or_default()
-                                    .into_iter()
-                                    .chain(labels)
-                                    .collect(),
-                                rule_span: Some(rule.id_span.clone()),
-                                waiver: None,
-                                bindings: failure.bindings.clone(),
-                            });
-                        }
-                        RuleResult::Fail
-                    }
-                };
-                results.push((i, result));
-            }
-            let root = Ty::Record(program.types.schemas.get(schema).map_or(0, |s| s.root));
-            let problems = waivers::apply(program, &root, &value, opts.today, &mut findings);
-            if !problems.is_empty() {
-                let index = index.get_or_insert_with(|| span_index(&src.text));
-                for p in problems {
-                    let range = locate(index, &src.text, &p.pointer, At::Value);
-                    findings.push(Finding {
-                        rule: p.rule.to_string(),
-                        severity: if p.rule == "proviso/waiver-unused" {
-                            Severity::Warning
-                        } else {
-                            Severity::Error
-                        },
-                        title: match p.rule {
-                            "proviso/waiver-expired" => "a waiver has expired",
-                            "proviso/waiver-unused" => "a waiver matches no finding",
-                            _ => "a waiver names no loaded rule",
-                        }
-                        .to_string(),
-                        message: p.message,
-                        help: p.help,
-                        location: Location {
-                            path: display.to_string(),
-                            source: Some(Arc::clone(&src)),
-                            range: range.clone(),
-                            pointer: Some(p.pointer),
-                        },
-                        labels: range.map(|r| vec![(r, p.label)]).unwrap_or_default(),
-                        rule_span: None,
-                        waiver: None,
-                        bindings: Vec::new(),
-                    });
-                }
-            }
-            FileReport {
-                path: display.to_string(),
-                kind: FileKind::Manifest,
-                findings,
-                results,
-            }
+            evaluate(program, &src, schema, &value, rules, opts)
         }
+    }
+}
+
+/// Runs the rules on a valid manifest, applies its waivers, and turns
+/// failures into findings. The span index is built only if something is
+/// to be reported.
+fn evaluate<'p>(
+    program: &'p Program,
+    src: &Arc<Source>,
+    schema: usize,
+    value: &crate::value::Value,
+    rules: impl Iterator<Item = (usize, &'p crate::check::ir::Rule)>,
+    opts: &Options,
+) -> FileReport {
+    let mut findings = Vec::new();
+    let mut results = Vec::new();
+    let mut index: Option<SpanIndex> = None;
+    for (i, rule) in rules {
+        let result = match eval_rule(rule, value, &program.types, opts.today) {
+            Outcome::Pass => RuleResult::Pass,
+            Outcome::NotApplicable => RuleResult::NotApplicable,
+            Outcome::Error(message) => {
+                findings.push(Finding {
+                    rule: rule.id.clone(),
+                    severity: Severity::Error,
+                    title: rule.title.clone(),
+                    message: format!("rule could not be evaluated: {message}"),
+                    help: None,
+                    location: Location {
+                        path: src.name.clone(),
+                        source: Some(Arc::clone(src)),
+                        range: None,
+                        pointer: None,
+                    },
+                    labels: Vec::new(),
+                    rule_span: Some(rule.id_span.clone()),
+                    waiver: None,
+                    bindings: Vec::new(),
+                });
+                RuleResult::Error
+            }
+            Outcome::Fail(failures) => {
+                let index = index.get_or_insert_with(|| span_index(&src.text));
+                findings.extend(
+                    failures
+                        .into_iter()
+                        .map(|f| failure_finding(rule, src, index, f)),
+                );
+                RuleResult::Fail
+            }
+        };
+        results.push((i, result));
+    }
+    let root = Ty::Record(program.types.schemas.get(schema).map_or(0, |s| s.root));
+    let problems = waivers::apply(program, &root, value, opts.today, &mut findings);
+    if !problems.is_empty() {
+        let index = index.get_or_insert_with(|| span_index(&src.text));
+        findings.extend(problems.into_iter().map(|p| waiver_finding(src, index, p)));
+    }
+    FileReport {
+        path: src.name.clone(),
+        kind: FileKind::Manifest,
+        findings,
+        results,
+    }
+}
+
+/// A failing binding as a finding: the first blamed value is where it
+/// points, every blamed value is labelled.
+fn failure_finding(
+    rule: &crate::check::ir::Rule,
+    src: &Arc<Source>,
+    index: &SpanIndex,
+    failure: Failure,
+) -> Finding {
+    let labels: Vec<(&Blame, Range<usize>)> = failure
+        .blame
+        .iter()
+        .filter_map(|b| {
+            // A field missing from a list item points at the item's `id`
+            // when it has one.
+            let item_id = match b.path.segs().last() {
+                Some(Seg::Index(_)) if b.missing => index.value(b.path.key("id").segs()),
+                _ => None,
+            };
+            let at = if b.missing { At::Key } else { At::Value };
+            item_id
+                .or_else(|| locate(index, &src.text, &b.path, at))
+                .map(|r| (b, r))
+        })
+        .collect();
+    let primary = labels.first();
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        title: rule.title.clone(),
+        location: Location {
+            path: src.name.clone(),
+            source: Some(Arc::clone(src)),
+            range: primary.map(|(_, r)| r.clone()),
+            pointer: primary.map(|(b, _)| b.path.clone()),
+        },
+        labels: labels
+            .iter()
+            .map(|(b, r)| (r.clone(), b.label.clone()))
+            .collect(),
+        rule_span: Some(rule.id_span.clone()),
+        waiver: None,
+        bindings: failure.bindings,
+        message: failure.message,
+        help: failure.help,
+    }
+}
+
+/// A problem with a waiver itself, as a built-in finding at the waiver.
+fn waiver_finding(src: &Arc<Source>, index: &SpanIndex, p: waivers::WaiverProblem) -> Finding {
+    let range = locate(index, &src.text, &p.pointer, At::Value);
+    Finding {
+        rule: p.rule.to_string(),
+        severity: if p.rule == "proviso/waiver-unused" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        title: match p.rule {
+            "proviso/waiver-expired" => "a waiver has expired",
+            "proviso/waiver-unused" => "a waiver matches no finding",
+            _ => "a waiver names no loaded rule",
+        }
+        .to_string(),
+        message: p.message,
+        help: p.help,
+        location: Location {
+            path: src.name.clone(),
+            source: Some(Arc::clone(src)),
+            range: range.clone(),
+            pointer: Some(p.pointer),
+        },
+        labels: range.map(|r| vec![(r, p.label)]).unwrap_or_default(),
+        rule_span: None,
+        waiver: None,
+        bindings: Vec::new(),
     }
 }
 
