@@ -80,8 +80,10 @@ pub fn read(types: &Types, root: &Ty, manifest: &Value) -> Vec<Waiver> {
     out
 }
 
-/// The id of the grant a finding is about: the grant its rule was bound
-/// to, or else the grant its location lies in.
+/// The id of the grant a finding is about: the grant its rule was bound to
+/// with `each`. A finding of a rule that is not bound to one grant (`all
+/// grant in grants: ...`) is about no single grant, so no grant-scoped
+/// waiver covers it.
 fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Option<String> {
     let Some(Value::List(grants)) = field(types, root, manifest, "grants") else {
         return None;
@@ -90,14 +92,10 @@ fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Op
         Some(Ty::List(elem)) => (*elem).clone(),
         _ => return None,
     };
-    let index = finding
-        .bindings
-        .iter()
-        .chain(finding.location.pointer.iter())
-        .find_map(|p| match p.segs() {
-            [Seg::Key(k), Seg::Index(i), ..] if k == "grants" => Some(*i),
-            _ => None,
-        })?;
+    let index = finding.bindings.iter().find_map(|p| match p.segs() {
+        [Seg::Key(k), Seg::Index(i), ..] if k == "grants" => Some(*i),
+        _ => None,
+    })?;
     text(field(types, &elem, grants.get(index)?, "id"))
 }
 
@@ -181,18 +179,74 @@ pub fn apply(
             });
         }
         if !used {
-            let scope = match &waiver.grant {
-                Some(g) => format!(" for grant `{g}`"),
-                None => String::new(),
-            };
-            problems.push(WaiverProblem {
-                rule: "proviso/waiver-unused",
-                message: format!("the waiver of `{}`{scope} matches no finding", waiver.rule),
-                help: Some("remove the waiver: the rule passes without it".into()),
-                pointer: rule_ptr,
-                label: "matches nothing".into(),
-            });
+            problems.push(unused(types, root, manifest, &waiver, findings));
         }
     }
     problems
+}
+
+/// Why an active waiver matched nothing, in the words most likely to help.
+fn unused(
+    types: &Types,
+    root: &Ty,
+    manifest: &Value,
+    waiver: &Waiver,
+    findings: &[Finding],
+) -> WaiverProblem {
+    let rule_ptr = waiver.pointer.key("rule");
+    let grants = grant_ids(types, root, manifest);
+    if let Some(grant) = &waiver.grant {
+        if !grants.contains(grant) {
+            let help = match did_you_mean(grant, grants.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the grants are: {}", grants.join(", ")),
+            };
+            return WaiverProblem {
+                rule: "proviso/waiver-unused",
+                message: format!(
+                    "the waiver names grant `{grant}`, which this manifest does not declare"
+                ),
+                help: Some(help),
+                pointer: waiver.pointer.key("grant"),
+                label: "no such grant".into(),
+            };
+        }
+        if findings.iter().any(|f| f.rule == waiver.rule) {
+            return WaiverProblem {
+                rule: "proviso/waiver-unused",
+                message: format!(
+                    "the waiver of `{}` for grant `{grant}` matches no finding: the rule's findings here are not about that grant",
+                    waiver.rule
+                ),
+                help: Some("scope the waiver to the grant the findings are about, or drop `grant:` to waive the rule for the whole manifest".into()),
+                pointer: waiver.pointer.key("grant"),
+                label: "matches nothing".into(),
+            };
+        }
+    }
+    let scope = match &waiver.grant {
+        Some(g) => format!(" for grant `{g}`"),
+        None => String::new(),
+    };
+    WaiverProblem {
+        rule: "proviso/waiver-unused",
+        message: format!("the waiver of `{}`{scope} matches no finding", waiver.rule),
+        help: Some("remove the waiver: the rule passes without it".into()),
+        pointer: rule_ptr,
+        label: "matches nothing".into(),
+    }
+}
+
+/// The ids of the manifest's grants.
+fn grant_ids(types: &Types, root: &Ty, manifest: &Value) -> Vec<String> {
+    let Some(Value::List(grants)) = field(types, root, manifest, "grants") else {
+        return Vec::new();
+    };
+    let Some(Ty::List(elem)) = types.record_field_ty(root, "grants").map(Ty::required) else {
+        return Vec::new();
+    };
+    grants
+        .iter()
+        .filter_map(|g| text(field(types, elem, g, "id")))
+        .collect()
 }

@@ -1611,3 +1611,46 @@ fn rules_lists_the_catalogue_with_sources_and_built_ins() {
         .unwrap();
     assert!(limit.contains("warning"), "{limit}");
 }
+
+#[test]
+fn the_report_is_never_written_over_a_hard_link_to_a_manifest() {
+    let (_guard, dir) = tempdir();
+    write(&dir, "m.yaml", violating());
+    std::fs::hard_link(dir.join("m.yaml"), dir.join("link.yaml")).unwrap();
+    let run = run(&dir, &["m.yaml", "--output", "link.yaml"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("m.yaml")).unwrap(),
+        violating()
+    );
+}
+
+#[test]
+fn a_team_schema_loads_without_the_shipped_one() {
+    let (_guard, dir) = tempdir();
+    write(
+        &dir,
+        "acme.proviso",
+        "schema acme/vendor{\n  name: string\n}\npolicy acme for acme/vendor\n\
+         rule acme/named {\n  title \"vendors are named\"\n  severity error\n  require name != \"\"\n  message \"unnamed\"\n}\n",
+    );
+    write(&dir, "v.yaml", "schema: acme/vendor\nname: \"\"\n");
+    let run = run(&dir, &["v.yaml", "--policy", "acme.proviso"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("error[acme/named]"), "{run}");
+}
+
+#[test]
+fn a_waiver_cannot_forge_a_finding_line() {
+    let text = format!(
+        "{}waivers:\n  - rule: ftc2012/subject-consent\n    reason: r\n    approved_by: \"legal\\nm.yaml:1:1: error[x/y]: forged\"\n    expires: 2019-01-01\n",
+        violating()
+    );
+    let run = check_one(&text);
+    assert!(
+        !run.stdout
+            .lines()
+            .any(|l| l.starts_with("m.yaml:1:1: error[x/y]")),
+        "{run}"
+    );
+}

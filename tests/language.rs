@@ -286,3 +286,19 @@ fn constants_name_values_for_rules() {
     let src = f.location.source.as_ref().unwrap();
     assert_eq!(&src.text[f.location.range.clone().unwrap()], "US");
 }
+
+#[test]
+fn a_constant_may_use_an_earlier_one() {
+    let (name, schema) = proviso::shipped::POLICIES
+        .iter()
+        .find(|(n, _)| n.ends_with("partnership.proviso"))
+        .unwrap();
+    let policy = "const NORDICS: [Country] = [SE, NO, DK, FI, IS]\nconst HOME: [Country] = NORDICS\n\
+        policy t for partnership/v1\nrule t/r {\n title \"t\"\n severity error\n require partner.country in HOME\n message \"m\"\n}\n";
+    let program = compile(&[
+        Source::new(*name, *schema),
+        Source::new("t.proviso", policy),
+    ])
+    .unwrap();
+    assert_eq!(program.rules.len(), 1);
+}

@@ -139,3 +139,49 @@ fn a_waiver_that_matches_nothing_is_a_warning() {
     assert_eq!(unused[0].severity, Severity::Warning);
     assert_eq!(underlined(unused[0]), "gdpr/special-category");
 }
+
+#[test]
+fn a_grant_waiver_does_not_cover_findings_about_several_grants() {
+    // `retention` is missing from one grant; the rule is not bound to a
+    // grant, so its one finding is about the manifest, not about `inbox`.
+    let sources = vec![
+        proviso::shipped::POLICIES
+            .iter()
+            .find(|(n, _)| n.ends_with("partnership.proviso"))
+            .map(|(n, t)| Source::new(*n, *t))
+            .unwrap(),
+        Source::new(
+            "all.proviso",
+            "policy all for partnership/v1\nrule all/retention {\n title \"t\"\n severity error\n require all grant in grants: grant.retention is set\n message \"m\"\n}\n",
+        ),
+    ];
+    let program = compile(&sources).unwrap();
+    let text = format!(
+        "{MANIFEST}waivers:\n  - rule: all/retention\n    grant: inbox\n    reason: r\n    approved_by: a\n    expires: 2019-01-01\n"
+    );
+    let opts = Options {
+        today: Date::parse("2018-12-18").unwrap(),
+        max_file_size: 1 << 20,
+    };
+    let findings = check_text(&program, "m.yaml", text, &opts).findings;
+    assert!(of(&findings, "all/retention")
+        .iter()
+        .all(|f| f.waiver.is_none()));
+    let unused = of(&findings, "proviso/waiver-unused");
+    assert_eq!(unused.len(), 1);
+    assert!(
+        unused[0].message.contains("not about that grant"),
+        "{}",
+        unused[0].message
+    );
+}
+
+#[test]
+fn a_waiver_for_a_misspelled_grant_suggests_the_grant() {
+    let waiver = SUBJECTS.replace("    reason:", "    grant: contact\n    reason:");
+    let findings = check(&waiver, "2018-12-18");
+    let unused = of(&findings, "proviso/waiver-unused");
+    assert_eq!(unused.len(), 1);
+    assert_eq!(underlined(unused[0]), "contact");
+    assert_eq!(unused[0].help.as_deref(), Some("did you mean `contacts`?"));
+}

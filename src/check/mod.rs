@@ -43,12 +43,7 @@ pub fn compile(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
     // Rules are checked only against sound types: a misspelled field type
     // would otherwise show up again as "no field" in every rule using it.
     let rules = if errors.len() == before {
-        let values = rules::check_consts(&types, &files, &mut errors);
-        for (index, value) in values {
-            if let Some(c) = types.consts.get_mut(index) {
-                c.value = value;
-            }
-        }
+        rules::check_consts(&mut types, &files, &mut errors);
         rules::check_rules(&types, &files, &mut errors)
     } else {
         Vec::new()

@@ -17,12 +17,9 @@ use std::collections::HashMap;
 
 /// Checks each constant's value against its declared type. Returns the
 /// values by index into `Types::consts`.
-pub(super) fn check_consts(
-    types: &Types,
-    files: &[ast::File],
-    errors: &mut Vec<Diag>,
-) -> Vec<(usize, Value)> {
-    let mut out = Vec::new();
+/// Constants are checked in order, each value stored before the next is
+/// checked: a constant may use the ones declared before it.
+pub(super) fn check_consts(types: &mut Types, files: &[ast::File], errors: &mut Vec<Diag>) {
     for item in files.iter().flat_map(|f| &f.items) {
         let Item::Const(decl) = item else {
             continue;
@@ -35,6 +32,18 @@ pub(super) fn check_consts(
         else {
             continue;
         };
+        if let Some(clash) = const_clash(types, &decl.name.name) {
+            errors.push(
+                Diag::new(
+                    &decl.name.span,
+                    format!("the constant `{}` would hide {clash}", decl.name.name),
+                )
+                .label("name already taken")
+                .help("give the constant a name of its own, such as `EEA` or `NORDICS`"),
+            );
+            continue;
+        }
+        let def_ty = def.ty.clone();
         // No manifest is in scope: a constant is made of literals.
         let mut cx = RuleCx {
             types,
@@ -45,11 +54,12 @@ pub(super) fn check_consts(
             guarded: Vec::new(),
             poisoned: Vec::new(),
             in_hole: false,
+            in_const: true,
         };
-        let checked = cx.expr(&decl.value, Some(&def.ty));
+        let checked = cx.expr(&decl.value, Some(&def_ty));
         let value = checked.and_then(|e| {
-            if e.ty != def.ty {
-                let (want, got) = (cx.ty(&def.ty), cx.ty(&e.ty));
+            if e.ty != def_ty {
+                let (want, got) = (cx.ty(&def_ty), cx.ty(&e.ty));
                 cx.errors.push(
                     Diag::new(&decl.value.span, format!("expected `{want}`, found `{got}`"))
                         .label(format!("this is a `{got}`")),
@@ -66,11 +76,28 @@ pub(super) fn check_consts(
             })
         });
         errors.append(&mut cx.errors);
-        if let Some(v) = value {
-            out.push((index, v));
+        if let (Some(v), Some(c)) = (value, types.consts.get_mut(index)) {
+            c.value = v;
         }
     }
-    out
+}
+
+/// What a constant's name would hide: an enum value or branch, or a field
+/// of a schema's root, where rules already use that name.
+fn const_clash(types: &Types, name: &str) -> Option<String> {
+    for e in &types.enums {
+        if e.index(name).is_some() {
+            return Some(format!("the value `{name}` of `{}`", e.name));
+        }
+        if e.branches().iter().any(|b| b == name) {
+            return Some(format!("the branch `{name}` of `{}`", e.name));
+        }
+    }
+    types.schemas.iter().find_map(|s| {
+        let root = types.record(s.root)?;
+        root.field(name)
+            .map(|_| format!("the field `{name}` of `{}`", s.id))
+    })
 }
 
 /// The value of an expression made of literals only.
@@ -149,11 +176,18 @@ pub(super) fn check_rules(
                         guarded: Vec::new(),
                         poisoned: Vec::new(),
                         in_hole: false,
+                        in_const: false,
                     };
-                    if let Some(r) = cx.rule(rule, policy_name, *schema) {
-                        if cx.errors.is_empty() {
-                            rules.push(r);
-                        }
+                    let checked = cx.rule(rule, policy_name, *schema);
+                    match checked {
+                        Some(r) if cx.errors.is_empty() => rules.push(r),
+                        // A rule is never dropped without saying why.
+                        None if cx.errors.is_empty() => cx.errors.push(
+                            Diag::new(&rule.id.span, format!("rule `{}` could not be checked", rule.id.name))
+                                .label("this rule")
+                                .help("an earlier error in a constant or type it uses is the likely cause"),
+                        ),
+                        _ => {}
                     }
                     errors.append(&mut cx.errors);
                 }
@@ -183,6 +217,8 @@ pub(super) struct RuleCx<'a> {
     pub(super) poisoned: Vec<String>,
     /// Checking a message hole, where a missing value is shown, not read.
     pub(super) in_hole: bool,
+    /// Checking a constant's value, where only earlier constants are known.
+    pub(super) in_const: bool,
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {
@@ -283,7 +319,21 @@ impl RuleCx<'_> {
         let require = self.boolean(&rule.require);
         // Like a message hole, `at` may name an optional value: a missing
         // one points at its parent.
-        let at = rule.at.as_ref().and_then(|a| self.expr(a, None));
+        let at = rule.at.as_ref().and_then(|a| {
+            let checked = self.expr(a, None)?;
+            if matches!(checked.kind, Kind::Lit(_)) {
+                self.errors.push(
+                    Diag::new(
+                        &a.span,
+                        format!("`{}` is not a value of the manifest", a.span.text()),
+                    )
+                    .label("a fixed value")
+                    .help("`at` names where a failure points: a path such as `grant.id`"),
+                );
+                return None;
+            }
+            Some(checked)
+        });
         if rule.at.is_some() && at.is_none() {
             failed = true;
         }
@@ -387,6 +437,22 @@ impl RuleCx<'_> {
     /// The element type of a collection to iterate. An optional list that
     /// is missing iterates as empty.
     pub(super) fn iterable(&mut self, coll: &ir::Expr, span: &Span) -> Option<Ty> {
+        // Bindings point into the manifest, so that findings can point at
+        // what they are about.
+        if matches!(coll.kind, Kind::Lit(_) | Kind::List(_)) {
+            self.errors.push(
+                Diag::new(
+                    span,
+                    format!("`{}` is not a list of the manifest", span.text()),
+                )
+                .label("a fixed value")
+                .help(format!(
+                    "iterate over the manifest and test membership instead: `x in {}`",
+                    span.text()
+                )),
+            );
+            return None;
+        }
         match coll.ty.required() {
             Ty::List(elem) => Some((**elem).clone()),
             other => {
@@ -596,8 +662,17 @@ impl RuleCx<'_> {
                 );
                 return None;
             }
-            // A constant whose own value failed to check was reported there.
             if c.value == Value::Invalid {
+                // Checking another constant: this one comes later. In a
+                // rule: its own value failed to check and was reported.
+                if self.in_const {
+                    self.errors.push(
+                        Diag::new(&first.span, format!("`{}` is not known yet", first.name))
+                            .label("declared later, or its value has an error")
+                            .related(&c.span, "declared here")
+                            .help("a constant may use only the constants declared before it"),
+                    );
+                }
                 return None;
             }
             return Some(ir::Expr {

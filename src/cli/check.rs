@@ -115,20 +115,18 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    // proviso never writes to a manifest, even when asked to.
+    // proviso never writes to a manifest or a policy, even when asked to.
     if let Some(path) = &args.output {
-        if let Ok(target) = std::fs::canonicalize(path) {
-            let checked = entries.iter().any(|e| match e {
-                Entry::File { path, .. } => std::fs::canonicalize(path).is_ok_and(|p| p == target),
-                Entry::Broken { .. } => false,
-            });
-            if checked {
-                eprintln!(
-                    "error: refusing to write the report over `{}`, a file being checked",
-                    path.display()
-                );
-                return Exit::Failed;
-            }
+        let checked = entries.iter().any(|e| match e {
+            Entry::File { path: p, .. } => same_file(p, path),
+            Entry::Broken { .. } => false,
+        }) || args.policy.iter().any(|p| same_file(p, path));
+        if checked {
+            eprintln!(
+                "error: refusing to write the report over `{}`, a file being checked",
+                path.display()
+            );
+            return Exit::Failed;
         }
     }
     let threshold = match args.fail_on {
@@ -217,5 +215,20 @@ pub fn run(args: CheckArgs) -> Exit {
         Exit::Findings
     } else {
         Exit::Clean
+    }
+}
+
+/// Whether two paths name the same file, hard links included.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
     }
 }

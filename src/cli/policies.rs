@@ -1,6 +1,7 @@
 //! Loading the policies a command runs with: the shipped ones, or those
 //! given with `--policy`.
 
+use crate::ast::Item;
 use crate::check::{compile, Program};
 use crate::diagnostics::Diag;
 use crate::report::{self, human::Renderer};
@@ -69,27 +70,38 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
             .unwrap_or(text);
         sources.push(Source::new(file.to_string_lossy(), text));
     }
-    // The shipped schema stays loaded beside the given rules, so a team can
-    // add its own rules without a copy of it; a given file that declares
-    // the same schema takes its place.
+    // The shipped schema is loaded beside the given rules when they check
+    // manifests of it and no given file declares it: a team can add its
+    // own rules without a copy of the schema, or bring its own schema.
+    let (declared, wanted) = schemas_of(&sources);
     for (name, text) in shipped::POLICIES {
-        let Some(id) = declared_schema(text) else {
-            continue;
-        };
-        if !sources.iter().any(|s| declared_schema(&s.text) == Some(id)) {
-            sources.insert(0, Source::new(*name, *text));
+        let shipped = Source::new(*name, *text);
+        let (provides, _) = schemas_of(std::slice::from_ref(&shipped));
+        if provides
+            .iter()
+            .any(|id| wanted.contains(id) && !declared.contains(id))
+        {
+            sources.insert(0, shipped);
         }
     }
     Ok(sources)
 }
 
-/// The id of the schema a policy file declares, if any.
-fn declared_schema(text: &str) -> Option<&str> {
-    text.lines().find_map(|line| {
-        let rest = line.trim_start().strip_prefix("schema ")?;
-        let id = rest.split_whitespace().next()?;
-        id.contains('/').then_some(id)
-    })
+/// The schemas the files declare, and the schemas their policies check.
+/// Files that do not parse say nothing here; `compile` reports them.
+fn schemas_of(sources: &[Arc<Source>]) -> (Vec<String>, Vec<String>) {
+    let (mut declared, mut wanted) = (Vec::new(), Vec::new());
+    for src in sources {
+        let (file, _) = crate::syntax::parse_file(src);
+        for item in &file.items {
+            match item {
+                Item::Schema(decl) => declared.push(decl.name.name.clone()),
+                Item::Policy(policy) => wanted.push(policy.schema.name.clone()),
+                _ => {}
+            }
+        }
+    }
+    (declared, wanted)
 }
 
 fn lowercase_first(s: &str) -> String {

@@ -118,7 +118,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Entry>, Vec<MissingPath>> {
         Entry::File { path, .. } => {
             seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
         }
-        Entry::Broken { .. } => true,
+        Entry::Broken { display, .. } => seen.insert(PathBuf::from(display)),
     });
     Ok(entries)
 }

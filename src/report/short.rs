@@ -18,7 +18,7 @@ pub fn finding(f: &Finding) -> String {
         Some(w) => format!(
             " (waived until {} by {}: {})",
             w.expires,
-            w.approved_by,
+            one_line(&w.approved_by),
             one_line(&w.reason)
         ),
         None => String::new(),
