@@ -164,7 +164,10 @@ pub fn check_each(
 ) -> Totals {
     let start = Instant::now();
     let mut order: Vec<&Entry> = entries.iter().collect();
-    order.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+    // By path components, so that `a/x.yaml` comes before `a-b/x.yaml`.
+    order.sort_by(|a, b| {
+        std::path::Path::new(entry_path(a)).cmp(std::path::Path::new(entry_path(b)))
+    });
     let mut totals = Totals {
         rules: program.rules.len(),
         ..Totals::default()

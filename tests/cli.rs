@@ -1654,3 +1654,19 @@ fn a_waiver_cannot_forge_a_finding_line() {
         "{run}"
     );
 }
+
+#[test]
+fn output_is_sorted_by_path_components() {
+    let (_guard, dir) = tempdir();
+    for d in ["a", "a-b", "a.b"] {
+        write(&dir, &format!("{d}/m.yaml"), violating());
+    }
+    let run = run(&dir, &["."]);
+    let mut files: Vec<&str> = run
+        .lines()
+        .iter()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    files.dedup();
+    assert_eq!(files, ["a/m.yaml", "a-b/m.yaml", "a.b/m.yaml"], "{run}");
+}
