@@ -1324,8 +1324,10 @@ fn short_output_is_sorted_by_path_then_line_and_stable_across_runs() {
     assert_eq!(first.code, 1, "{first}");
     let locations: Vec<(String, usize, usize)> =
         first.lines().iter().map(|l| location(l)).collect();
+    // Sorted by path components (`a/z.yaml` before `a-b.yaml`), then line
+    // and column.
     let mut sorted = locations.clone();
-    sorted.sort();
+    sorted.sort_by(|a, b| (Path::new(&a.0), a.1, a.2).cmp(&(Path::new(&b.0), b.1, b.2)));
     assert_eq!(locations, sorted, "{first}");
     assert!(
         locations.iter().any(|(_, l, _)| *l < 10) && locations.iter().any(|(_, l, _)| *l >= 10),
