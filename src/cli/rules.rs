@@ -27,7 +27,10 @@ pub fn run(args: RulesArgs) -> Exit {
                 r.id.clone(),
                 r.severity.as_str().to_string(),
                 r.title.clone(),
-                citation(&r.doc),
+                match citation(&r.doc) {
+                    c if c.is_empty() => "not cited (the rule has no doc comment)".to_string(),
+                    c => c,
+                },
             ]
         })
         .collect();
