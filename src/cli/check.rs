@@ -197,12 +197,15 @@ pub fn run(args: CheckArgs) -> Exit {
     // The summary closes a report meant for people on stdout; every other
     // format keeps its output for the report alone, so that it stays
     // parseable.
+    // The report is flushed first, so that on a terminal the summary comes
+    // after it.
     if args.output.is_none() && format == Format::Human {
         write_failed |= writeln!(out, "{summary}").is_err();
+        write_failed |= out.flush().is_err();
     } else {
+        write_failed |= out.flush().is_err();
         eprintln!("{summary}");
     }
-    write_failed |= out.flush().is_err();
     if write_failed {
         // Without a file, the reader went away (a closed pipe): nothing
         // more to say.
