@@ -18,7 +18,6 @@
 use proviso::check::compile;
 use proviso::date::Date;
 use proviso::run::{check_paths, Options};
-use proviso::source::Source;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -71,11 +70,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(4000);
-    let sources: Vec<_> = proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect();
-    let program = compile(&sources).unwrap();
+    let program = compile(&proviso::shipped::sources()).unwrap();
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 8 << 20,
@@ -143,7 +138,7 @@ fn measure(
     let mut findings = 0;
     let check = time(rounds, || {
         let report = check_paths(program, &[dir.to_path_buf()], opts).unwrap();
-        assert_eq!(report.manifests(), files.len());
+        assert_eq!(report.totals().manifests, files.len());
         findings = report.findings().count();
     });
     let per_sec = |d: Duration| files.len() as f64 / d.as_secs_f64();

@@ -74,33 +74,6 @@ impl Report {
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.files.iter().flat_map(|f| &f.findings)
     }
-
-    /// Manifests checked, valid or not (a broken manifest still counts:
-    /// it was checked and found wanting).
-    pub fn manifests(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| f.kind != FileKind::Skipped)
-            .count()
-    }
-
-    pub fn skipped(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| f.kind == FileKind::Skipped)
-            .count()
-    }
-
-    /// Findings of a severity that are not waived.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings()
-            .filter(|f| f.severity == severity && f.waiver.is_none())
-            .count()
-    }
-
-    pub fn waived(&self) -> usize {
-        self.findings().filter(|f| f.waiver.is_some()).count()
-    }
 }
 
 /// Running totals of a check: what the summary line says.

@@ -14,7 +14,6 @@
 )]
 
 use proviso::check::{compile, Program};
-use proviso::source::Source;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -53,10 +52,7 @@ fn stderr(out: &Output) -> String {
 }
 
 fn shipped() -> Program {
-    let sources: Vec<_> = proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect();
+    let sources: Vec<_> = proviso::shipped::sources();
     compile(&sources).unwrap()
 }
 

@@ -22,18 +22,12 @@ fn run(rule: &str) -> (RuleResult, Vec<Vec<String>>) {
 }
 
 fn run_on(rule: &str, manifest: &str) -> (RuleResult, Vec<Vec<String>>) {
-    let (name, schema) = proviso::shipped::POLICIES
-        .iter()
-        .find(|(n, _)| n.ends_with("partnership.proviso"))
-        .unwrap();
+    let schema = proviso::shipped::schema();
     let policy = format!(
         "policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n{rule}\n message \"m\"\n}}\n"
     );
-    let program = compile(&[
-        Source::new(*name, *schema),
-        Source::new("t.proviso", policy),
-    ])
-    .unwrap_or_else(|e| panic!("{e:#?}"));
+    let program = compile(&[schema.clone(), Source::new("t.proviso", policy)])
+        .unwrap_or_else(|e| panic!("{e:#?}"));
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,
@@ -265,18 +259,11 @@ fn date_arithmetic_out_of_range_is_an_error_not_a_wrong_answer() {
 #[test]
 fn constants_name_values_for_rules() {
     let policy_const = "const NEAR: [Country] = [US, CA, MX]\n";
-    let (name, schema) = proviso::shipped::POLICIES
-        .iter()
-        .find(|(n, _)| n.ends_with("partnership.proviso"))
-        .unwrap();
+    let schema = proviso::shipped::schema();
     let policy = format!(
         "{policy_const}policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n require partner.country not in NEAR\n message \"{{partner.country}} is in {{partner.name}}\"\n}}\n"
     );
-    let program = compile(&[
-        Source::new(*name, *schema),
-        Source::new("t.proviso", policy),
-    ])
-    .unwrap();
+    let program = compile(&[schema.clone(), Source::new("t.proviso", policy)]).unwrap();
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,
@@ -289,16 +276,9 @@ fn constants_name_values_for_rules() {
 
 #[test]
 fn a_constant_may_use_an_earlier_one() {
-    let (name, schema) = proviso::shipped::POLICIES
-        .iter()
-        .find(|(n, _)| n.ends_with("partnership.proviso"))
-        .unwrap();
+    let schema = proviso::shipped::schema();
     let policy = "const NORDICS: [Country] = [SE, NO, DK, FI, IS]\nconst HOME: [Country] = NORDICS\n\
         policy t for partnership/v1\nrule t/r {\n title \"t\"\n severity error\n require partner.country in HOME\n message \"m\"\n}\n";
-    let program = compile(&[
-        Source::new(*name, *schema),
-        Source::new("t.proviso", policy),
-    ])
-    .unwrap();
+    let program = compile(&[schema.clone(), Source::new("t.proviso", policy)]).unwrap();
     assert_eq!(program.rules.len(), 1);
 }

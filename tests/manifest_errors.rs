@@ -13,14 +13,10 @@ use proviso::check::compile;
 use proviso::date::Date;
 use proviso::report::{human::Renderer, short};
 use proviso::run::{check_text, FileKind, Options};
-use proviso::source::Source;
 
 #[test]
 fn manifest_errors_point_at_the_offending_key_or_value() {
-    let sources: Vec<_> = proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect();
+    let sources: Vec<_> = proviso::shipped::sources();
     let program = compile(&sources).unwrap();
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),

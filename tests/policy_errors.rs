@@ -15,11 +15,7 @@ use proviso::source::Source;
 use std::sync::Arc;
 
 fn schema() -> Arc<Source> {
-    let (name, text) = proviso::shipped::POLICIES
-        .iter()
-        .find(|(name, _)| name.ends_with("partnership.proviso"))
-        .unwrap();
-    Source::new(*name, *text)
+    proviso::shipped::schema()
 }
 
 fn render_errors(sources: &[Arc<Source>]) -> String {
@@ -73,10 +69,7 @@ fn errors_of_every_policy_file_are_reported_in_one_run() {
 
 #[test]
 fn shipped_policies_check_cleanly() {
-    let sources: Vec<_> = proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect();
+    let sources: Vec<_> = proviso::shipped::sources();
     let program = compile(&sources).unwrap_or_else(|e| panic!("{e:#?}"));
     assert!(program.rule("ftc2012/messages-consent").is_some());
 }

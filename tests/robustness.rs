@@ -21,10 +21,7 @@ fn program() -> &'static Program {
 }
 
 fn shipped() -> Vec<std::sync::Arc<Source>> {
-    proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect()
+    proviso::shipped::sources()
 }
 
 const MANIFESTS: &[&str] = &[

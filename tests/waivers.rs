@@ -17,10 +17,7 @@ use proviso::source::Source;
 const MANIFEST: &str = include_str!("language/manifest.yaml");
 
 fn program() -> Program {
-    let sources: Vec<_> = proviso::shipped::POLICIES
-        .iter()
-        .map(|(name, text)| Source::new(*name, *text))
-        .collect();
+    let sources: Vec<_> = proviso::shipped::sources();
     compile(&sources).unwrap()
 }
 
@@ -145,11 +142,7 @@ fn a_grant_waiver_does_not_cover_findings_about_several_grants() {
     // `retention` is missing from one grant; the rule is not bound to a
     // grant, so its one finding is about the manifest, not about `inbox`.
     let sources = vec![
-        proviso::shipped::POLICIES
-            .iter()
-            .find(|(n, _)| n.ends_with("partnership.proviso"))
-            .map(|(n, t)| Source::new(*n, *t))
-            .unwrap(),
+        proviso::shipped::schema(),
         Source::new(
             "all.proviso",
             "policy all for partnership/v1\nrule all/retention {\n title \"t\"\n severity error\n require all grant in grants: grant.retention is set\n message \"m\"\n}\n",

@@ -32,10 +32,23 @@ impl Program {
 
 /// Parses and checks policy files. Returns every error of every file.
 pub fn compile(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
+    compile_parsed(parse(sources))
+}
+
+/// A parsed policy file: the items that parsed, and its syntax errors.
+pub type Parsed = (ast::File, Vec<Diag>);
+
+/// Parses policy files. They parse independently; in parallel, start-up
+/// stays short.
+pub fn parse(sources: &[Arc<Source>]) -> Vec<Parsed> {
+    sources.par_iter().map(syntax::parse_file).collect()
+}
+
+/// Checks parsed policy files. Returns every error of every file, syntax
+/// errors included.
+pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
     let mut errors = Vec::new();
     let mut files = Vec::new();
-    // Files parse independently; in parallel, start-up stays short.
-    let parsed: Vec<_> = sources.par_iter().map(syntax::parse_file).collect();
     for (file, mut e) in parsed {
         errors.append(&mut e);
         files.push(file);

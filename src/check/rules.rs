@@ -45,17 +45,8 @@ pub(super) fn check_consts(types: &mut Types, files: &[ast::File], errors: &mut 
         }
         let def_ty = def.ty.clone();
         // No manifest is in scope: a constant is made of literals.
-        let mut cx = RuleCx {
-            types,
-            root: usize::MAX,
-            errors: Vec::new(),
-            vars: Vec::new(),
-            slots: 0,
-            guarded: Vec::new(),
-            poisoned: Vec::new(),
-            in_hole: false,
-            in_const: true,
-        };
+        let mut cx = RuleCx::new(types, usize::MAX);
+        cx.in_const = true;
         let checked = cx.expr(&decl.value, Some(&def_ty));
         let value = checked.and_then(|e| {
             if e.ty != def_ty {
@@ -167,17 +158,7 @@ pub(super) fn check_rules(
                     let Some(root) = types.schemas.get(*schema).map(|s| s.root) else {
                         continue;
                     };
-                    let mut cx = RuleCx {
-                        types,
-                        root,
-                        errors: Vec::new(),
-                        vars: Vec::new(),
-                        slots: 0,
-                        guarded: Vec::new(),
-                        poisoned: Vec::new(),
-                        in_hole: false,
-                        in_const: false,
-                    };
+                    let mut cx = RuleCx::new(types, root);
                     let checked = cx.rule(rule, policy_name, *schema);
                     match checked {
                         Some(r) if cx.errors.is_empty() => rules.push(r),
@@ -219,6 +200,23 @@ pub(super) struct RuleCx<'a> {
     pub(super) in_hole: bool,
     /// Checking a constant's value, where only earlier constants are known.
     pub(super) in_const: bool,
+}
+
+impl<'a> RuleCx<'a> {
+    /// A context for one rule of the schema whose root record is `root`.
+    pub(super) fn new(types: &'a Types, root: RecordId) -> RuleCx<'a> {
+        RuleCx {
+            types,
+            root,
+            errors: Vec::new(),
+            vars: Vec::new(),
+            slots: 0,
+            guarded: Vec::new(),
+            poisoned: Vec::new(),
+            in_hole: false,
+            in_const: false,
+        }
+    }
 }
 
 fn path_text(segs: &[ast::Ident]) -> String {

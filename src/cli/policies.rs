@@ -2,23 +2,19 @@
 //! given with `--policy`.
 
 use crate::ast::Item;
-use crate::check::{compile, Program};
+use crate::check::{compile_parsed, parse, Parsed, Program};
 use crate::diagnostics::Diag;
 use crate::report::{self, human::Renderer};
 use crate::shipped;
 use crate::source::Source;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-/// Reads the policy files: the shipped ones, or those given with
-/// `--policy` (files, or directories searched for `*.proviso`).
-fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
+/// Reads and parses the policy files: the shipped ones, or those given
+/// with `--policy` (files, or directories searched for `*.proviso`).
+fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
     if paths.is_empty() {
-        return Ok(shipped::POLICIES
-            .iter()
-            .map(|(name, text)| Source::new(*name, *text))
-            .collect());
+        return Ok(parse(&shipped::sources()));
     }
     let mut files = Vec::new();
     for path in paths {
@@ -73,26 +69,25 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Arc<Source>>, String> {
     // The shipped schema is loaded beside the given rules when they check
     // manifests of it and no given file declares it: a team can add its
     // own rules without a copy of the schema, or bring its own schema.
-    let (declared, wanted) = schemas_of(&sources);
-    for (name, text) in shipped::POLICIES {
-        let shipped = Source::new(*name, *text);
-        let (provides, _) = schemas_of(std::slice::from_ref(&shipped));
+    let mut parsed = parse(&sources);
+    let (declared, wanted) = schemas_of(&parsed);
+    if wanted.iter().any(|id| !declared.contains(id)) {
+        let schema = parse(&[shipped::schema()]);
+        let (provides, _) = schemas_of(&schema);
         if provides
             .iter()
             .any(|id| wanted.contains(id) && !declared.contains(id))
         {
-            sources.insert(0, shipped);
+            parsed.splice(0..0, schema);
         }
     }
-    Ok(sources)
+    Ok(parsed)
 }
 
 /// The schemas the files declare, and the schemas their policies check.
-/// Files that do not parse say nothing here; `compile` reports them.
-fn schemas_of(sources: &[Arc<Source>]) -> (Vec<String>, Vec<String>) {
+fn schemas_of(parsed: &[Parsed]) -> (Vec<String>, Vec<String>) {
     let (mut declared, mut wanted) = (Vec::new(), Vec::new());
-    for src in sources {
-        let (file, _) = crate::syntax::parse_file(src);
+    for (file, _) in parsed {
         for item in &file.items {
             match item {
                 Item::Schema(decl) => declared.push(decl.name.name.clone()),
@@ -116,14 +111,14 @@ fn lowercase_first(s: &str) -> String {
 /// stderr (one line each when `short`) and `None` is returned: the caller
 /// exits 2.
 pub fn load_program(paths: &[PathBuf], short: bool) -> Option<Program> {
-    let sources = match load_policies(paths) {
-        Ok(s) => s,
+    let parsed = match load_policies(paths) {
+        Ok(p) => p,
         Err(message) => {
             eprintln!("error: {message}");
             return None;
         }
     };
-    match compile(&sources) {
+    match compile_parsed(parsed) {
         Ok(p) => {
             if p.rules.is_empty() {
                 eprintln!(

@@ -7,7 +7,6 @@
 //! as the user gave them, and the only field that varies is
 //! `summary.elapsed_seconds`.
 
-use crate::ast::Severity;
 use crate::diagnostics::Finding;
 use crate::run::Report;
 use serde::Serialize;
@@ -116,19 +115,20 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
 
 /// The whole document, pretty-printed, with a final newline.
 pub fn render(report: &Report) -> Result<String, String> {
+    let totals = report.totals();
     let document = Document {
         version: VERSION,
         findings: report.findings().map(finding).collect(),
         summary: Summary {
-            manifests: report.manifests(),
-            rules: report.rules,
+            manifests: totals.manifests,
+            rules: totals.rules,
             findings: BySeverity {
-                error: report.count(Severity::Error),
-                warning: report.count(Severity::Warning),
-                note: report.count(Severity::Note),
+                error: totals.errors,
+                warning: totals.warnings,
+                note: totals.notes,
             },
-            waived: report.waived(),
-            skipped: report.skipped(),
+            waived: totals.waived,
+            skipped: totals.skipped,
             // Milliseconds are as precise as a run's timing is meaningful.
             elapsed_seconds: (report.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         },
