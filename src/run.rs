@@ -151,9 +151,11 @@ pub fn check_each(
             .map(|e| check_entry(program, e, opts))
             .collect();
         for mut f in files {
+            // Byte offsets order findings as lines and columns do, without
+            // counting lines for every comparison.
             f.findings.sort_by(|a, b| {
-                let (la, lb) = (a.location.line_col(), b.location.line_col());
-                la.cmp(&lb).then_with(|| a.rule.cmp(&b.rule))
+                let offset = |f: &Finding| f.location.range.as_ref().map_or(0, |r| r.start);
+                offset(a).cmp(&offset(b)).then_with(|| a.rule.cmp(&b.rule))
             });
             totals.add(&f);
             sink(f);
