@@ -943,8 +943,14 @@ impl RuleCx<'_> {
             );
             return None;
         };
+        // A list of literals is itself a literal: evaluation reads it in
+        // place instead of building it for every binding.
+        let kind = match out.iter().map(constant).collect::<Option<Vec<_>>>() {
+            Some(values) => Kind::Lit(Value::List(values)),
+            None => Kind::List(out),
+        };
         Some(ir::Expr {
-            kind: Kind::List(out),
+            kind,
             ty: Ty::List(Box::new(elem)),
             span: e.span.clone(),
         })

@@ -46,7 +46,9 @@ pub enum Outcome {
 
 /// Evaluates one rule. `manifest` must be a valid record of the rule's
 /// schema.
-pub fn eval_rule(rule: &Rule, manifest: &Value, types: &Types, today: Date) -> Outcome {
+/// The rule and the manifest share a lifetime so that the rule's literals
+/// are read in place, like manifest values, rather than copied.
+pub fn eval_rule<'m>(rule: &'m Rule, manifest: &'m Value, types: &Types, today: Date) -> Outcome {
     let mut ev = Evaluator {
         manifest,
         types,
@@ -103,7 +105,7 @@ struct Evaluator<'m, 't> {
 impl<'m> Evaluator<'m, '_> {
     fn bindings(
         &mut self,
-        rule: &Rule,
+        rule: &'m Rule,
         depth: usize,
         applicable: &mut bool,
         out: &mut Vec<Failure>,
@@ -144,7 +146,7 @@ impl<'m> Evaluator<'m, '_> {
         Ok(())
     }
 
-    fn binding(&mut self, rule: &Rule, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
+    fn binding(&mut self, rule: &'m Rule, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
         if let Some(filter) = &rule.filter {
             if !self.truth(filter)?.0 {
                 return Ok(());
@@ -161,7 +163,7 @@ impl<'m> Evaluator<'m, '_> {
         Ok(())
     }
 
-    fn explain_failure(&mut self, rule: &Rule) -> R<Failure> {
+    fn explain_failure(&mut self, rule: &'m Rule) -> R<Failure> {
         let (_, mut blame) = self.truth(&rule.require)?;
         if let Some(at) = &rule.at {
             let ev = self.value(at)?;
@@ -219,7 +221,7 @@ impl<'m> Evaluator<'m, '_> {
         })
     }
 
-    fn template(&mut self, parts: &[Part]) -> R<String> {
+    fn template(&mut self, parts: &'m [Part]) -> R<String> {
         let mut s = String::new();
         for part in parts {
             match part {
@@ -254,7 +256,7 @@ impl<'m> Evaluator<'m, '_> {
         }
     }
 
-    fn value(&mut self, e: &Expr) -> R<Ev<'m>> {
+    fn value(&mut self, e: &'m Expr) -> R<Ev<'m>> {
         Ok(match &e.kind {
             Kind::Root => Ev {
                 value: Some(Cow::Ref(self.manifest)),
@@ -288,7 +290,10 @@ impl<'m> Evaluator<'m, '_> {
                 };
                 Ev { value, place }
             }
-            Kind::Lit(v) => own(v.clone()),
+            Kind::Lit(v) => Ev {
+                value: Some(Cow::Ref(v)),
+                place: None,
+            },
             Kind::Today => own(Value::Date(self.today)),
             Kind::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -349,7 +354,7 @@ impl<'m> Evaluator<'m, '_> {
         }
     }
 
-    fn present(&mut self, e: &Expr) -> R<Cow<'m>> {
+    fn present(&mut self, e: &'m Expr) -> R<Cow<'m>> {
         match self.value(e)?.value {
             Some(v) => Ok(v),
             None => Err(format!("`{}` is not set", e.span.text())),
@@ -357,7 +362,7 @@ impl<'m> Evaluator<'m, '_> {
     }
 
     /// Evaluates a condition and says which manifest values decided it.
-    fn truth(&mut self, e: &Expr) -> R<(bool, Vec<Blame>)> {
+    fn truth(&mut self, e: &'m Expr) -> R<(bool, Vec<Blame>)> {
         match &e.kind {
             Kind::Lit(Value::Bool(b)) => Ok((*b, Vec::new())),
             Kind::Not(inner) => {
