@@ -74,6 +74,7 @@ fn main() {
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 8 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     println!(
         "{n} manifests a corpus, {} rules, {} threads",

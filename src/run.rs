@@ -5,21 +5,23 @@
 //! wrong with one file becomes a finding for that file only.
 
 use crate::ast::Severity;
+use crate::builtin::Builtin;
 use crate::check::types::Ty;
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::{Finding, Location};
 use crate::eval::{eval_rule, Blame, Failure, Outcome};
-use crate::manifest::discover::{discover, Entry, MissingPath};
-use crate::manifest::load::{load, At, Issue, Loaded};
+use crate::manifest::discover::{discover, Discovery, Entry, MissingPath, PassedOver};
+use crate::manifest::limits::{self, Tripped, MAX_DEPTH};
+use crate::manifest::load::{load, At, Issue, LaterDocument, Loaded};
 use crate::manifest::locate::{locate, span_index};
 use crate::manifest::path::Seg;
-use crate::manifest::read::{normalize, offset_of, read_text, too_deep, MAX_DEPTH};
+use crate::manifest::read::{forbidden_char, normalize, offset_of, read_text};
 use crate::manifest::spans::SpanIndex;
 use crate::source::Source;
 use crate::waivers;
 use rayon::prelude::*;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,12 +29,28 @@ use std::time::{Duration, Instant};
 /// The default cap on a manifest's size.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
+/// The default limit on how far ahead a waiver may expire, in days.
+pub const DEFAULT_MAX_WAIVER_DAYS: i64 = 365;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The date `today` means.
     pub today: Date,
     /// Files larger than this are not read.
     pub max_file_size: u64,
+    /// A waiver may expire at most this many days after `today`.
+    pub max_waiver_days: i64,
+}
+
+impl Options {
+    /// The defaults, as of `today`.
+    pub fn new(today: Date) -> Options {
+        Options {
+            today,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
+        }
+    }
 }
 
 /// How a rule ended for one manifest.
@@ -52,6 +70,8 @@ pub enum FileKind {
     Skipped,
     /// A file that could not be read, parsed or validated.
     Broken,
+    /// A file whose check failed inside proviso.
+    Crashed,
 }
 
 #[derive(Debug)]
@@ -89,6 +109,14 @@ pub struct Totals {
     pub waived: usize,
     pub rules: usize,
     pub elapsed: Duration,
+    /// What discovery passed over, named in the summary.
+    pub passed_over: PassedOver,
+    /// Files whose check failed inside proviso itself: the run cannot be
+    /// trusted to have checked them.
+    pub crashed: Vec<String>,
+    /// The sink asked to stop (its reader went away) before every file
+    /// was checked.
+    pub stopped: bool,
 }
 
 impl Totals {
@@ -96,6 +124,7 @@ impl Totals {
         match file.kind {
             FileKind::Skipped => self.skipped += 1,
             FileKind::Manifest | FileKind::Broken => self.manifests += 1,
+            FileKind::Crashed => self.crashed.push(file.path.clone()),
         }
         for f in &file.findings {
             match (&f.waiver, f.severity) {
@@ -128,27 +157,41 @@ impl Report {
 const BATCH: usize = 256;
 
 /// Checks the discovered files in path order, handing each file's report
-/// to `sink` as soon as its batch is done.
+/// to `sink` as soon as its batch is done. The sink may stop the run (its
+/// reader went away): no further file is checked.
 pub fn check_each(
     program: &Program,
-    entries: &[Entry],
+    found: &Discovery,
     opts: &Options,
-    mut sink: impl FnMut(FileReport),
+    mut sink: impl FnMut(FileReport) -> ControlFlow<()>,
 ) -> Totals {
     let start = Instant::now();
-    let mut order: Vec<&Entry> = entries.iter().collect();
+    let mut order: Vec<&Entry> = found.entries.iter().collect();
     // By path components, so that `a/x.yaml` comes before `a-b/x.yaml`.
     order.sort_by(|a, b| {
         std::path::Path::new(entry_path(a)).cmp(std::path::Path::new(entry_path(b)))
     });
     let mut totals = Totals {
         rules: program.rules.len(),
+        passed_over: found.passed_over.clone(),
         ..Totals::default()
     };
-    for batch in order.chunks(BATCH) {
+    'batches: for batch in order.chunks(BATCH) {
         let files: Vec<FileReport> = batch
             .par_iter()
-            .map(|e| check_entry(program, e, opts))
+            .map(|e| {
+                // A defect in proviso must cost the file it met, not the
+                // findings of every other file in the run.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    check_entry(program, e, opts)
+                }))
+                .unwrap_or_else(|_| FileReport {
+                    path: entry_path(e).to_string(),
+                    kind: FileKind::Crashed,
+                    findings: Vec::new(),
+                    results: Vec::new(),
+                })
+            })
             .collect();
         for mut f in files {
             // Byte offsets order findings as lines and columns do, without
@@ -158,7 +201,10 @@ pub fn check_each(
                 offset(a).cmp(&offset(b)).then_with(|| a.rule.cmp(&b.rule))
             });
             totals.add(&f);
-            sink(f);
+            if sink(f).is_break() {
+                totals.stopped = true;
+                break 'batches;
+            }
         }
     }
     totals.elapsed = start.elapsed();
@@ -178,9 +224,12 @@ pub fn check_paths(
     paths: &[PathBuf],
     opts: &Options,
 ) -> Result<Report, Vec<MissingPath>> {
-    let entries = discover(paths)?;
+    let found = discover(paths)?;
     let mut files = Vec::new();
-    let totals = check_each(program, &entries, opts, |f| files.push(f));
+    let totals = check_each(program, &found, opts, |f| {
+        files.push(f);
+        ControlFlow::Continue(())
+    });
     Ok(Report {
         files,
         rules: totals.rules,
@@ -191,11 +240,11 @@ pub fn check_paths(
 fn check_entry(program: &Program, entry: &Entry, opts: &Options) -> FileReport {
     match entry {
         Entry::Broken { display, message } => {
-            broken(display, None, None, "manifest/unreadable", message, None)
+            broken(display, None, None, Builtin::Unreadable, message, None)
         }
         Entry::File { path, display } => match read_text(path, opts.max_file_size) {
             Err((message, help)) => {
-                broken(display, None, None, "manifest/unreadable", &message, help)
+                broken(display, None, None, Builtin::Unreadable, &message, help)
             }
             Ok(text) => check_text(program, display, text, opts),
         },
@@ -205,18 +254,8 @@ fn check_entry(program: &Program, entry: &Entry, opts: &Options) -> FileReport {
 /// Checks one file's text; `display` is the path shown to the user.
 pub fn check_text(program: &Program, display: &str, text: String, opts: &Options) -> FileReport {
     let src = Source::new(display, normalize(text));
-    if let Some(depth) = too_deep(&src.text) {
-        return broken(
-            display,
-            Some(&src),
-            Some(depth.clone()),
-            "manifest/syntax",
-            &format!("invalid YAML: nesting deeper than {MAX_DEPTH} levels"),
-            Some(
-                "a manifest is a few levels deep; this looks like generated or hostile input"
-                    .to_string(),
-            ),
-        );
+    if let Some(report) = refuse(&src) {
+        return report;
     }
     match load(&src.text, &program.types) {
         Loaded::NotManifest => FileReport {
@@ -226,27 +265,32 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             results: Vec::new(),
         },
         Loaded::Syntax(err) => {
-            let (range, message, help) = if err.more_than_one_document {
-                (
-                    SpanIndex::document_start(&src.text, 1),
-                    "a manifest holds one YAML document, this file has more".to_string(),
-                    Some("split the documents into one file each".to_string()),
-                )
-            } else {
-                let range = err
-                    .line_col
-                    .map(|(l, c)| offset_of(&src.text, l, c))
-                    .map(|o| o..o);
-                (range, format!("invalid YAML: {}", err.message), None)
+            let (range, message, help) = match err.later_document {
+                Some(LaterDocument { index, has_schema }) => {
+                    let range = SpanIndex::document_start(&src.text, index);
+                    if has_schema {
+                        (
+                            range,
+                            format!("document {} of this file is a manifest: a manifest file holds one YAML document, and only the first is read", index + 1),
+                            Some("move the manifest into a file of its own".to_string()),
+                        )
+                    } else {
+                        (
+                            range,
+                            "a manifest holds one YAML document, this file has more".to_string(),
+                            Some("split the documents into one file each".to_string()),
+                        )
+                    }
+                }
+                None => {
+                    let range = err
+                        .line_col
+                        .map(|(l, c)| offset_of(&src.text, l, c))
+                        .map(|o| o..o);
+                    (range, format!("invalid YAML: {}", err.message), None)
+                }
             };
-            broken(
-                display,
-                Some(&src),
-                range,
-                "manifest/syntax",
-                &message,
-                help,
-            )
+            broken(display, Some(&src), range, Builtin::Syntax, &message, help)
         }
         Loaded::BadSchema(issue) => {
             let index = span_index(&src.text);
@@ -284,6 +328,65 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             evaluate(program, &src, schema, &value, rules, opts)
         }
     }
+}
+
+/// Refuses text that the YAML parser must not be given: characters YAML
+/// does not allow (reported where they are, which the parser does not say),
+/// and input whose cost is decided by aliases or nesting rather than by
+/// its size.
+fn refuse(src: &Arc<Source>) -> Option<FileReport> {
+    let display = &src.name;
+    if let Some((at, c)) = forbidden_char(&src.text) {
+        let help = if c == '\0' {
+            "remove it; if the file is not text, remove it from the checked paths".to_string()
+        } else {
+            format!(
+                "remove it, or write it as an escape (`\\u{:04X}`) inside a double-quoted string",
+                u32::from(c)
+            )
+        };
+        return Some(broken(
+            display,
+            Some(src),
+            Some(at..at + c.len_utf8()),
+            Builtin::Syntax,
+            &format!(
+                "invalid YAML: the control character U+{:04X} is not allowed in YAML text",
+                u32::from(c)
+            ),
+            Some(help),
+        ));
+    }
+    let (range, message, help) = match limits::check(&src.text)? {
+        Tripped::Depth { offset } => (
+            offset..offset + 1,
+            format!("invalid YAML: nesting deeper than {MAX_DEPTH} levels"),
+            "a manifest is a few levels deep; this looks like generated or hostile input"
+                .to_string(),
+        ),
+        Tripped::Aliases { offset, budget } => {
+            let end = src
+                .text
+                .get(offset..)
+                .and_then(|t| {
+                    t.find(|c: char| c.is_whitespace() || c == ',' || c == ']' || c == '}')
+                })
+                .map_or(src.text.len(), |n| offset + n);
+            (
+                offset..end,
+                format!("invalid YAML: aliases expand this file past {budget} values, more than its size allows"),
+                "write the repeated values out, or anchor smaller parts: a manifest should read the same to a reviewer as to proviso".to_string(),
+            )
+        }
+    };
+    Some(broken(
+        display,
+        Some(src),
+        Some(range),
+        Builtin::Syntax,
+        &message,
+        Some(help),
+    ))
 }
 
 /// Runs the rules on a valid manifest, applies its waivers, and turns
@@ -337,7 +440,14 @@ fn evaluate<'p>(
         results.push((i, result));
     }
     let root = Ty::Record(program.types.schemas.get(schema).map_or(0, |s| s.root));
-    let problems = waivers::apply(program, &root, value, opts.today, &mut findings);
+    let problems = waivers::apply(
+        program,
+        &root,
+        value,
+        opts.today,
+        opts.max_waiver_days,
+        &mut findings,
+    );
     if !problems.is_empty() {
         let index = index.get_or_insert_with(|| span_index(&src.text));
         findings.extend(problems.into_iter().map(|p| waiver_finding(src, index, p)));
@@ -401,18 +511,9 @@ fn failure_finding(
 fn waiver_finding(src: &Arc<Source>, index: &SpanIndex, p: waivers::WaiverProblem) -> Finding {
     let range = locate(index, &src.text, &p.pointer, At::Value);
     Finding {
-        rule: p.rule.to_string(),
-        severity: if p.rule == "proviso/waiver-unused" {
-            Severity::Warning
-        } else {
-            Severity::Error
-        },
-        title: match p.rule {
-            "proviso/waiver-expired" => "a waiver has expired",
-            "proviso/waiver-unused" => "a waiver matches no finding",
-            _ => "a waiver names no loaded rule",
-        }
-        .to_string(),
+        rule: p.rule.id().to_string(),
+        severity: p.rule.severity(),
+        title: p.rule.title().to_string(),
         message: p.message,
         help: p.help,
         location: Location {
@@ -432,21 +533,17 @@ fn broken(
     display: &str,
     src: Option<&Arc<Source>>,
     range: Option<Range<usize>>,
-    rule: &str,
+    rule: Builtin,
     message: &str,
     help: Option<String>,
 ) -> FileReport {
-    let title = match rule {
-        "manifest/syntax" => "the file is not valid YAML",
-        _ => "the file cannot be read as UTF-8 text",
-    };
     FileReport {
         path: display.to_string(),
         kind: FileKind::Broken,
         findings: vec![Finding {
-            rule: rule.to_string(),
-            severity: Severity::Error,
-            title: title.to_string(),
+            rule: rule.id().to_string(),
+            severity: rule.severity(),
+            title: rule.title().to_string(),
             message: message.to_string(),
             help,
             location: Location {
@@ -469,9 +566,9 @@ fn broken(
 fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding {
     let range = locate(index, &src.text, &issue.path, issue.at.clone());
     Finding {
-        rule: "manifest/schema".to_string(),
-        severity: Severity::Error,
-        title: "the manifest does not match its schema".to_string(),
+        rule: Builtin::Schema.id().to_string(),
+        severity: Builtin::Schema.severity(),
+        title: Builtin::Schema.title().to_string(),
         message: issue.message.clone(),
         help: issue.help.clone(),
         location: Location {

@@ -4,9 +4,12 @@
 //! expires` it marks the matching findings as waived: they are still
 //! reported and counted, but do not fail the run. An expired waiver silences
 //! nothing and is itself an error; a waiver naming no loaded rule is an
-//! error; an active waiver that matched nothing is a warning. Built-in
+//! error; a waiver that expires further ahead than the maximum silences
+//! nothing and is an error too, so that "until 9999" cannot stand in for a
+//! decision; an active waiver that matched nothing is a warning. Built-in
 //! findings (`manifest/*`, `proviso/*`) cannot be waived.
 
+use crate::builtin::Builtin;
 use crate::check::types::{did_you_mean, Ty, Types};
 use crate::check::Program;
 use crate::date::Date;
@@ -28,7 +31,7 @@ pub struct Waiver {
 /// A problem with a waiver itself, to be reported at `pointer`.
 #[derive(Debug)]
 pub struct WaiverProblem {
-    pub rule: &'static str,
+    pub rule: Builtin,
     pub message: String,
     pub help: Option<String>,
     pub pointer: Path,
@@ -100,12 +103,14 @@ fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Op
 }
 
 /// Marks the findings that active waivers cover, and returns the problems
-/// with the waivers themselves.
+/// with the waivers themselves. A waiver may run at most `max_days` past
+/// `today`.
 pub fn apply(
     program: &Program,
     root: &Ty,
     manifest: &Value,
     today: Date,
+    max_days: i64,
     findings: &mut [Finding],
 ) -> Vec<WaiverProblem> {
     let types = &program.types;
@@ -113,8 +118,9 @@ pub fn apply(
     for waiver in read(types, root, manifest) {
         let rule_ptr = waiver.pointer.key("rule");
         if program.rule(&waiver.rule).is_none() {
-            let builtin =
-                waiver.rule.starts_with("manifest/") || waiver.rule.starts_with("proviso/");
+            let builtin = Builtin::from_id(&waiver.rule).is_some()
+                || waiver.rule.starts_with("manifest/")
+                || waiver.rule.starts_with("proviso/");
             let ids = program.rules.iter().map(|r| r.id.as_str());
             let (message, help) = if builtin {
                 (
@@ -136,7 +142,7 @@ pub fn apply(
                 )
             };
             problems.push(WaiverProblem {
-                rule: "proviso/waiver-unknown-rule",
+                rule: Builtin::WaiverUnknownRule,
                 message,
                 help,
                 pointer: rule_ptr,
@@ -146,7 +152,7 @@ pub fn apply(
         }
         if today > waiver.expires {
             problems.push(WaiverProblem {
-                rule: "proviso/waiver-expired",
+                rule: Builtin::WaiverExpired,
                 message: format!(
                     "the waiver of `{}` expired on {}; the findings it covered are reported again",
                     waiver.rule, waiver.expires
@@ -157,6 +163,22 @@ pub fn apply(
                 ),
                 pointer: waiver.pointer.key("expires"),
                 label: "expired".into(),
+            });
+            continue;
+        }
+        let latest = Date(today.0.saturating_add(max_days));
+        if waiver.expires > latest {
+            problems.push(WaiverProblem {
+                rule: Builtin::WaiverTooLong,
+                message: format!(
+                    "the waiver of `{}` runs until {}, more than {max_days} days after {today}; it silences nothing",
+                    waiver.rule, waiver.expires
+                ),
+                help: Some(format!(
+                    "set `expires` no later than {latest} and renew the waiver when it runs out, or allow longer waivers with `--max-waiver-days`"
+                )),
+                pointer: waiver.pointer.key("expires"),
+                label: format!("later than {latest}"),
             });
             continue;
         }
@@ -202,7 +224,7 @@ fn unused(
                 None => format!("the grants are: {}", grants.join(", ")),
             };
             return WaiverProblem {
-                rule: "proviso/waiver-unused",
+                rule: Builtin::WaiverUnused,
                 message: format!(
                     "the waiver names grant `{grant}`, which this manifest does not declare"
                 ),
@@ -213,7 +235,7 @@ fn unused(
         }
         if findings.iter().any(|f| f.rule == waiver.rule) {
             return WaiverProblem {
-                rule: "proviso/waiver-unused",
+                rule: Builtin::WaiverUnused,
                 message: format!(
                     "the waiver of `{}` for grant `{grant}` matches no finding: the rule's findings here are not about that grant",
                     waiver.rule
@@ -229,7 +251,7 @@ fn unused(
         None => String::new(),
     };
     WaiverProblem {
-        rule: "proviso/waiver-unused",
+        rule: Builtin::WaiverUnused,
         message: format!("the waiver of `{}`{scope} matches no finding", waiver.rule),
         help: Some("remove the waiver: the rule passes without it".into()),
         pointer: rule_ptr,

@@ -31,6 +31,7 @@ fn run_on(rule: &str, manifest: &str) -> (RuleResult, Vec<Vec<String>>) {
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     let report = check_text(&program, "m.yaml", manifest.to_string(), &opts);
     assert_eq!(report.kind, FileKind::Manifest, "{:#?}", report.findings);
@@ -267,6 +268,7 @@ fn constants_name_values_for_rules() {
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     let report = check_text(&program, "m.yaml", MANIFEST.to_string(), &opts);
     let f = report.findings.iter().find(|f| f.rule == "t/r").unwrap();

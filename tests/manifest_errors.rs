@@ -21,6 +21,7 @@ fn manifest_errors_point_at_the_offending_key_or_value() {
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 8 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     let renderer = Renderer::new(false);
     insta::glob!("manifest_errors/*.yaml", |path| {

@@ -205,6 +205,7 @@ fn run_case(program: &Program, case: &Case) -> Option<String> {
     let opts = Options {
         today: case.as_of,
         max_file_size: 8 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     let report = check_text(program, &case.path, case.text.clone(), &opts);
     let mut out = String::new();

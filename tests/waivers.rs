@@ -27,6 +27,7 @@ fn check(waivers: &str, today: &str) -> Vec<Finding> {
     let opts = Options {
         today: Date::parse(today).unwrap(),
         max_file_size: 1 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     check_text(&program(), "m.yaml", text, &opts).findings
 }
@@ -155,6 +156,7 @@ fn a_grant_waiver_does_not_cover_findings_about_several_grants() {
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
     let findings = check_text(&program, "m.yaml", text, &opts).findings;
     assert!(of(&findings, "all/retention")

@@ -5,11 +5,13 @@ use super::Exit;
 use crate::ast::Severity;
 use crate::date::Date;
 use crate::diagnostics::Finding;
-use crate::manifest::discover::{discover, Entry};
+use crate::manifest::discover::{discover, path_text, Entry};
+use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::run::{check_each, Options, Report};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -37,6 +39,13 @@ pub struct CheckArgs {
     /// Files larger than this are reported, not read (bytes, or with KiB or MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
     max_file_size: u64,
+    /// How many days after `today` a waiver may expire; a waiver that runs
+    /// longer silences nothing and is an error.
+    #[arg(long, value_name = "DAYS", value_parser = parse_days, default_value = "365")]
+    max_waiver_days: i64,
+    /// Exit 0 when no manifest was found, instead of failing the run.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,24 +77,44 @@ fn parse_date(s: &str) -> Result<Date, String> {
         .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2018-12-18"))
 }
 
+/// The largest `--max-file-size`: a manifest is a text a person reviews,
+/// and the loader's budgets grow with the size it allows.
+const MAX_FILE_SIZE_LIMIT: u64 = 1024 * 1024 * 1024;
+
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix("MiB").or_else(|| t.strip_suffix('M')) {
+    let (num, mult) = if let Some(n) = t.strip_suffix("GiB").or_else(|| t.strip_suffix('G')) {
+        (n, 1024 * 1024 * 1024)
+    } else if let Some(n) = t.strip_suffix("MiB").or_else(|| t.strip_suffix('M')) {
         (n, 1024 * 1024)
     } else if let Some(n) = t.strip_suffix("KiB").or_else(|| t.strip_suffix('K')) {
         (n, 1024)
     } else {
         (t, 1)
     };
-    num.trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| {
-            format!(
-                "`{s}` is not a size; write bytes, or a number with KiB or MiB, for example 8MiB"
-            )
-        })
+    let not_a_size = || {
+        format!(
+            "`{s}` is not a size; write bytes, or a number with KiB, MiB or GiB, for example 8MiB"
+        )
+    };
+    let n = num.trim().parse::<u64>().map_err(|_| not_a_size())?;
+    match n.checked_mul(mult) {
+        Some(0) => Err("the size must be at least 1 byte".to_string()),
+        Some(size) if size <= MAX_FILE_SIZE_LIMIT => Ok(size),
+        _ => Err(format!("`{s}` is more than the largest allowed size, 1GiB")),
+    }
+}
+
+fn parse_days(s: &str) -> Result<i64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=36_500).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "`{s}` is out of range; write a number of days from 0 to 36500"
+        )),
+        Err(_) => Err(format!(
+            "`{s}` is not a number of days; write a whole number, for example 365"
+        )),
+    }
 }
 
 pub fn run(args: CheckArgs) -> Exit {
@@ -105,27 +134,37 @@ pub fn run(args: CheckArgs) -> Exit {
     let opts = Options {
         today: args.as_of.unwrap_or_else(Date::today_utc),
         max_file_size: args.max_file_size,
+        max_waiver_days: args.max_waiver_days,
     };
-    let entries = match discover(&args.paths) {
-        Ok(e) => e,
+    let found = match discover(&args.paths) {
+        Ok(found) => found,
         Err(missing) => {
             for m in missing {
-                eprintln!("error: cannot check `{}`: {}", m.path, m.message);
+                say(&format!(
+                    "error: cannot check `{}`: {}",
+                    visible(&m.path),
+                    m.message
+                ));
             }
             return Exit::Failed;
         }
     };
     // proviso never writes to a manifest or a policy, even when asked to.
     if let Some(path) = &args.output {
-        let checked = entries.iter().any(|e| match e {
+        let checked = found.entries.iter().any(|e| match e {
             Entry::File { path: p, .. } => same_file(p, path),
             Entry::Broken { .. } => false,
         }) || args.policy.iter().any(|p| same_file(p, path));
-        if checked {
-            eprintln!(
-                "error: refusing to write the report over `{}`, a file being checked",
-                path.display()
-            );
+        if checked || looks_like_manifest(path) {
+            say(&format!(
+                "error: refusing to write the report over `{}`, {}",
+                visible(&path_text(path)),
+                if checked {
+                    "a file being checked"
+                } else {
+                    "which is a manifest (its first key is `schema:`)"
+                }
+            ));
             return Exit::Failed;
         }
     }
@@ -141,20 +180,24 @@ pub fn run(args: CheckArgs) -> Exit {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Box::new(std::io::BufWriter::new(file)),
             Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+                say(&format!(
+                    "error: cannot write `{}`: {e}",
+                    visible(&path_text(path))
+                ));
                 return Exit::Failed;
             }
         },
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let mut failing = false;
-    let mut write_failed = false;
+    // The first error writing the report: the run stops there.
+    let mut write_error: Option<std::io::Error> = None;
     let totals = match format {
         // Line formats are written file by file, as the check goes: memory
         // stays flat and a long run shows progress.
         Format::Human | Format::Short | Format::Github => {
             let renderer = Renderer::new(color);
-            check_each(&program, &entries, &opts, |file| {
+            check_each(&program, &found, &opts, |file| {
                 for f in &file.findings {
                     failing |= fails(f);
                     let text = match format {
@@ -162,16 +205,21 @@ pub fn run(args: CheckArgs) -> Exit {
                         Format::Github => format!("{}\n", report::github::finding(f)),
                         _ => format!("{}\n", report::short::finding(f)),
                     };
-                    if !write_failed && out.write_all(text.as_bytes()).is_err() {
-                        write_failed = true;
+                    if let Err(e) = out.write_all(text.as_bytes()) {
+                        write_error = Some(e);
+                        return ControlFlow::Break(());
                     }
                 }
+                ControlFlow::Continue(())
             })
         }
         // Documents need the whole report.
         Format::Json | Format::Sarif | Format::Junit => {
             let mut files = Vec::new();
-            let totals = check_each(&program, &entries, &opts, |f| files.push(f));
+            let totals = check_each(&program, &found, &opts, |f| {
+                files.push(f);
+                ControlFlow::Continue(())
+            });
             let report = Report {
                 files,
                 rules: totals.rules,
@@ -184,9 +232,9 @@ pub fn run(args: CheckArgs) -> Exit {
                 _ => report::junit::render(&program, &report),
             };
             match rendered {
-                Ok(text) => write_failed = out.write_all(text.as_bytes()).is_err(),
+                Ok(text) => write_error = out.write_all(text.as_bytes()).err(),
                 Err(e) => {
-                    eprintln!("error: cannot render the report: {e}");
+                    say(&format!("error: cannot render the report: {e}"));
                     return Exit::Failed;
                 }
             }
@@ -196,22 +244,41 @@ pub fn run(args: CheckArgs) -> Exit {
     let summary = report::summary(&totals);
     // The summary closes a report meant for people on stdout; every other
     // format keeps its output for the report alone, so that it stays
-    // parseable.
-    // The report is flushed first, so that on a terminal the summary comes
-    // after it.
-    if args.output.is_none() && format == Format::Human {
-        write_failed |= writeln!(out, "{summary}").is_err();
-        write_failed |= out.flush().is_err();
-    } else {
-        write_failed |= out.flush().is_err();
-        eprintln!("{summary}");
-    }
-    if write_failed {
-        // Without a file, the reader went away (a closed pipe): nothing
-        // more to say.
-        if let Some(path) = &args.output {
-            eprintln!("error: cannot write `{}`", path.display());
+    // parseable. The report is flushed first, so that on a terminal the
+    // summary comes after it.
+    if write_error.is_none() {
+        if args.output.is_none() && format == Format::Human {
+            write_error = writeln!(out, "{summary}").and_then(|()| out.flush()).err();
+        } else {
+            write_error = out.flush().err();
+            say(&summary);
         }
+    }
+    if let Some(e) = write_error {
+        // A reader that went away (`| head -1`) has all it wanted: stop
+        // without a word, but never as a pass, since not everything was
+        // checked and reported. Any other failure is said.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let target = match &args.output {
+                Some(path) => format!("`{}`", visible(&path_text(path))),
+                None => "standard output".to_string(),
+            };
+            say(&format!("error: cannot write the report to {target}: {e}"));
+        }
+        return Exit::Failed;
+    }
+    if !totals.crashed.is_empty() {
+        for path in &totals.crashed {
+            say(&format!(
+                "error: proviso failed while checking `{}`; its findings are missing (please report this)",
+                visible(path)
+            ));
+        }
+        return Exit::Failed;
+    }
+    if totals.manifests == 0 && !args.allow_empty {
+        say(&format!("error: {}", report::nothing_checked(&totals)));
+        say("help: check the paths given; pass `--allow-empty` to accept a run without manifests");
         return Exit::Failed;
     }
     if failing {
@@ -219,6 +286,39 @@ pub fn run(args: CheckArgs) -> Exit {
     } else {
         Exit::Clean
     }
+}
+
+/// Writes a line to stderr. A closed stderr must not stop the run or turn
+/// its exit code into a crash.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Whether an existing file is a manifest: its first key is `schema`.
+/// The report never overwrites one, whether or not it is being checked.
+fn looks_like_manifest(path: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    text.lines()
+        .map(str::trim_end)
+        .find(|l| {
+            let t = l.trim_start();
+            !(t.is_empty() || t.starts_with('#') || t.starts_with('%') || t == "---")
+        })
+        .is_some_and(|l| {
+            let l = l.strip_prefix("--- ").unwrap_or(l).trim_start();
+            ["schema", "\"schema\"", "'schema'"].iter().any(|k| {
+                l.strip_prefix(k)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+        })
 }
 
 /// Whether two paths name the same file, hard links included.

@@ -2,7 +2,7 @@
 
 use super::policies::load_program;
 use super::Exit;
-use crate::builtin::{citation, BUILTINS};
+use crate::builtin::{citation, Builtin};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,11 +34,11 @@ pub fn run(args: RulesArgs) -> Exit {
             ]
         })
         .collect();
-    rows.extend(BUILTINS.iter().map(|b| {
+    rows.extend(Builtin::ALL.into_iter().map(|b| {
         [
-            b.id.to_string(),
-            b.severity.as_str().to_string(),
-            b.title.to_string(),
+            b.id().to_string(),
+            b.severity().as_str().to_string(),
+            b.title().to_string(),
             "built in".to_string(),
         ]
     }));

@@ -1,4 +1,9 @@
 //! Finding the YAML files to check under the paths a user gives.
+//!
+//! Nothing drops out without a word: what is passed over (hidden
+//! directories, links that lead out of the checked paths, FIFOs and
+//! devices) is counted and named, so that a file cannot hide from the
+//! check by its name or its place.
 
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -13,6 +18,30 @@ pub enum Entry {
     Broken { display: String, message: String },
 }
 
+/// What a walk found, and what it passed over.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub entries: Vec<Entry>,
+    pub passed_over: PassedOver,
+}
+
+/// What a walk did not enter or read, by reason, with the paths shown.
+#[derive(Debug, Default, Clone)]
+pub struct PassedOver {
+    /// Hidden directories (`.git`, `.github`) inside the given paths.
+    pub hidden_dirs: Vec<String>,
+    /// Symbolic links whose target lies outside every given path.
+    pub links_outside: Vec<String>,
+    /// FIFOs, sockets and devices: reading one could block or never end.
+    pub special: Vec<String>,
+}
+
+impl PassedOver {
+    pub fn is_empty(&self) -> bool {
+        self.hidden_dirs.is_empty() && self.links_outside.is_empty() && self.special.is_empty()
+    }
+}
+
 /// A path argument that does not exist: the run itself cannot go on.
 #[derive(Debug)]
 pub struct MissingPath {
@@ -20,11 +49,40 @@ pub struct MissingPath {
     pub message: String,
 }
 
-fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "YAML" | "YML")
-    )
+/// `*.yaml` and `*.yml`, whatever the case (`Mixed.Yaml`), and whatever
+/// white space trails the name (`acme.yaml `): a name must not be a way to
+/// slip past the check.
+pub fn is_yaml(path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    let Some((_, ext)) = name.trim_end().rsplit_once('.') else {
+        return false;
+    };
+    ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")
+}
+
+/// A file name as text: bytes that are not UTF-8 are shown as `\xNN`, so
+/// the name stays visible and distinct rather than turning into U+FFFD.
+pub fn path_text(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let mut out = String::with_capacity(bytes.len());
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
 }
 
 /// The path as the user should see it: relative to the working directory
@@ -35,7 +93,7 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
         _ => path,
     };
     let shown = shown.strip_prefix("./").unwrap_or(shown);
-    let shown = shown.to_string_lossy().into_owned();
+    let shown = path_text(shown);
     if shown.is_empty() {
         ".".to_string()
     } else {
@@ -43,56 +101,86 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') && name != "." && name != ".."
+}
+
 /// Walks the given paths. Files named explicitly are checked whatever their
-/// extension; inside directories, `*.yaml` and `*.yml` files are, except
-/// under hidden directories (`.git`, `.github`, ...). Symbolic links are
-/// followed; a loop is reported once and not entered.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<Entry>, Vec<MissingPath>> {
+/// extension; inside directories, YAML files are, hidden ones included,
+/// except under hidden directories (`.git`, `.github`, ...). A symbolic
+/// link is followed only when its target lies inside a given path, as a
+/// link out of the tree (to `/usr`, say) would check files nobody asked
+/// about; a loop is reported once and not entered.
+pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
     let cwd = std::env::current_dir().ok();
     let mut missing = Vec::new();
-    let mut entries = Vec::new();
+    let mut roots = Vec::new();
     for root in paths {
-        if let Err(e) = std::fs::metadata(root) {
-            missing.push(MissingPath {
-                path: root.to_string_lossy().into_owned(),
+        match std::fs::canonicalize(root) {
+            Ok(canonical) => roots.push(canonical),
+            Err(e) => missing.push(MissingPath {
+                path: path_text(root),
                 message: e.to_string(),
-            });
-            continue;
+            }),
         }
+    }
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let inside = |target: &Path| roots.iter().any(|r| target.starts_with(r));
+    let mut found = Discovery::default();
+    for root in paths {
+        let mut passed = PassedOver::default();
         let walker = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                e.depth() == 0
-                    || !e
-                        .file_name()
-                        .to_str()
-                        .is_some_and(|n| n.starts_with('.') && n.len() > 1)
+                if e.depth() == 0 {
+                    return true;
+                }
+                let shown = || display_path(e.path(), cwd.as_deref());
+                if e.path_is_symlink() {
+                    let target = std::fs::canonicalize(e.path());
+                    // A dangling link is walked, so that it is reported.
+                    if target.as_deref().is_ok_and(|t| !inside(t)) {
+                        passed.links_outside.push(shown());
+                        return false;
+                    }
+                }
+                if e.file_type().is_dir() && is_hidden(e.file_name()) {
+                    passed.hidden_dirs.push(shown());
+                    return false;
+                }
+                true
             });
         for item in walker {
             match item {
                 Ok(entry) => {
                     let explicit = entry.depth() == 0;
                     let kind = entry.file_type();
+                    let display = || display_path(entry.path(), cwd.as_deref());
                     if explicit && !kind.is_file() && !kind.is_dir() {
-                        let display = display_path(entry.path(), cwd.as_deref());
-                        entries.push(Entry::Broken {
+                        let display = display();
+                        found.entries.push(Entry::Broken {
                             message: format!("`{display}` is not a regular file"),
                             display,
                         });
                     } else if kind.is_file() && (explicit || is_yaml(entry.path())) {
-                        entries.push(Entry::File {
+                        found.entries.push(Entry::File {
                             path: entry.path().to_path_buf(),
-                            display: display_path(entry.path(), cwd.as_deref()),
+                            display: display(),
                         });
+                    } else if !kind.is_file() && !kind.is_dir() {
+                        found.passed_over.special.push(display());
                     }
                 }
                 Err(err) => {
                     let display = err
                         .path()
                         .map(|p| display_path(p, cwd.as_deref()))
-                        .unwrap_or_else(|| root.to_string_lossy().into_owned());
+                        .unwrap_or_else(|| path_text(root));
                     let message = match err.loop_ancestor() {
                         Some(ancestor) => format!(
                             "symbolic link loop: `{display}` leads back to `{}`, so it is not walked",
@@ -103,22 +191,59 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Entry>, Vec<MissingPath>> {
                             None => format!("cannot walk `{display}`: {err}"),
                         },
                     };
-                    entries.push(Entry::Broken { display, message });
+                    found.entries.push(Entry::Broken { display, message });
                 }
             }
         }
-    }
-    if !missing.is_empty() {
-        return Err(missing);
+        found.passed_over.hidden_dirs.extend(passed.hidden_dirs);
+        found.passed_over.links_outside.extend(passed.links_outside);
     }
     // A file reached twice (named and inside a named directory, or through
     // a symbolic link) is checked once.
     let mut seen = std::collections::HashSet::new();
-    entries.retain(|e| match e {
+    found.entries.retain(|e| match e {
         Entry::File { path, .. } => {
             seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
         }
         Entry::Broken { display, .. } => seen.insert(PathBuf::from(display)),
     });
-    Ok(entries)
+    for list in [
+        &mut found.passed_over.hidden_dirs,
+        &mut found.passed_over.links_outside,
+        &mut found.passed_over.special,
+    ] {
+        list.sort();
+        list.dedup();
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_by_extension_whatever_the_case_or_trailing_space() {
+        for name in [
+            "a.yaml",
+            "Mixed.Yaml",
+            "B.YML",
+            "c.yml ",
+            ".acme.yaml",
+            "d.yaml\t",
+        ] {
+            assert!(is_yaml(Path::new(name)), "{name:?}");
+        }
+        for name in ["yaml", "a.json", "a.yaml~", "a.yamll"] {
+            assert!(!is_yaml(Path::new(name)), "{name:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_visible() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"dir/caf\xe9.yaml"));
+        assert_eq!(path_text(path), "dir/caf\\xE9.yaml");
+    }
 }

@@ -11,9 +11,10 @@ use super::path::Path;
 use crate::check::types::{did_you_mean, RecordId, Ty, Types};
 use crate::date::{parse_duration, Date};
 use crate::value::Value;
-use serde::de::{self, Deserialize, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 /// What a validation problem points at.
@@ -60,7 +61,19 @@ pub struct SyntaxError {
     pub message: String,
     /// 1-based line and column, when the parser knows them.
     pub line_col: Option<(usize, usize)>,
-    pub more_than_one_document: bool,
+    /// The file has a document past the one a manifest may have.
+    pub later_document: Option<LaterDocument>,
+}
+
+/// A YAML document after the first, in a file that is (or holds) a
+/// manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaterDocument {
+    /// 0-based index of the document.
+    pub index: usize,
+    /// Whether that document is itself a manifest (has a `schema:` key
+    /// that names a schema).
+    pub has_schema: bool,
 }
 
 pub fn load(text: &str, types: &Types) -> Loaded {
@@ -79,22 +92,28 @@ pub fn load(text: &str, types: &Types) -> Loaded {
         Ok(root) => root,
         Err(e) => return syntax(&e),
     };
-    // Only a manifest must stand alone: other multi-document YAML files
-    // (Kubernetes objects, say) are simply not manifests.
-    if !matches!(root, Root::NotManifest) {
-        if let Some(second) = documents.next() {
-            // The second document is parsed to tell a syntax error in it
-            // from a well-formed extra document.
-            return match serde_yaml::Value::deserialize(second) {
-                Err(e) if !e.to_string().contains("end of stream") => syntax(&e),
-                // A trailing `---` opens an empty document: nothing more.
-                Ok(serde_yaml::Value::Null) => finish(root, cx),
-                _ => Loaded::Syntax(SyntaxError {
+    // A file holds at most one manifest, in its first document. A manifest
+    // in a later document would otherwise never be read: whatever comes
+    // first, a later document with `schema:` is reported, never skipped.
+    let is_manifest = !matches!(root, Root::NotManifest);
+    for (index, document) in documents.enumerate().map(|(i, d)| (i + 1, d)) {
+        let probe = ProbeSeed { types };
+        match probe.deserialize(document) {
+            Err(e) if e.to_string().contains("end of stream") => break,
+            Err(e) => return syntax(&e),
+            // A trailing `---` opens an empty document: nothing more.
+            Ok(Probe::Empty) => {}
+            Ok(probe) if is_manifest || probe == Probe::Manifest => {
+                return Loaded::Syntax(SyntaxError {
                     message: "a manifest holds one YAML document, this file has more".into(),
                     line_col: None,
-                    more_than_one_document: true,
-                }),
-            };
+                    later_document: Some(LaterDocument {
+                        index,
+                        has_schema: probe == Probe::Manifest,
+                    }),
+                });
+            }
+            Ok(_) => {}
         }
     }
     finish(root, cx)
@@ -116,7 +135,7 @@ fn syntax(e: &serde_yaml::Error) -> Loaded {
     Loaded::Syntax(SyntaxError {
         message: clean_yaml_message(&e.to_string()),
         line_col: e.location().map(|l| (l.line(), l.column())),
-        more_than_one_document: false,
+        later_document: None,
     })
 }
 
@@ -327,6 +346,78 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
     }
 }
 
+/// What a later document of a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Nothing (`~`, or an empty document after a trailing `---`).
+    Empty,
+    /// A mapping with a `schema:` key that names a schema.
+    Manifest,
+    Other,
+}
+
+struct ProbeSeed<'t> {
+    types: &'t Types,
+}
+
+impl<'de> DeserializeSeed<'de> for ProbeSeed<'_> {
+    type Value = Probe;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Probe, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ProbeSeed<'_> {
+    type Value = Probe;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML document")
+    }
+    fn visit_unit<E>(self) -> Result<Probe, E> {
+        Ok(Probe::Empty)
+    }
+    fn visit_none<E>(self) -> Result<Probe, E> {
+        Ok(Probe::Empty)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
+        Ok(Probe::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
+        Ok(Probe::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
+        Ok(Probe::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
+        Ok(Probe::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
+        Ok(Probe::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Probe::Other)
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Probe, A::Error> {
+        let (_, variant): (IgnoredAny, _) = data.variant()?;
+        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
+        Ok(Probe::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+        let mut probe = Probe::Other;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if key == "schema" {
+                let value: Option<String> = map.next_value_seed(ScalarSeed)?;
+                if value.is_some_and(|v| claims_schema(self.types, &v)) {
+                    probe = Probe::Manifest;
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(probe)
+    }
+}
+
 /// Whether a `schema:` value marks the file as a manifest: an id such as
 /// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
 fn claims_schema(types: &Types, value: &str) -> bool {
@@ -450,6 +541,38 @@ impl<'de> Visitor<'de> for ScalarSeed {
     }
 }
 
+/// The keys of one mapping seen so far, with how often each came: a short
+/// list while the mapping is small, as nearly all are, and a hash map past
+/// that, so that a mapping of 200,000 keys costs no more per key than one
+/// of ten.
+#[derive(Default)]
+struct SeenKeys<'de> {
+    small: Vec<(Cow<'de, str>, usize)>,
+    large: HashMap<Cow<'de, str>, usize>,
+}
+
+impl<'de> SeenKeys<'de> {
+    const SMALL: usize = 32;
+
+    /// Counts one more occurrence of `key`; returns how many came before.
+    fn bump(&mut self, key: Cow<'de, str>) -> usize {
+        if self.large.is_empty() {
+            if let Some((_, n)) = self.small.iter_mut().find(|(k, _)| *k == key) {
+                *n += 1;
+                return *n - 1;
+            }
+            if self.small.len() < Self::SMALL {
+                self.small.push((key, 1));
+                return 0;
+            }
+            self.large.extend(self.small.drain(..));
+        }
+        let n = self.large.entry(key).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}
+
 fn visit_record<'de, A: MapAccess<'de>>(
     cx: &Cx,
     rid: RecordId,
@@ -462,7 +585,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
         return Ok(Value::Invalid);
     };
     let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
-    let mut counts: Vec<(Cow<'de, str>, usize)> = Vec::new();
+    let mut counts = SeenKeys::default();
     // Fields that an unknown key was probably meant to be: their absence is
     // the same mistake, reported once.
     let mut suggested: Vec<&str> = Vec::new();
@@ -470,16 +593,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
     // mapping: they are not reported one by one.
     let mut merged = false;
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        let seen = match counts.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => {
-                *n += 1;
-                *n - 1
-            }
-            None => {
-                counts.push((key.clone(), 1));
-                0
-            }
-        };
+        let seen = counts.bump(key.clone());
         if seen > 0 || (is_root && key == "schema") {
             let first = if seen > 0 {
                 ""
@@ -813,11 +927,10 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
             Ty::Map(k, v) => {
                 let parent = self.path;
                 let mut entries: Vec<(Value, Value)> = Vec::new();
-                let mut keys: Vec<Cow<'de, str>> = Vec::new();
+                let mut keys = SeenKeys::default();
                 while let Some(key) = map.next_key_seed(KeySeed)? {
                     let path = Link::Key(&parent, &key);
-                    let seen = keys.iter().filter(|k| **k == key).count();
-                    keys.push(key.clone());
+                    let seen = keys.bump(key.clone());
                     if seen > 0 {
                         self.cx.issue(
                             &path,

@@ -1,53 +1,11 @@
 //! Reading a file as manifest text, within limits: size, encoding, binary
-//! content, nesting depth, and line breaks made uniform.
+//! content, characters YAML does not allow, and line breaks made uniform.
 
 use std::io::Read;
-use std::ops::Range;
 
-/// Deeper nesting than this is refused before parsing: real manifests are a
-/// few levels deep, and the YAML parser's time grows with the square of the
-/// depth, so a small hostile file could stall a CI run.
-pub const MAX_DEPTH: usize = 128;
-
-/// The byte range of the first bracket past `MAX_DEPTH` levels of flow
-/// nesting (`[[[...` or `{{{...`), if any. Brackets inside quoted scalars
-/// and comments do not count.
-pub fn too_deep(text: &str) -> Option<Range<usize>> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut comment = false;
-    let mut prev = '\n';
-    for (i, c) in text.char_indices() {
-        if comment {
-            if c == '\n' {
-                comment = false;
-            }
-        } else if let Some(q) = quote {
-            if c == q && !(q == '"' && prev == '\\') {
-                quote = None;
-            }
-        } else {
-            match c {
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Some(i..i + 1);
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                // A quote opens a scalar only where a scalar can start; in
-                // `Zoë's` it is just a letter.
-                '\'' | '"' if matches!(prev, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':' | '-') => {
-                    quote = Some(c)
-                }
-                '#' if prev.is_whitespace() => comment = true,
-                _ => {}
-            }
-        }
-        prev = c;
-    }
-    None
-}
+/// Why a file could not be read as text: a message and, where there is
+/// one, the fix.
+pub type Unreadable = (String, Option<String>);
 
 /// Line breaks are `\n` from here on: a lone `\r` (old Mac files) becomes
 /// `\n`, which keeps every byte offset, and a byte-order mark is dropped, as
@@ -72,7 +30,8 @@ pub fn normalize(text: String) -> String {
     out
 }
 
-/// Byte offset of a 1-based line and column (in characters).
+/// Byte offset of a 1-based line and column (in characters). Linear in the
+/// offset: it is called once per file, for a syntax error.
 pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
@@ -87,17 +46,25 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
     text.len()
 }
 
+/// The first character that YAML does not allow in a stream (C0 controls
+/// other than tab and line breaks, DEL, C1 controls other than NEL,
+/// surrogates cannot occur in a `str`, and the non-characters U+FFFE and
+/// U+FFFF), with its byte offset.
+pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| {
+        matches!(c,
+            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'
+            | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+    })
+}
+
 /// Reads a file as UTF-8 text, refusing what is too big, binary or not
 /// UTF-8. The size is checked before reading and again while reading, since
 /// a file can grow in between.
-pub fn read_text(path: &std::path::Path, max: u64) -> Result<String, (String, Option<String>)> {
-    let too_big = |size: u64| {
+pub fn read_text(path: &std::path::Path, max: u64) -> Result<String, Unreadable> {
+    let too_big = |size: String| {
         (
-            format!(
-                "the file is {} but the limit is {}",
-                human_size(size),
-                human_size(max)
-            ),
+            format!("the file is {size} but the limit is {}", human_size(max)),
             Some("split the manifest, or raise the limit with `--max-file-size`".to_string()),
         )
     };
@@ -105,14 +72,27 @@ pub fn read_text(path: &std::path::Path, max: u64) -> Result<String, (String, Op
         std::fs::File::open(path).map_err(|e| (format!("cannot open the file: {e}"), None))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > max {
-        return Err(too_big(size));
+        return Err(too_big(human_size(size)));
     }
     let mut bytes = Vec::new();
-    file.take(max + 1)
+    // One byte past the limit tells a file that grew past it from one that
+    // fills it exactly; the limit itself is far below `u64::MAX`.
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| (format!("cannot read the file: {e}"), None))?;
     if bytes.len() as u64 > max {
-        return Err(too_big(bytes.len() as u64));
+        return Err(too_big(format!("more than {}", human_size(max))));
+    }
+    decode(bytes)
+}
+
+/// Bytes to text: UTF-8 only, with a precise word for what else it is.
+pub fn decode(bytes: Vec<u8>) -> Result<String, Unreadable> {
+    if let Some(encoding) = utf16_or_32(&bytes) {
+        return Err((
+            format!("the file is {encoding} text, not UTF-8"),
+            Some("save the file as UTF-8".to_string()),
+        ));
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err((
@@ -131,12 +111,85 @@ pub fn read_text(path: &std::path::Path, max: u64) -> Result<String, (String, Op
     })
 }
 
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
+/// UTF-16 and UTF-32 text, by byte-order mark, or without one by the NUL
+/// bytes that ASCII text has in every other (or three of four) bytes.
+fn utf16_or_32(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xff, 0xfe, 0, 0, ..] => return Some("UTF-32 (little-endian)"),
+        [0, 0, 0xfe, 0xff, ..] => return Some("UTF-32 (big-endian)"),
+        [0xff, 0xfe, ..] => return Some("UTF-16 (little-endian)"),
+        [0xfe, 0xff, ..] => return Some("UTF-16 (big-endian)"),
+        _ => {}
+    }
+    let head = bytes.get(..bytes.len().min(512))?;
+    if head.len() < 4 {
+        return None;
+    }
+    let zero_at = |phase: usize, step: usize| {
+        let n = head.len() / step;
+        n > 0
+            && head
+                .iter()
+                .skip(phase)
+                .step_by(step)
+                .take(n)
+                .all(|&b| b == 0)
+    };
+    let nonzero_at =
+        |phase: usize, step: usize| head.iter().skip(phase).step_by(step).any(|&b| b != 0);
+    if zero_at(1, 4) && zero_at(2, 4) && zero_at(3, 4) && nonzero_at(0, 4) {
+        Some("UTF-32 (little-endian)")
+    } else if zero_at(0, 4) && zero_at(1, 4) && zero_at(2, 4) && nonzero_at(3, 4) {
+        Some("UTF-32 (big-endian)")
+    } else if zero_at(1, 2) && nonzero_at(0, 2) {
+        Some("UTF-16 (little-endian)")
+    } else if zero_at(0, 2) && nonzero_at(1, 2) {
+        Some("UTF-16 (big-endian)")
+    } else {
+        None
+    }
+}
+
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 * 1024 {
+        format!("{:.1} GiB", bytes as f64 / (1024.0 * 1024.0 * 1024.0))
+    } else if bytes >= 1024 * 1024 {
         format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     } else if bytes >= 1024 {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
     } else {
         format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_is_named_as_such() {
+        let text = "schema: partnership/v1\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut bom = vec![0xff, 0xfe];
+        bom.extend(&le);
+        for (bytes, name) in [
+            (le, "UTF-16 (little"),
+            (be, "UTF-16 (big"),
+            (bom, "UTF-16 (little"),
+        ] {
+            let (message, help) = decode(bytes).unwrap_err();
+            assert!(message.contains(name), "{message}");
+            assert_eq!(help.as_deref(), Some("save the file as UTF-8"));
+        }
+    }
+
+    #[test]
+    fn forbidden_characters_are_found_anywhere() {
+        let mut text = "a: b\n".repeat(3000);
+        text.push_str("c: \u{1b}[2K\n");
+        let (at, c) = forbidden_char(&text).unwrap();
+        assert_eq!((at, c), (3000 * 5 + 3, '\u{1b}'));
+        assert_eq!(forbidden_char("a:\tb\r\n# \u{85} ok\n"), None);
     }
 }

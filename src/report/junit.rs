@@ -159,7 +159,7 @@ pub fn render(program: &Program, report: &Report) -> Result<String, String> {
     for file in &report.files {
         match file.kind {
             FileKind::Skipped => continue,
-            FileKind::Broken => {}
+            FileKind::Broken | FileKind::Crashed => {}
             FileKind::Manifest => {
                 for &(i, result) in &file.results {
                     let Some(rule) = program.rules.get(i) else {

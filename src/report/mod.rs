@@ -6,6 +6,7 @@
 //! output: the summary line goes to stderr, so the document stays
 //! parseable.
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -14,8 +15,9 @@ pub mod sarif;
 pub mod short;
 
 use crate::ast::Severity;
-use crate::builtin::BUILTINS;
+use crate::builtin::Builtin;
 use crate::check::{ir, Program};
+use crate::manifest::discover::PassedOver;
 use crate::run::Totals;
 use crate::source::Span;
 
@@ -49,12 +51,12 @@ pub fn catalogue(program: &Program) -> Vec<CatalogueEntry<'_>> {
         source: Some(&r.id_span),
         help: help_template(r),
     });
-    let builtins = BUILTINS.iter().map(|b| CatalogueEntry {
-        id: b.id,
-        title: b.title,
-        severity: b.severity,
+    let builtins = Builtin::ALL.into_iter().map(|b| CatalogueEntry {
+        id: b.id(),
+        title: b.title(),
+        severity: b.severity(),
         doc: "",
-        policy: builtin_group(b.id),
+        policy: builtin_group(b.id()),
         source: None,
         help: None,
     });
@@ -102,13 +104,67 @@ pub fn summary(totals: &Totals) -> String {
         n => format!(", {n} waived"),
     };
     format!(
-        "checked {} against {}: {}, {}, {}{waived}{} in {:.2}s",
+        "checked {} against {}: {}, {}, {}{waived}{}{} in {:.2}s",
         plural(totals.manifests, "manifest", "manifests"),
         plural(totals.rules, "rule", "rules"),
         plural(totals.errors, "error", "errors"),
         plural(totals.warnings, "warning", "warnings"),
         plural(totals.notes, "note", "notes"),
         skipped,
+        passed_over(&totals.passed_over),
         totals.elapsed.as_secs_f64(),
     )
+}
+
+/// What discovery did not enter or read, named (a few of each), so that
+/// nothing leaves the check without a word.
+fn passed_over(p: &PassedOver) -> String {
+    let name = |paths: &[String], one: &str, many: &str| -> Option<String> {
+        if paths.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = paths
+            .iter()
+            .take(3)
+            .map(|p| format!("`{}`", escape::visible(p)))
+            .collect();
+        let more = match paths.len().saturating_sub(3) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        Some(format!(
+            "{} {} ({}{more})",
+            paths.len(),
+            if paths.len() == 1 { one } else { many },
+            shown.join(", ")
+        ))
+    };
+    let parts: Vec<String> = [
+        name(&p.hidden_dirs, "hidden directory", "hidden directories"),
+        name(
+            &p.links_outside,
+            "link out of the checked paths",
+            "links out of the checked paths",
+        ),
+        name(&p.special, "FIFO or device", "FIFOs or devices"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; not entered: {}", parts.join(", "))
+    }
+}
+
+/// Why a run checked no manifest: what it found and passed over.
+pub fn nothing_checked(totals: &Totals) -> String {
+    let mut found = match totals.skipped {
+        0 => "no YAML file was found".to_string(),
+        1 => "the one YAML file found has no `schema:` key".to_string(),
+        n => format!("none of the {n} YAML files found has a `schema:` key"),
+    };
+    found.push_str(&passed_over(&totals.passed_over));
+    format!("no manifest was checked: {found}")
 }
