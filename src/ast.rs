@@ -38,6 +38,20 @@ pub struct FieldDecl {
     pub doc: String,
     pub name: Ident,
     pub ty: TypeExpr,
+    pub constraints: Vec<(Constraint, Span)>,
+}
+
+/// What a field's values must satisfy beyond their type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    /// No two items of a list of this record share the value.
+    Unique,
+    /// A string with more than white space.
+    NotBlank,
+    /// An int at least this.
+    AtLeast(i64),
+    /// An int at most this.
+    AtMost(i64),
 }
 
 #[derive(Debug)]

@@ -565,6 +565,9 @@ fn broken(
 
 fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding {
     let range = locate(index, &src.text, &issue.path, issue.at.clone());
+    let related = issue.related.as_ref().and_then(|(path, label)| {
+        Some((locate(index, &src.text, path, At::Value)?, label.clone()))
+    });
     Finding {
         rule: Builtin::Schema.id().to_string(),
         severity: Builtin::Schema.severity(),
@@ -578,8 +581,10 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
             pointer: Some(issue.path.clone()),
         },
         labels: range
-            .map(|r| vec![(r, issue.label.clone())])
-            .unwrap_or_default(),
+            .map(|r| (r, issue.label.clone()))
+            .into_iter()
+            .chain(related)
+            .collect(),
         rule_span: None,
         waiver: None,
         bindings: Vec::new(),

@@ -7,8 +7,8 @@
 //!
 //! `examples/compliant/` must pass every rule. Its partnerships ended before
 //! 2018-12-18, so no grant is live and no certification can lapse; the one
-//! waiver expires on 2028-07-15. The tests pin `--as-of` to fixed dates (the
-//! reporting date, the day the corpus was written, the waiver's last day)
+//! waiver, renewed yearly, expires on 2027-07-15. The tests pin `--as-of`
+//! to fixed dates (the day the corpus was written, the waiver's last day)
 //! rather than the clock, so they do not change with the date they run on.
 #![allow(
     clippy::unwrap_used,
@@ -27,7 +27,7 @@ const REPORTED_ON: &str = "2018-12-18";
 const WRITTEN_ON: &str = "2026-11-29";
 
 /// The last day the compliant corpus's waiver is active.
-const WAIVER_EXPIRES: &str = "2028-07-15";
+const WAIVER_EXPIRES: &str = "2027-07-15";
 
 struct Run {
     code: i32,
@@ -248,7 +248,7 @@ fn assert_compliant(as_of: &str) {
     assert!(
         waived
             .message
-            .ends_with(" (waived until 2028-07-15 by privacy-legal: payment receipts are booking records kept for ten years under German commercial and tax law (LEGAL-2014-031))"),
+            .ends_with(" (waived until 2027-07-15 by privacy-legal: payment receipts are booking records kept for ten years under German commercial and tax law (LEGAL-2014-031))"),
         "{}",
         waived.message
     );
@@ -261,9 +261,33 @@ fn assert_compliant(as_of: &str) {
     );
 }
 
+/// As of 2018, the waiver approved for 2027 lies years ahead: it is too
+/// long to be an exception, silences nothing, and the finding it would
+/// cover is reported.
 #[test]
-fn compliant_passes_when_reported() {
-    assert_compliant(REPORTED_ON);
+fn a_waiver_further_ahead_than_a_year_silences_nothing() {
+    let run = check("examples/compliant", REPORTED_ON, "short");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let findings = parse_short(&run.stdout);
+    let rules: Vec<(&str, &str, bool)> = findings
+        .iter()
+        .map(|f| (f.file(), f.rule.as_str(), f.waived()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("hanse-direktbank.yaml", "gdpr/retention-limit", false),
+            ("hanse-direktbank.yaml", "proviso/waiver-too-long", false),
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("runs until 2027-07-15, more than 365 days after 2018-12-18"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -274,7 +298,7 @@ fn compliant_passes_when_written_and_until_the_waiver_expires() {
 
 #[test]
 fn compliant_fails_once_the_waiver_has_expired() {
-    let run = check("examples/compliant", "2028-07-16", "short");
+    let run = check("examples/compliant", "2027-07-16", "short");
     assert_eq!(run.code, 1, "{}", run.stdout);
     let findings = parse_short(&run.stdout);
     assert!(
@@ -297,7 +321,7 @@ fn compliant_fails_once_the_waiver_has_expired() {
 /// fail, the compliant ones do not.
 #[test]
 fn all_examples_show_the_reported_findings() {
-    let run = check("examples", REPORTED_ON, "short");
+    let run = check("examples", WRITTEN_ON, "short");
     assert_eq!(run.code, 1);
     let findings = parse_short(&run.stdout);
     assert!(findings

@@ -8,14 +8,14 @@ mod ops;
 mod rules;
 pub mod types;
 
-use crate::ast::{self, Item, TypeExprKind};
+use crate::ast::{self, Constraint, Item, TypeExprKind};
 use crate::diagnostics::Diag;
 use crate::source::{Source, Span};
 use crate::syntax;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-use types::{did_you_mean, EnumDef, FieldDef, RecordDef, SchemaDef, Ty, Types};
+use types::{did_you_mean, EnumDef, FieldDef, FieldRules, RecordDef, SchemaDef, Ty, Types};
 
 /// The loaded policies: the declared types and the checked rules.
 #[derive(Debug)]
@@ -171,11 +171,13 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                 continue;
             }
             if let Some(ty) = resolve_type(&field.ty, &names, errors) {
+                let rules = field_rules(field, &ty, &types, errors);
                 fields.push(FieldDef {
                     name: field.name.name.clone(),
                     ty,
                     doc: field.doc.clone(),
                     span: field.name.span.clone(),
+                    rules,
                 });
             }
         }
@@ -184,6 +186,65 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
         }
     }
     types
+}
+
+/// A field's constraints, each checked against the field's type: `unique`
+/// on a scalar, `not blank` on a string, bounds on an int.
+fn field_rules(
+    field: &crate::ast::FieldDecl,
+    ty: &Ty,
+    types: &Types,
+    errors: &mut Vec<Diag>,
+) -> FieldRules {
+    let mut rules = FieldRules::default();
+    let base = ty.required();
+    let shown = types.display(ty).to_string();
+    for (constraint, span) in &field.constraints {
+        let fits = match constraint {
+            Constraint::Unique => matches!(
+                base,
+                Ty::Str | Ty::Int | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Bool
+            ),
+            Constraint::NotBlank => *base == Ty::Str,
+            Constraint::AtLeast(_) | Constraint::AtMost(_) => *base == Ty::Int,
+        };
+        if !fits {
+            let (what, wants) = match constraint {
+                Constraint::Unique => ("`unique`", "a single value (a string, int, date or enum)"),
+                Constraint::NotBlank => ("`not blank`", "a `string`"),
+                Constraint::AtLeast(_) | Constraint::AtMost(_) => ("a bound", "an `int`"),
+            };
+            errors.push(
+                Diag::new(
+                    span,
+                    format!(
+                        "{what} needs {wants}, but `{}` is a `{shown}`",
+                        field.name.name
+                    ),
+                )
+                .label("does not apply to this type")
+                .related(&field.ty.span, format!("`{shown}`")),
+            );
+            continue;
+        }
+        match constraint {
+            Constraint::Unique => rules.unique = true,
+            Constraint::NotBlank => rules.not_blank = true,
+            Constraint::AtLeast(n) => rules.min = Some(rules.min.map_or(*n, |m| m.max(*n))),
+            Constraint::AtMost(n) => rules.max = Some(rules.max.map_or(*n, |m| m.min(*n))),
+        }
+    }
+    if let (Some(min), Some(max)) = (rules.min, rules.max) {
+        if min > max {
+            if let Some((_, span)) = field.constraints.last() {
+                errors.push(
+                    Diag::new(span, format!("no int is at least {min} and at most {max}"))
+                        .label("contradicts the other bound"),
+                );
+            }
+        }
+    }
+    rules
 }
 
 fn flatten_enum(

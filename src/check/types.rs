@@ -41,6 +41,25 @@ pub struct FieldDef {
     pub ty: Ty,
     pub doc: String,
     pub span: Span,
+    pub rules: FieldRules,
+}
+
+/// What a field's values must satisfy beyond their type, as declared in
+/// the schema (`unique`, `not blank`, `>= 0`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldRules {
+    /// No two items of a list of the record share the value.
+    pub unique: bool,
+    /// A string must hold more than white space.
+    pub not_blank: bool,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl FieldRules {
+    pub fn is_empty(&self) -> bool {
+        *self == FieldRules::default()
+    }
 }
 
 #[derive(Debug)]

@@ -4,6 +4,8 @@
 use crate::ast::Item;
 use crate::check::{compile_parsed, parse, Parsed, Program};
 use crate::diagnostics::Diag;
+use crate::manifest::discover::path_text;
+use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::shipped;
 use crate::source::Source;
@@ -17,28 +19,51 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         return Ok(parse(&shipped::sources()));
     }
     let mut files = Vec::new();
+    let mut unreadable = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+            let mut found: Vec<PathBuf> = Vec::new();
+            let walker = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
-                })
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "proviso")
-                })
-                .map(|e| e.into_path())
-                .collect();
+                .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e)));
+            // Every entry that cannot be walked (a dangling link, a
+            // directory without permission) is an error: a policy that is
+            // silently left out would let its rules pass everything.
+            for entry in walker {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && is_policy(e.path()) => {
+                        found.push(e.into_path())
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let shown = err.path().map_or_else(|| path_text(path), path_text);
+                        let why = match (err.loop_ancestor(), err.io_error()) {
+                            (Some(_), _) => "a symbolic link loop".to_string(),
+                            (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                                "a symbolic link to nothing".to_string()
+                            }
+                            (None, Some(io)) => lowercase_first(&io.to_string()),
+                            (None, None) => err.to_string(),
+                        };
+                        unreadable.push(format!("cannot read policy `{}`: {why}", visible(&shown)));
+                    }
+                }
+            }
             found.sort();
-            if found.is_empty() {
-                return Err(format!("no `.proviso` files in `{}`", path.display()));
+            if found.is_empty() && unreadable.is_empty() {
+                return Err(format!(
+                    "no `.proviso` files in `{}`",
+                    visible(&path_text(path))
+                ));
             }
             files.extend(found);
         } else {
             files.push(path.clone());
         }
+    }
+    if !unreadable.is_empty() {
+        return Err(unreadable.join("\nerror: "));
     }
     // The same file given twice (or through its directory) is read once.
     let mut seen = Vec::new();
@@ -56,7 +81,7 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         let text = std::fs::read_to_string(&file).map_err(|e| {
             format!(
                 "cannot read policy `{}`: {}",
-                file.display(),
+                visible(&path_text(&file)),
                 lowercase_first(&e.to_string())
             )
         })?;
@@ -64,7 +89,7 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
             .strip_prefix('\u{feff}')
             .map(str::to_string)
             .unwrap_or(text);
-        sources.push(Source::new(file.to_string_lossy(), text));
+        sources.push(Source::new(path_text(&file), text));
     }
     // The shipped schema is loaded beside the given rules when they check
     // manifests of it and no given file declares it: a team can add its
@@ -82,6 +107,23 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         }
     }
     Ok(parsed)
+}
+
+/// `*.proviso`, whatever the case or trailing white space, as manifests'
+/// extensions are matched.
+fn is_policy(path: &std::path::Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .and_then(|n| {
+            n.trim_end()
+                .rsplit_once('.')
+                .map(|(_, e)| e.eq_ignore_ascii_case("proviso"))
+        })
+        .unwrap_or(false)
+}
+
+fn is_hidden(e: &walkdir::DirEntry) -> bool {
+    e.file_name().to_string_lossy().starts_with('.')
 }
 
 /// The schemas the files declare, and the schemas their policies check.
@@ -114,14 +156,15 @@ pub fn load_program(paths: &[PathBuf], short: bool) -> Option<Program> {
     let parsed = match load_policies(paths) {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("error: {message}");
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             return None;
         }
     };
     match compile_parsed(parsed) {
         Ok(p) => {
             if p.rules.is_empty() {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "warning: the policies declare no rules; only the manifests' shape is checked"
                 );
             }

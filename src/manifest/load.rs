@@ -8,7 +8,7 @@
 //! that have something to report (see `spans`).
 
 use super::path::Path;
-use crate::check::types::{did_you_mean, RecordId, Ty, Types};
+use crate::check::types::{did_you_mean, FieldRules, RecordId, Ty, Types};
 use crate::date::{parse_duration, Date};
 use crate::value::Value;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -36,6 +36,9 @@ pub struct Issue {
     pub message: String,
     pub label: String,
     pub help: Option<String>,
+    /// Another value that explains the issue (the first of two equal ids),
+    /// with its label.
+    pub related: Option<(Path, String)>,
 }
 
 /// The outcome of reading one YAML file.
@@ -202,11 +205,23 @@ impl Cx<'_> {
             message,
             label: label.to_string(),
             help,
+            related: None,
         });
     }
 
     fn ty_name(&self, ty: &Ty) -> String {
         self.types.display(ty).to_string()
+    }
+
+    /// The name of an enum value of a field of type `ty`.
+    fn types_enum_name(&self, ty: &Ty, value: u32) -> String {
+        match ty.required() {
+            Ty::Enum(id) => self
+                .types
+                .enum_def(*id)
+                .map_or_else(|| value.to_string(), |d| d.name_of(value).to_string()),
+            _ => value.to_string(),
+        }
     }
 }
 
@@ -295,6 +310,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
                     message: "`schema` must be the first key of a manifest".into(),
                     label: "not first".into(),
                     help: Some("move `schema:` to the top of the file".into()),
+                    related: None,
                 }));
             }
             if near {
@@ -304,6 +320,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
                     message: format!("unknown key `{first}`, expected `schema` first"),
                     label: "unknown key".into(),
                     help: Some("did you mean `schema`?".into()),
+                    related: None,
                 }));
             }
             return Ok(Root::NotManifest);
@@ -318,6 +335,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
                 message: "`schema` must name a schema, such as `partnership/v1`".into(),
                 label: "not a schema id".into(),
                 help: None,
+                related: None,
             }));
         };
         let Some((index, schema)) = cx.types.schema(&name) else {
@@ -339,6 +357,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
                 message: format!("unknown schema `{name}`"),
                 label: "no loaded schema has this id".into(),
                 help: Some(help),
+                related: None,
             }));
         };
         let value = visit_record(cx, schema.root, Link::Root, map, true)?;
@@ -635,6 +654,7 @@ fn visit_record<'de, A: MapAccess<'de>>(
                     cx,
                     ty: &field.ty,
                     path: Link::Key(&path, &key),
+                    rules: Some(&field.rules),
                 };
                 let value = map.next_value_seed(seed)?;
                 if let Some(slot) = slots.get_mut(index) {
@@ -694,6 +714,8 @@ struct TypedSeed<'a, 't> {
     cx: &'a Cx<'t>,
     ty: &'a Ty,
     path: Link<'a>,
+    /// The declaring field's constraints, for the field's own value.
+    rules: Option<&'a FieldRules>,
 }
 
 impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_> {
@@ -724,9 +746,53 @@ impl TypedSeed<'_, '_> {
         Some(Value::Invalid)
     }
 
+    /// An int, checked against the field's bounds.
+    fn bounded(&self, v: i64) -> Value {
+        let Some(rules) = self.rules else {
+            return Value::Int(v);
+        };
+        let (broken, label) = match (rules.min, rules.max) {
+            (Some(min), _) if v < min => (true, format!("less than {min}")),
+            (_, Some(max)) if v > max => (true, format!("more than {max}")),
+            _ => (false, String::new()),
+        };
+        if !broken {
+            return Value::Int(v);
+        }
+        let range = match (rules.min, rules.max) {
+            (Some(0), None) => "a number that is not negative".to_string(),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (Some(min), Some(max)) => format!("from {min} to {max}"),
+            (None, None) => String::new(),
+        };
+        self.cx.issue(
+            &self.path,
+            At::Value,
+            format!("`{v}` is out of range: expected {range}"),
+            &label,
+            None,
+        );
+        Value::Invalid
+    }
+
     fn scalar_text(&self, text: &str) -> Option<Value> {
         let cx = self.cx;
         match self.ty.required() {
+            Ty::Str if self.rules.is_some_and(|r| r.not_blank) && text.trim().is_empty() => {
+                let name = match self.path {
+                    Link::Key(_, key) => format!("`{key}`"),
+                    _ => "this value".to_string(),
+                };
+                cx.issue(
+                    &self.path,
+                    At::Value,
+                    format!("{name} must not be blank"),
+                    "blank",
+                    Some("write what it asks for: a waiver is only as good as its reason and its approver".into()),
+                );
+                Some(Value::Invalid)
+            }
             Ty::Str => Some(Value::Str(text.to_string())),
             Ty::Date => match Date::parse(text) {
                 Some(d) => Some(Value::Date(d)),
@@ -824,14 +890,14 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
 
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
         Ok(match self.ty.required() {
-            Ty::Int => Some(Value::Int(v)),
+            Ty::Int => Some(self.bounded(v)),
             _ => self.mismatch(&format!("integer `{v}`")),
         })
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
         Ok(match (self.ty.required(), i64::try_from(v)) {
-            (Ty::Int, Ok(i)) => Some(Value::Int(i)),
+            (Ty::Int, Ok(i)) => Some(self.bounded(i)),
             (Ty::Int, Err(_)) => self.mismatch(&format!("integer `{v}`, which is too large")),
             _ => self.mismatch(&format!("integer `{v}`")),
         })
@@ -900,6 +966,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
                 cx: self.cx,
                 ty: elem,
                 path: Link::Index(&parent, items.len()),
+                rules: None,
             };
             match seq.next_element_seed(seed)? {
                 Some(Some(v)) => items.push(v),
@@ -917,6 +984,9 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
                 }
                 None => break,
             }
+        }
+        if let Ty::Record(rid) = elem.required() {
+            unique_fields(self.cx, *rid, &parent, &items);
         }
         Ok(Some(Value::List(items)))
     }
@@ -946,12 +1016,14 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
                         cx: self.cx,
                         ty: k,
                         path,
+                        rules: None,
                     };
                     let key_value = key_seed.key_value(&key);
                     let seed = TypedSeed {
                         cx: self.cx,
                         ty: v,
                         path,
+                        rules: None,
                     };
                     let value = map.next_value_seed(seed)?.unwrap_or(Value::Invalid);
                     entries.push((key_value, value));
@@ -961,6 +1033,94 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
             _ => {
                 drain(&mut map)?;
                 Ok(self.mismatch("a mapping"))
+            }
+        }
+    }
+}
+
+/// A value that must be unique within its list, as a hashable key.
+#[derive(PartialEq, Eq, Hash)]
+enum UniqueKey<'v> {
+    Str(&'v str),
+    Int(i64),
+    Bool(bool),
+    Enum(u32),
+    Date(crate::date::Date),
+    Duration(i64),
+}
+
+fn unique_key(v: &Value) -> Option<UniqueKey<'_>> {
+    Some(match v {
+        Value::Str(s) => UniqueKey::Str(s),
+        Value::Int(i) => UniqueKey::Int(*i),
+        Value::Bool(b) => UniqueKey::Bool(*b),
+        Value::Enum(e) => UniqueKey::Enum(*e),
+        Value::Date(d) => UniqueKey::Date(*d),
+        Value::Duration(d) => UniqueKey::Duration(*d),
+        _ => return None,
+    })
+}
+
+/// Reports the second and later items of a list of records that repeat a
+/// value of a `unique` field, each pointing at the first.
+fn unique_fields(cx: &Cx, rid: RecordId, list: &Link, items: &[Value]) {
+    let Some(rec) = cx.types.record(rid) else {
+        return;
+    };
+    for (index, field) in rec.fields.iter().enumerate() {
+        if !field.rules.unique {
+            continue;
+        }
+        let mut first: HashMap<UniqueKey, usize> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let Value::Record(slots) = item else {
+                continue;
+            };
+            let Some(key) = slots
+                .get(index)
+                .and_then(Option::as_ref)
+                .and_then(unique_key)
+            else {
+                continue;
+            };
+            let shown = match &key {
+                UniqueKey::Str(s) => (*s).to_string(),
+                _ => slots
+                    .get(index)
+                    .and_then(Option::as_ref)
+                    .map(|v| v.render(&|e| cx.types_enum_name(&field.ty, e)))
+                    .unwrap_or_default(),
+            };
+            match first.get(&key) {
+                None => {
+                    first.insert(key, i);
+                }
+                Some(&j) => {
+                    let item_link = Link::Index(list, i);
+                    let first_link = Link::Index(list, j);
+                    let mut issue = Issue {
+                        path: Link::Key(&item_link, &field.name).path(),
+                        at: At::Value,
+                        message: format!(
+                            "duplicate {} `{}` `{shown}`: item {} of the list has it too",
+                            rec.name.to_lowercase(),
+                            field.name,
+                            j + 1
+                        ),
+                        label: format!("`{}` again", field.name),
+                        help: Some(format!(
+                            "give each {} its own `{}`: other parts of the manifest refer to it",
+                            rec.name.to_lowercase(),
+                            field.name
+                        )),
+                        related: None,
+                    };
+                    issue.related = Some((
+                        Link::Key(&first_link, &field.name).path(),
+                        "first used here".to_string(),
+                    ));
+                    cx.issues.borrow_mut().push(issue);
+                }
             }
         }
     }

@@ -25,8 +25,74 @@ pub fn parse_file(src: &Arc<Source>) -> (File, Vec<Diag>) {
     }
 }
 
+/// Brackets nested deeper than this are refused before parsing: the
+/// parser and every stage after it recurse once per level.
+pub const MAX_NESTING: usize = 32;
+
+/// An expression whose tree is deeper than this (`a and b and ...`, `not
+/// not ...`, nested brackets together) is refused: the checker and the
+/// evaluator recurse once per level.
+pub const MAX_EXPR_DEPTH: u32 = 100;
+
+/// The first bracket nested deeper than [`MAX_NESTING`]: `(`, `[`, `{`, or
+/// the `<` of `map<`. Strings and comments are skipped; the language's
+/// tokens are simple enough that this agrees with the grammar.
+fn too_deep(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut stack: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' | b'<' => {
+                let opens =
+                    b != b'<' || text.get(..i).is_some_and(|t| t.trim_end().ends_with("map"));
+                if opens {
+                    stack.push(b);
+                    if stack.len() > MAX_NESTING {
+                        return Some((i, char::from(b)));
+                    }
+                }
+            }
+            b')' | b']' | b'}' => {
+                stack.pop();
+            }
+            b'>' if stack.last() == Some(&b'<') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
     let empty = || File { items: Vec::new() };
+    if let Some((at, bracket)) = too_deep(&src.text) {
+        let diag = Diag::new(
+            &Span::new(src, at..at + 1),
+            format!("brackets nested deeper than {MAX_NESTING} levels"),
+        )
+        .label(format!("`{bracket}` at level {}", MAX_NESTING + 1))
+        .help("split the expression: name a part with `const`, or test it in a `where`");
+        return Err((empty(), vec![diag]));
+    }
     let mut pairs =
         Grammar::parse(Rule::file, &src.text).map_err(|e| (empty(), vec![pest_error(src, e)]))?;
     let Some(file) = pairs.next() else {
@@ -128,10 +194,41 @@ fn parse_record(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RecordDecl, Diag>
             .map(|p| ident(src, p))
             .ok_or_else(|| missing(src, "field"))?;
         let ty = parts.next().ok_or_else(|| missing(src, "type"))?;
+        let ty = parse_type(src, ty)?;
+        let mut constraints = Vec::new();
+        for c in parts {
+            let span = span_of(src, &c);
+            let Some(inner) = c.into_inner().next() else {
+                continue;
+            };
+            let constraint = match inner.as_rule() {
+                Rule::kw_unique => Constraint::Unique,
+                Rule::not_blank => Constraint::NotBlank,
+                _ => {
+                    let mut bound = inner.into_inner();
+                    let op = bound.next().map(|p| p.as_str().to_string());
+                    let digits: String = bound
+                        .next()
+                        .map(|p| p.as_str().chars().filter(|c| *c != '_').collect())
+                        .unwrap_or_default();
+                    let n = digits.parse::<i64>().map_err(|_| {
+                        Diag::new(&span, format!("`{digits}` does not fit in 64 bits"))
+                            .label("too large")
+                    })?;
+                    if op.as_deref() == Some(">=") {
+                        Constraint::AtLeast(n)
+                    } else {
+                        Constraint::AtMost(n)
+                    }
+                }
+            };
+            constraints.push((constraint, span));
+        }
         fields.push(FieldDecl {
             doc,
             name: fname,
-            ty: parse_type(src, ty)?,
+            ty,
+            constraints,
         });
     }
     Ok(RecordDecl { doc, name, fields })
@@ -407,37 +504,78 @@ fn pratt() -> PrattParser<Rule> {
 static PRATT: std::sync::LazyLock<PrattParser<Rule>> = std::sync::LazyLock::new(pratt);
 
 fn parse_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
+    parse_deep(src, pair).map(|(e, _)| e)
+}
+
+/// An expression and the depth of its tree.
+type Deep = (Expr, u32);
+
+fn parse_deep(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Deep, Diag> {
     pratt_expr(&PRATT, src, pair.into_inner())
+}
+
+/// Refuses a tree deeper than [`MAX_EXPR_DEPTH`] at the operator that
+/// makes it so.
+fn deeper(src: &Arc<Source>, op: &Pair<Rule>, depth: u32) -> Result<u32, Diag> {
+    if depth > MAX_EXPR_DEPTH {
+        return Err(Diag::new(
+            &span_of(src, op),
+            format!("this expression is nested more than {MAX_EXPR_DEPTH} operators deep"),
+        )
+        .label("too deep")
+        .help("split the condition: several `where` and `require` lines, or a `const`"));
+    }
+    Ok(depth)
 }
 
 fn pratt_expr(
     pratt: &PrattParser<Rule>,
     src: &Arc<Source>,
     pairs: Pairs<Rule>,
-) -> Result<Expr, Diag> {
+) -> Result<Deep, Diag> {
+    // The operator parser itself recurses once per prefix operator: a run
+    // of them is refused before it starts.
+    let mut prefixes = 0u32;
+    for p in pairs.clone() {
+        if p.as_rule() == Rule::op_not {
+            prefixes += 1;
+            deeper(src, &p, prefixes)?;
+        } else {
+            prefixes = 0;
+        }
+    }
     pratt
         .map_primary(|p| parse_primary(pratt, src, p))
         .map_prefix(|op, rhs| {
-            let rhs = rhs?;
+            let (rhs, d) = rhs?;
+            let depth = deeper(src, &op, d + 1)?;
             let span = span_of(src, &op).to(&rhs.span);
-            Ok(Expr {
-                kind: ExprKind::Not(Box::new(rhs)),
-                span,
-            })
+            Ok((
+                Expr {
+                    kind: ExprKind::Not(Box::new(rhs)),
+                    span,
+                },
+                depth,
+            ))
         })
         .map_postfix(|lhs, op| {
-            let lhs = lhs?;
+            let (lhs, d) = lhs?;
+            let depth = deeper(src, &op, d + 1)?;
             let span = lhs.span.to(&span_of(src, &op));
-            Ok(Expr {
-                kind: ExprKind::IsSet {
-                    expr: Box::new(lhs),
-                    negated: op.as_rule() == Rule::op_is_not_set,
+            Ok((
+                Expr {
+                    kind: ExprKind::IsSet {
+                        expr: Box::new(lhs),
+                        negated: op.as_rule() == Rule::op_is_not_set,
+                    },
+                    span,
                 },
-                span,
-            })
+                depth,
+            ))
         })
         .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
+            let ((lhs, dl), (rhs, dr)) = (lhs?, rhs?);
+            let depth = deeper(src, &op, dl.max(dr) + 1)?;
             let op = match op.as_rule() {
                 Rule::op_or => BinOp::Or,
                 Rule::op_and => BinOp::And,
@@ -456,10 +594,13 @@ fn pratt_expr(
                 _ => BinOp::Sub,
             };
             let span = lhs.span.to(&rhs.span);
-            Ok(Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span,
-            })
+            Ok((
+                Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span,
+                },
+                depth,
+            ))
         })
         .parse(pairs)
 }
@@ -468,11 +609,12 @@ fn parse_primary(
     pratt: &PrattParser<Rule>,
     src: &Arc<Source>,
     pair: Pair<Rule>,
-) -> Result<Expr, Diag> {
+) -> Result<Deep, Diag> {
     let span = span_of(src, &pair);
+    let mut depth = 1;
     let kind = match pair.as_rule() {
         Rule::expr => return pratt_expr(pratt, src, pair.into_inner()),
-        Rule::path => return Ok(parse_path(src, pair)),
+        Rule::path => return Ok((parse_path(src, pair), 1)),
         Rule::branch => {
             let path = pair
                 .into_inner()
@@ -510,10 +652,12 @@ fn parse_primary(
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),
         Rule::list => {
-            let items = pair
-                .into_inner()
-                .map(|p| parse_expr(src, p))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut items = Vec::new();
+            for p in pair.into_inner() {
+                let (item, d) = parse_deep(src, p)?;
+                depth = depth.max(d + 1);
+                items.push(item);
+            }
             ExprKind::List(items)
         }
         Rule::quantified => {
@@ -529,16 +673,26 @@ fn parse_primary(
                 .ok_or_else(|| missing(src, "variable"))?;
             let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
             let body = parts.next().ok_or_else(|| missing(src, "body"))?;
+            let (body, d) = parse_deep(src, body)?;
+            depth = d + 1;
             ExprKind::Quantified {
                 quantifier: q,
                 var,
                 collection: Box::new(parse_path(src, coll)),
-                body: Box::new(parse_expr(src, body)?),
+                body: Box::new(body),
             }
         }
         _ => return Err(missing(src, "expression")),
     };
-    Ok(Expr { kind, span })
+    if depth > MAX_EXPR_DEPTH {
+        return Err(Diag::new(
+            &span,
+            format!("this expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
+        )
+        .label("too deep")
+        .help("split the condition: several `where` and `require` lines, or a `const`"));
+    }
+    Ok((Expr { kind, span }, depth))
 }
 
 /// Readable names for grammar rules in "expected ..." messages.
@@ -556,6 +710,10 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::field => "a field (`name: type`)",
         Rule::type_expr | Rule::type_name | Rule::list_type | Rule::map_type => "a type",
         Rule::optional => "`?`",
+        Rule::constraint | Rule::kw_unique | Rule::not_blank | Rule::bound | Rule::bound_op => {
+            "a constraint (`unique`, `not blank`, `>= N` or `<= N`)"
+        }
+        Rule::signed_int => "a whole number",
         Rule::enum_item | Rule::enum_items => "an enum value",
         Rule::title_clause | Rule::kw_title => "`title \"...\"`",
         Rule::severity_clause | Rule::kw_severity => "`severity`",
