@@ -221,7 +221,7 @@ pub enum ExprKind {
     Int(i64),
     Bool(bool),
     Date(Date),
-    Duration(i64),
+    Duration(crate::date::Days),
     Today,
     List(Vec<Expr>),
     Not(Box<Expr>),

@@ -52,9 +52,60 @@ impl fmt::Display for Date {
     }
 }
 
+/// A duration: a number of days, and whether it was written in weeks, so
+/// that a message shows it as the manifest or the policy wrote it (`2w`
+/// stays `2w`, `999999999999d` stays in days). Durations compare by days.
+#[derive(Clone, Copy, Debug)]
+pub struct Days {
+    pub days: i64,
+    pub weeks: bool,
+}
+
+impl Days {
+    /// A computed number of days.
+    pub fn new(days: i64) -> Days {
+        Days { days, weeks: false }
+    }
+}
+
+impl PartialEq for Days {
+    fn eq(&self, other: &Days) -> bool {
+        self.days == other.days
+    }
+}
+
+impl Eq for Days {}
+
+impl PartialOrd for Days {
+    fn partial_cmp(&self, other: &Days) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Days {
+    fn cmp(&self, other: &Days) -> std::cmp::Ordering {
+        self.days.cmp(&other.days)
+    }
+}
+
+impl std::hash::Hash for Days {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.days.hash(state);
+    }
+}
+
+impl fmt::Display for Days {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.weeks && self.days % 7 == 0 {
+            write!(f, "{}w", self.days / 7)
+        } else {
+            write!(f, "{}d", self.days)
+        }
+    }
+}
+
 /// Parses a duration: a whole number of days (`30d`) or weeks (`2w`).
-/// Returns the number of days.
-pub fn parse_duration(text: &str) -> Option<i64> {
+pub fn parse_duration(text: &str) -> Option<Days> {
     let (num, weeks) = match (text.strip_suffix('d'), text.strip_suffix('w')) {
         (Some(n), _) => (n, false),
         (_, Some(n)) => (n, true),
@@ -64,20 +115,8 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         return None;
     }
     let n: i64 = num.parse().ok()?;
-    if weeks {
-        n.checked_mul(7)
-    } else {
-        Some(n)
-    }
-}
-
-/// Renders a number of days the way a user would write it.
-pub fn format_duration(days: i64) -> String {
-    if days != 0 && days % 7 == 0 {
-        format!("{}w", days / 7)
-    } else {
-        format!("{days}d")
-    }
+    let days = if weeks { n.checked_mul(7)? } else { n };
+    Some(Days { days, weeks })
 }
 
 fn is_leap(y: i64) -> bool {
@@ -141,14 +180,18 @@ mod tests {
 
     #[test]
     fn durations_in_days_and_weeks() {
-        assert_eq!(parse_duration("30d"), Some(30));
-        assert_eq!(parse_duration("2w"), Some(14));
+        assert_eq!(parse_duration("30d").map(|d| d.days), Some(30));
+        assert_eq!(parse_duration("2w").map(|d| d.days), Some(14));
         assert_eq!(parse_duration("30"), None);
         assert_eq!(parse_duration("d"), None);
         assert_eq!(parse_duration("3m"), None);
         assert_eq!(parse_duration("30d 💬"), None);
         assert_eq!(parse_duration("💬"), None);
-        assert_eq!(format_duration(14), "2w");
-        assert_eq!(format_duration(30), "30d");
+        assert_eq!(parse_duration("2w").unwrap().to_string(), "2w");
+        assert_eq!(parse_duration("14d").unwrap().to_string(), "14d");
+        let huge = parse_duration("999999999999d").unwrap();
+        assert_eq!(huge.to_string(), "999999999999d");
+        assert_eq!(parse_duration("2w"), parse_duration("14d"));
+        assert_eq!(parse_duration("9999999999999999999w"), None);
     }
 }

@@ -412,7 +412,7 @@ fn evaluate<'p>(
                     rule: rule.id.clone(),
                     severity: Severity::Error,
                     title: rule.title.clone(),
-                    message: format!("rule could not be evaluated: {message}"),
+                    message: format!("rule `{}` could not be evaluated: {message}", rule.id),
                     help: None,
                     location: Location {
                         path: src.name.clone(),

@@ -3,7 +3,7 @@
 //! Records are stored by field index (resolved once by the type checker), so
 //! evaluation never looks a field up by name.
 
-use crate::date::{format_duration, Date};
+use crate::date::{Date, Days};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -11,8 +11,8 @@ pub enum Value {
     Int(i64),
     Str(String),
     Date(Date),
-    /// A number of days.
-    Duration(i64),
+    /// A number of days, shown as written.
+    Duration(Days),
     /// The index of a value in its enum's list of (leaf) values.
     Enum(u32),
     List(Vec<Value>),
@@ -32,7 +32,7 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Str(s) => s.clone(),
             Value::Date(d) => d.to_string(),
-            Value::Duration(d) => format_duration(*d),
+            Value::Duration(d) => d.to_string(),
             Value::Enum(e) => enum_name(*e),
             Value::List(items) => items
                 .iter()

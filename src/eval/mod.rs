@@ -10,10 +10,11 @@ mod render;
 use crate::ast::Quantifier;
 use crate::check::ir::{Arith, Cmp, Expr, Has, Kind, Part, Rule};
 use crate::check::types::{Ty, Types};
-use crate::date::Date;
+use crate::date::{Date, Days};
 use crate::manifest::path::{Path, Seg};
 use crate::value::Value;
 pub use render::render;
+use std::collections::HashMap;
 
 /// A manifest value that explains a result, and what to say about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,12 +50,33 @@ pub enum Outcome {
 /// The rule and the manifest share a lifetime so that the rule's literals
 /// are read in place, like manifest values, rather than copied.
 pub fn eval_rule<'m>(rule: &'m Rule, manifest: &'m Value, types: &Types, today: Date) -> Outcome {
+    eval_rule_within(rule, manifest, types, today, BUDGET)
+}
+
+/// Steps (expressions evaluated) one rule may take on one manifest. The
+/// shipped rules take a few per list item; a rule whose `each` clauses and
+/// quantifiers multiply lists that no equality join narrows can take the
+/// product of their lengths, and stops here with an error rather than
+/// stalling the run.
+pub const BUDGET: u64 = 20_000_000;
+
+/// [`eval_rule`] with a given budget of steps.
+pub fn eval_rule_within<'m>(
+    rule: &'m Rule,
+    manifest: &'m Value,
+    types: &Types,
+    today: Date,
+    budget: u64,
+) -> Outcome {
     let mut ev = Evaluator {
         manifest,
         types,
         today,
         slots: vec![None; rule.slots],
         explain: false,
+        steps: 0,
+        budget,
+        joins: HashMap::new(),
     };
     let mut failures = Vec::new();
     let mut applicable = false;
@@ -100,6 +122,103 @@ struct Evaluator<'m, 't> {
     /// evaluated without it, which is all a passing binding needs; a
     /// failing requirement is evaluated again to explain itself.
     explain: bool,
+    /// Steps taken, and how many may be.
+    steps: u64,
+    budget: u64,
+    /// Equality-join indexes, by the address of the condition they serve;
+    /// `None` where the condition's join cannot be indexed.
+    joins: HashMap<usize, Option<JoinIndex<'m>>>,
+}
+
+/// A finding labels at most this many values: past it, more labels tell a
+/// reader nothing new, and their cost grows with the lists involved.
+const MAX_BLAME: usize = 32;
+
+/// A scalar of the manifest as a hash key.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'m> {
+    Str(&'m str),
+    Int(i64),
+    Bool(bool),
+    Enum(u32),
+    Date(Date),
+    Duration(crate::date::Days),
+}
+
+impl<'m> Key<'m> {
+    fn of(v: &Cow<'m>) -> Option<Key<'m>> {
+        let Cow::Ref(v) = v else {
+            return None;
+        };
+        Some(match v {
+            Value::Str(s) => Key::Str(s),
+            Value::Int(i) => Key::Int(*i),
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Enum(e) => Key::Enum(*e),
+            Value::Date(d) => Key::Date(*d),
+            Value::Duration(d) => Key::Duration(*d),
+            _ => return None,
+        })
+    }
+}
+
+/// For a condition over the items of a list that holds `item.f == e` (as
+/// itself or as a conjunct), with `e` free of the item: the items by the
+/// value of `item.f`. Only those items can satisfy the condition, so a join
+/// of two lists costs the sum of their lengths, not the product.
+struct JoinIndex<'m> {
+    /// The side of the equality that does not depend on the item.
+    probe: &'m Expr,
+    items: HashMap<Key<'m>, Vec<usize>>,
+}
+
+/// Whether an expression refers to the variable in `slot`.
+fn mentions(e: &Expr, slot: usize) -> bool {
+    match &e.kind {
+        Kind::Var(s) => *s == slot,
+        Kind::Field { base, .. } => mentions(base, slot),
+        Kind::Root | Kind::Lit(_) | Kind::Today => false,
+        // Anything else is not a plain path: treat it as dependent, which
+        // only ever turns the index off.
+        _ => true,
+    }
+}
+
+/// A path from the item itself: `item.id`, `item.a.b`.
+fn from_item(e: &Expr, slot: usize) -> bool {
+    match &e.kind {
+        Kind::Var(s) => *s == slot,
+        Kind::Field { base, .. } => from_item(base, slot),
+        _ => false,
+    }
+}
+
+/// A list of the manifest reached from its root: the same for every
+/// binding, so an index over it is built once.
+fn from_root(e: &Expr) -> bool {
+    match &e.kind {
+        Kind::Root => true,
+        Kind::Field { base, .. } => from_root(base),
+        _ => false,
+    }
+}
+
+/// The equality that joins the item in `slot` to the rest, if the
+/// condition holds one at its top level: (item side, other side).
+fn join_in(cond: &Expr, slot: usize) -> Option<(&Expr, &Expr)> {
+    match &cond.kind {
+        Kind::And(a, b) => join_in(a, slot).or_else(|| join_in(b, slot)),
+        Kind::Cmp(Cmp::Eq, a, b) => {
+            if from_item(a, slot) && !mentions(b, slot) {
+                Some((a, b))
+            } else if from_item(b, slot) && !mentions(a, slot) {
+                Some((b, a))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 impl<'m> Evaluator<'m, '_> {
@@ -132,7 +251,18 @@ impl<'m> Evaluator<'m, '_> {
                 ))
             }
         };
-        for (i, item) in items.iter().enumerate() {
+        let chosen = match &each.filter {
+            Some(filter) => self.candidates(&each.collection, each.slot, filter, items)?,
+            None => None,
+        };
+        let indices: Box<dyn Iterator<Item = usize>> = match chosen {
+            Some(list) => Box::new(list.into_iter()),
+            None => Box::new(0..items.len()),
+        };
+        for i in indices {
+            let Some(item) = items.get(i) else {
+                continue;
+            };
             if let Some(slot) = self.slots.get_mut(each.slot) {
                 *slot = Some((item, base.index(i)));
             }
@@ -198,11 +328,17 @@ impl<'m> Evaluator<'m, '_> {
             }
         }
         let mut unique: Vec<Blame> = Vec::new();
+        let mut seen: HashMap<Path, usize> = HashMap::new();
         for b in blame.drain(..) {
-            match unique.iter_mut().find(|u| u.path == b.path) {
+            let len = unique.len();
+            match seen.get(&b.path).and_then(|&i| unique.get_mut(i)) {
                 Some(u) if u.label.is_empty() => u.label = b.label,
                 Some(_) => {}
-                None => unique.push(b),
+                None if len < MAX_BLAME => {
+                    seen.insert(b.path.clone(), len);
+                    unique.push(b);
+                }
+                None => {}
             }
         }
         let bindings = rule
@@ -256,7 +392,96 @@ impl<'m> Evaluator<'m, '_> {
         }
     }
 
+    /// Counts one step against the budget.
+    fn step(&mut self) -> R<()> {
+        self.steps += 1;
+        if self.steps > self.budget {
+            return Err(format!(
+                "it took more than {} steps on this manifest: its `each` clauses and quantifiers multiply lists that no equality join (`a.id == b.ref`) narrows",
+                self.budget
+            ));
+        }
+        Ok(())
+    }
+
+    /// The items of `items` (the collection `collection` bound in `slot`)
+    /// that can satisfy `cond`: those an equality join selects, or all.
+    fn candidates(
+        &mut self,
+        collection: &'m Expr,
+        slot: usize,
+        cond: &'m Expr,
+        items: &'m [Value],
+    ) -> R<Option<Vec<usize>>> {
+        if !from_root(collection) {
+            return Ok(None);
+        }
+        let id = cond as *const Expr as usize;
+        if !self.joins.contains_key(&id) {
+            let index = self.build_join(slot, cond, items)?;
+            self.joins.insert(id, index);
+        }
+        let Some(Some(index)) = self.joins.get(&id) else {
+            return Ok(None);
+        };
+        let probe = index.probe;
+        let explain = std::mem::replace(&mut self.explain, false);
+        let value = self.value(probe);
+        self.explain = explain;
+        let Some(key) = value?.value.as_ref().and_then(Key::of) else {
+            return Ok(None);
+        };
+        let Some(Some(index)) = self.joins.get(&id) else {
+            return Ok(None);
+        };
+        Ok(Some(index.items.get(&key).cloned().unwrap_or_default()))
+    }
+
+    fn build_join(
+        &mut self,
+        slot: usize,
+        cond: &'m Expr,
+        items: &'m [Value],
+    ) -> R<Option<JoinIndex<'m>>> {
+        let Some((item_side, probe)) = join_in(cond, slot) else {
+            return Ok(None);
+        };
+        let saved = self.slots.get(slot).cloned().flatten();
+        let explain = std::mem::replace(&mut self.explain, false);
+        let mut by_key: HashMap<Key<'m>, Vec<usize>> = HashMap::new();
+        let mut usable = true;
+        for (i, item) in items.iter().enumerate() {
+            if let Some(s) = self.slots.get_mut(slot) {
+                *s = Some((item, Path::root()));
+            }
+            let value = self.value(item_side);
+            // An item whose key is missing or not a scalar would make the
+            // equality an error or false in ways the index cannot know:
+            // such a list is evaluated item by item.
+            match value.map(|v| v.value.as_ref().and_then(Key::of)) {
+                Ok(Some(key)) => by_key.entry(key).or_default().push(i),
+                Ok(None) => {
+                    usable = false;
+                    break;
+                }
+                Err(e) => {
+                    self.explain = explain;
+                    return Err(e);
+                }
+            }
+        }
+        self.explain = explain;
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = saved;
+        }
+        Ok(usable.then_some(JoinIndex {
+            probe,
+            items: by_key,
+        }))
+    }
+
     fn value(&mut self, e: &'m Expr) -> R<Ev<'m>> {
+        self.step()?;
         Ok(match &e.kind {
             Kind::Root => Ev {
                 value: Some(Cow::Ref(self.manifest)),
@@ -308,20 +533,22 @@ impl<'m> Evaluator<'m, '_> {
                 let rv = self.present(b)?;
                 let v = match (op, lv, rv.get()) {
                     (Arith::Add, Value::Date(d), Value::Duration(n)) => {
-                        d.0.checked_add(*n).map(|x| Value::Date(Date(x)))
+                        d.0.checked_add(n.days).map(|x| Value::Date(Date(x)))
                     }
                     (Arith::Sub, Value::Date(d), Value::Duration(n)) => {
-                        d.0.checked_sub(*n).map(|x| Value::Date(Date(x)))
+                        d.0.checked_sub(n.days).map(|x| Value::Date(Date(x)))
                     }
                     (Arith::Sub, Value::Date(d), Value::Date(e)) => {
-                        d.0.checked_sub(e.0).map(Value::Duration)
+                        d.0.checked_sub(e.0).map(|n| Value::Duration(Days::new(n)))
                     }
-                    (Arith::Add, Value::Duration(x), Value::Duration(y)) => {
-                        x.checked_add(*y).map(Value::Duration)
-                    }
-                    (Arith::Sub, Value::Duration(x), Value::Duration(y)) => {
-                        x.checked_sub(*y).map(Value::Duration)
-                    }
+                    (Arith::Add, Value::Duration(x), Value::Duration(y)) => x
+                        .days
+                        .checked_add(y.days)
+                        .map(|n| Value::Duration(Days::new(n))),
+                    (Arith::Sub, Value::Duration(x), Value::Duration(y)) => x
+                        .days
+                        .checked_sub(y.days)
+                        .map(|n| Value::Duration(Days::new(n))),
                     (Arith::Add, Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int),
                     (Arith::Sub, Value::Int(x), Value::Int(y)) => x.checked_sub(*y).map(Value::Int),
                     _ => return Err(format!("cannot compute `{}`", e.span.text())),
@@ -363,6 +590,7 @@ impl<'m> Evaluator<'m, '_> {
 
     /// Evaluates a condition and says which manifest values decided it.
     fn truth(&mut self, e: &'m Expr) -> R<(bool, Vec<Blame>)> {
+        self.step()?;
         match &e.kind {
             Kind::Lit(Value::Bool(b)) => Ok((*b, Vec::new())),
             Kind::Not(inner) => {
@@ -560,7 +788,34 @@ impl<'m> Evaluator<'m, '_> {
                 let (mut matched, mut failed) = (0usize, 0usize);
                 let mut matching = Vec::new();
                 let mut failing = Vec::new();
-                for (i, item) in items.iter().enumerate() {
+                // `any` and `no` ask whether some item qualifies; only the
+                // items a join selects can. `all`, and a failure being
+                // explained item by item, look at every item.
+                let mut chosen = match quantifier {
+                    Quantifier::Any | Quantifier::No => {
+                        self.candidates(collection, *slot, body, items)?
+                    }
+                    Quantifier::All => None,
+                };
+                // Explaining a result, a few items the join rules out show
+                // what was compared (`f-1` is not `f-2`), as many as can be
+                // labelled.
+                if let (true, Some(list)) = (self.explain, chosen.as_mut()) {
+                    let mut others = (0..items.len())
+                        .filter(|i| list.binary_search(i).is_err())
+                        .take(MAX_BLAME);
+                    let extra: Vec<usize> = others.by_ref().collect();
+                    list.extend(extra);
+                    list.sort_unstable();
+                }
+                let indices: Box<dyn Iterator<Item = usize>> = match chosen {
+                    Some(list) => Box::new(list.into_iter()),
+                    None => Box::new(0..items.len()),
+                };
+                for i in indices {
+                    let Some(item) = items.get(i) else {
+                        continue;
+                    };
                     if let Some(s) = self.slots.get_mut(*slot) {
                         *s = Some((
                             item,
@@ -574,13 +829,17 @@ impl<'m> Evaluator<'m, '_> {
                     let (b, blame) = self.truth(body)?;
                     if b {
                         matched += 1;
-                        matching.extend(blame);
+                        if matching.len() < MAX_BLAME {
+                            matching.extend(blame);
+                        }
                         if *quantifier == Quantifier::Any {
                             break;
                         }
                     } else {
                         failed += 1;
-                        failing.extend(blame);
+                        if failing.len() < MAX_BLAME {
+                            failing.extend(blame);
+                        }
                     }
                 }
                 if let Some(s) = self.slots.get_mut(*slot) {

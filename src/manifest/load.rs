@@ -1046,7 +1046,7 @@ enum UniqueKey<'v> {
     Bool(bool),
     Enum(u32),
     Date(crate::date::Date),
-    Duration(i64),
+    Duration(crate::date::Days),
 }
 
 fn unique_key(v: &Value) -> Option<UniqueKey<'_>> {
