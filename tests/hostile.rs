@@ -1,0 +1,813 @@
+//! Hostile input, tried as a contributor to a manifest repository could:
+//! each test guards one way a file, a name, a flag or a waiver could turn a
+//! failing run into a pass, crash the run, or stall it. Every run here also
+//! checks a good failing manifest beside the hostile file, and its findings
+//! must all still be reported.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// A manifest that passes every shipped rule as of [`AS_OF`].
+const COMPLIANT: &str = "\
+schema: partnership/v1
+partner:
+  id: spotify
+  name: Spotify AB
+  kind: integration_partner
+  country: SE
+role: service_provider
+own_purpose_use: false
+agreements:
+  - id: AGR-2010-044
+    type: data_sharing
+    signed: 2010-06-01
+    expires: 2019-06-01
+    purpose_restricted: true
+    onward_transfer_prohibited: true
+features:
+  - id: messenger-in-spotify
+    description: Send and read Facebook messages inside Spotify desktop
+    purposes: [messaging]
+    launched: 2013-11-01
+    retired: 2018-11-15
+grants:
+  - id: inbox
+    feature: messenger-in-spotify
+    api: messaging/inbox
+    data: [content.private_messages, content.message_participants]
+    subjects: [user, friends]
+    operations: [read, write, delete]
+    necessity:
+      read: show replies inside Spotify
+      write: send a recommendation as a message
+      delete: remove a message the user deleted in Spotify
+    lawful_basis: consent
+    consent:
+      mechanism: per_scope_opt_in
+      covers: [user, friends]
+      recorded: true
+      withdrawable: true
+    honors_privacy_settings: true
+    hides_access_indicators: false
+    storage: partner_servers
+    retention: 30d
+    deletion_propagation: 30d
+    monthly_users: 70000000
+    granted: 2013-11-01
+    revoked: 2018-12-01
+    last_access: 2018-11-30
+transfers:
+  - country: US
+    mechanism: sccs
+governance:
+  privacy_review: 2013-10-15
+  dpia: 2013-10-20
+  last_certification: 2018-06-01
+  access_logs: true
+";
+
+const AS_OF: &str = "2018-12-18";
+
+/// The compliant manifest with one change; `from` must occur once.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "fixture edit: `{from}`");
+    text.replacen(from, to, 1)
+}
+
+/// Fails `ftc2012/privacy-settings` once, at a known place.
+fn failing() -> String {
+    edit(
+        COMPLIANT,
+        "honors_privacy_settings: true",
+        "honors_privacy_settings: false",
+    )
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    fn lines_of(&self, file: &str) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("{file}:")))
+            .collect()
+    }
+
+    /// The good manifest's one finding is there, whatever else happened.
+    fn has_good_finding(&self) {
+        let lines = self.lines_of("good.yaml");
+        assert_eq!(lines.len(), 1, "{self}");
+        assert!(
+            lines[0].contains("error[ftc2012/privacy-settings]"),
+            "{self}"
+        );
+    }
+}
+
+fn tempdir() -> TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs proviso in `dir` with `--format short` and the fixed date; fails
+/// the test if it has not finished by `deadline` (a stall is a defect).
+fn run_in(dir: &Path, args: &[&str], deadline: Duration) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_proviso"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(deadline)
+        .unwrap_or_else(|_| panic!("proviso {args:?} ran past {deadline:?}"))
+        .unwrap();
+    let _ = start;
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn check(dir: &Path, extra: &[&str]) -> Run {
+    check_as("short", dir, extra)
+}
+
+fn check_as(format: &str, dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--format", format, "--as-of", AS_OF];
+    args.extend_from_slice(extra);
+    run_in(dir, &args, Duration::from_secs(120))
+}
+
+/// A directory holding the good failing manifest.
+fn with_good() -> TempDir {
+    let dir = tempdir();
+    write(dir.path(), "good.yaml", failing());
+    dir
+}
+
+// ---- silent passes ---------------------------------------------------------
+
+#[test]
+fn a_file_size_limit_that_would_wrap_is_refused() {
+    let dir = with_good();
+    for size in ["18446744073709551615", "18446744073709551615KiB", "2GiB", "0"] {
+        let run = check(dir.path(), &["--max-file-size", size]);
+        assert_eq!(run.code, 2, "{size}: {run}");
+        assert!(run.stderr.contains("--max-file-size"), "{run}");
+        assert!(run.stdout.is_empty(), "{run}");
+    }
+    let run = check(dir.path(), &["--max-file-size", "1GiB"]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+}
+
+#[test]
+fn a_manifest_in_a_later_document_is_reported_not_skipped() {
+    let cases = [
+        ("empty-documents.yaml", format!("---\n---\n{}", failing())),
+        ("null-first.yaml", format!("~\n---\n{}", failing())),
+        ("scalar-first.yaml", format!("hello\n---\n{}", failing())),
+        ("header-first.yaml", format!("kind: header\n---\n{}", failing())),
+        (
+            "third.yaml",
+            format!("kind: header\n---\n[1, 2]\n---\n{}", failing()),
+        ),
+    ];
+    let dir = with_good();
+    for (name, text) in &cases {
+        write(dir.path(), name, text);
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for (name, text) in &cases {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(lines[0].contains("error[manifest/syntax]"), "{run}");
+        assert!(lines[0].contains("is a manifest"), "{run}");
+        // It points at the `---` that opens the manifest's document.
+        let line: usize = lines[0].split(':').nth(1).unwrap().parse().unwrap();
+        let manifest_start = text.rfind("---\nschema").unwrap();
+        assert_eq!(line, text[..manifest_start].matches('\n').count() + 1, "{run}");
+    }
+    assert!(run.stderr.starts_with("checked 6 manifests"), "{run}");
+}
+
+#[test]
+fn hidden_files_and_odd_extensions_are_checked() {
+    let dir = with_good();
+    let names = [".acme.yaml", "Mixed.Yaml", "UPPER.YML", "trailing.yaml "];
+    for name in names {
+        write(dir.path(), name, failing());
+    }
+    // Hidden directories are not entered, but they are named.
+    write(dir.path(), ".github/workflow.yaml", failing());
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for name in names {
+        assert_eq!(run.lines_of(name).len(), 1, "{name:?}: {run}");
+    }
+    assert!(run.lines_of(".github/workflow.yaml").is_empty(), "{run}");
+    assert!(
+        run.stderr.contains("not entered: 1 hidden directory (`.github`)"),
+        "{run}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_policy_path_fails_the_run() {
+    let dir = tempdir();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/policies/gdpr.proviso"),
+        policies.join("gdpr.proviso"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("gone.proviso", policies.join("ftc2012.proviso")).unwrap();
+    for args in [
+        vec!["rules", "--policy", "policies"],
+        vec!["check", "--policy", "policies", "."],
+    ] {
+        let run = run_in(dir.path(), &args, Duration::from_secs(60));
+        assert_eq!(run.code, 2, "{args:?}: {run}");
+        assert!(
+            run.stderr.contains("policies/ftc2012.proviso")
+                && run.stderr.contains("a symbolic link to nothing"),
+            "{run}"
+        );
+        assert!(run.stdout.is_empty(), "{run}");
+    }
+}
+
+#[test]
+fn a_run_that_checks_no_manifest_fails_unless_allowed() {
+    let dir = tempdir();
+    write(dir.path(), "README.md", "# not YAML\n");
+    write(dir.path(), "ci.yaml", "on: push\n");
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("no manifest was checked: the one YAML file found has no `schema:` key"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("--allow-empty"), "{run}");
+    let run = check(dir.path(), &["--allow-empty"]);
+    assert_eq!(run.code, 0, "{run}");
+    // A path with no YAML at all.
+    let empty = tempdir();
+    let run = check(empty.path(), &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("no YAML file was found"), "{run}");
+}
+
+// ---- crashes and runaways --------------------------------------------------
+
+/// `big: &b [x, x, ...]` and then `*b` `uses` times.
+fn alias_bomb(items: usize, uses: usize) -> String {
+    let mut text = edit(COMPLIANT, "access_logs: true\n", "access_logs: true\nbig: &b [");
+    text.push_str(&vec!["x"; items].join(","));
+    text.push_str("]\nuses:\n");
+    for _ in 0..uses {
+        text.push_str("  - *b\n");
+    }
+    text
+}
+
+#[test]
+fn an_alias_reused_past_the_file_size_is_refused_for_that_file_alone() {
+    let dir = with_good();
+    let small = alias_bomb(10_000, 3_000);
+    assert!(small.len() < 120 * 1024);
+    write(dir.path(), "bomb.yaml", &small);
+    write(dir.path(), "bigger.yaml", alias_bomb(10_000, 80_000));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for file in ["bomb.yaml", "bigger.yaml"] {
+        let lines = run.lines_of(file);
+        assert_eq!(lines.len(), 1, "{run}");
+        assert!(lines[0].contains("error[manifest/syntax]"), "{run}");
+        assert!(lines[0].contains("aliases expand this file past"), "{run}");
+    }
+}
+
+#[test]
+fn flow_nesting_is_counted_on_the_parser_s_events() {
+    let dir = with_good();
+    // A backslash before the closing quote used to fool the text scan.
+    let tricky = format!("{}q: \"\\\\\"\nr: {}\n", COMPLIANT, "[".repeat(200_000));
+    write(dir.path(), "tricky.yaml", &tricky);
+    // Brackets inside a single-quoted scalar with an escaped quote are
+    // text, not nesting.
+    let quoted = edit(
+        COMPLIANT,
+        "purposes: [messaging]",
+        &format!("purposes: ['it''s {}']", "[[".repeat(300)),
+    );
+    write(dir.path(), "quoted.yaml", quoted);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    let lines = run.lines_of("tricky.yaml");
+    assert_eq!(lines.len(), 1, "{run}");
+    assert!(lines[0].contains("nesting deeper than 128 levels"), "{run}");
+    assert!(run.lines_of("quoted.yaml").is_empty(), "{run}");
+}
+
+/// `n` grants that each fail `ftc2012/privacy-settings`.
+fn many_failing_grants(n: usize) -> String {
+    let base = failing();
+    let grant_start = base.find("  - id: inbox").unwrap();
+    let grant_end = base.find("transfers:").unwrap();
+    let grant = base[grant_start..grant_end].to_string();
+    let mut text = base[..grant_start].to_string();
+    for i in 0..n {
+        text.push_str(&grant.replacen("id: inbox", &format!("id: inbox-{i}"), 1));
+    }
+    text.push_str(&base[grant_end..]);
+    text
+}
+
+#[test]
+fn ten_thousand_findings_in_one_file_are_all_reported_at_their_lines() {
+    let dir = tempdir();
+    let text = many_failing_grants(10_000);
+    write(dir.path(), "many.yaml", &text);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = run.lines_of("many.yaml");
+    assert_eq!(lines.len(), 10_000, "{}", run.stderr);
+    let expected: Vec<usize> = text
+        .match_indices("honors_privacy_settings: false")
+        .map(|(i, _)| text[..i].matches('\n').count() + 1)
+        .collect();
+    let got: Vec<usize> = lines
+        .iter()
+        .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_mapping_of_many_unknown_keys_is_reported_key_by_key() {
+    let dir = tempdir();
+    let mut text = COMPLIANT.to_string();
+    text.push_str("extra:\n");
+    let mut text = edit(&text, "extra:\n", "");
+    for i in 0..50_000 {
+        text.push_str(&format!("unknown_{i}: 1\n"));
+    }
+    write(dir.path(), "keys.yaml", &text);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.lines_of("keys.yaml").len(), 50_000);
+    let last = run.lines_of("keys.yaml")[49_999];
+    let line = COMPLIANT.lines().count() + 50_000;
+    assert!(
+        last.starts_with(&format!("keys.yaml:{line}:1: error[manifest/schema]: unknown key `unknown_49999`")),
+        "{last}"
+    );
+}
+
+/// `n` features and `n` grants, each grant joined to its own feature.
+fn wide_join(n: usize, retired: bool) -> String {
+    let feature_start = COMPLIANT.find("  - id: messenger-in-spotify").unwrap();
+    let grants_start = COMPLIANT.find("grants:").unwrap();
+    let grant_end = COMPLIANT.find("transfers:").unwrap();
+    let feature = &COMPLIANT[feature_start..grants_start];
+    let grant = &COMPLIANT[grants_start + "grants:\n".len()..grant_end];
+    let mut text = COMPLIANT[..feature_start].to_string();
+    for i in 0..n {
+        let f = feature.replace("id: messenger-in-spotify", &format!("id: f-{i}"));
+        let f = if retired {
+            f
+        } else {
+            f.replace("    retired: 2018-11-15\n", "")
+        };
+        text.push_str(&f);
+    }
+    text.push_str("grants:\n");
+    for i in 0..n {
+        text.push_str(
+            &grant
+                .replace("id: inbox", &format!("id: g-{i}"))
+                .replace("feature: messenger-in-spotify", &format!("feature: f-{i}")),
+        );
+    }
+    text.push_str(&COMPLIANT[grant_end..]);
+    text
+}
+
+#[test]
+fn equality_joins_take_linear_time() {
+    let dir = tempdir();
+    // Checked item by item, this is 2.25e8 pairs per join rule.
+    write(dir.path(), "wide.yaml", wide_join(15_000, false));
+    let run = check(dir.path(), &["--max-file-size", "64MiB"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.starts_with("checked 1 manifest"), "{run}");
+}
+
+#[test]
+fn a_policy_nested_past_the_limit_is_refused_where_it_gets_too_deep() {
+    let dir = with_good();
+    let rule = |require: String| {
+        format!(
+            "policy deep for partnership/v1\n\nrule deep/rule {{\n  title \"t\"\n  severity error\n  require {require}\n  message \"m\"\n}}\n"
+        )
+    };
+    let cases = [
+        (
+            "parens.proviso",
+            rule(format!("{}true{}", "(".repeat(5_000), ")".repeat(5_000))),
+            "brackets nested deeper than 32 levels",
+        ),
+        (
+            "chain.proviso",
+            rule(vec!["own_purpose_use"; 3_000].join(" and ")),
+            "nested more than 100 operators deep",
+        ),
+        (
+            "nots.proviso",
+            rule(format!("{}own_purpose_use", "not ".repeat(3_000))),
+            "nested more than 100 operators deep",
+        ),
+        (
+            "types.proviso",
+            format!(
+                "schema deep/v1 {{\n  x: {}string{}\n}}\n",
+                "[".repeat(5_000),
+                "]".repeat(5_000)
+            ),
+            "brackets nested deeper than 32 levels",
+        ),
+    ];
+    for (name, text, message) in &cases {
+        write(dir.path(), name, text);
+        for command in ["rules", "check"] {
+            let run = run_in(
+                dir.path(),
+                &[command, "--policy", name],
+                Duration::from_secs(60),
+            );
+            assert_eq!(run.code, 2, "{name} {command}: {run}");
+            assert!(run.stderr.contains(message), "{name}: {run}");
+            // The rule's `require` is on line 6; the schema's field on 2.
+            assert!(
+                run.stderr.contains(&format!("{name}:6:"))
+                    || run.stderr.contains(&format!("{name}:2:")),
+                "{name}: {run}"
+            );
+        }
+    }
+    // At the limit, the rule loads and runs.
+    let fine = rule(vec!["own_purpose_use"; 100].join(" or "));
+    write(dir.path(), "fine.proviso", &fine);
+    let run = run_in(
+        dir.path(),
+        &["check", "--format", "short", "--as-of", AS_OF, "--policy", "fine.proviso", "good.yaml"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(run.code, 1, "{run}");
+}
+
+// ---- output a manifest could forge -----------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_checked_paths_are_not_followed_but_counted() {
+    let outside = tempdir();
+    write(outside.path(), "secret.yaml", failing());
+    let dir = with_good();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("usr")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .unwrap();
+    // A link that stays inside is followed.
+    std::fs::create_dir(dir.path().join("inner")).unwrap();
+    write(dir.path(), "inner/real.yaml", failing());
+    std::os::unix::fs::symlink("inner", dir.path().join("alias")).unwrap();
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    assert!(!run.stdout.contains("secret"), "{run}");
+    assert!(run.lines_of("usr/secret.yaml").is_empty(), "{run}");
+    assert!(run.lines_of("link.yaml").is_empty(), "{run}");
+    // The same file, inside, through a link: checked once.
+    assert_eq!(
+        run.lines_of("alias/real.yaml").len() + run.lines_of("inner/real.yaml").len(),
+        1,
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("2 links out of the checked paths (`link.yaml`, `usr`)"),
+        "{run}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_inside_a_directory_is_counted_and_never_opened() {
+    let dir = with_good();
+    let fifo = dir.path().join("pipe.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    assert!(run.stderr.contains("1 FIFO or device (`pipe.yaml`)"), "{run}");
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_escaped_visibly() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = with_good();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(dir.path().join(name), failing()).unwrap();
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.lines_of("caf\\xE9.yaml").len(), 1, "{run}");
+    assert!(!run.stdout.contains('\u{fffd}'), "{run}");
+}
+
+// ---- waivers anyone can write ----------------------------------------------
+
+fn waived(reason: &str, approver: &str, expires: &str) -> String {
+    format!(
+        "{}waivers:\n  - rule: ftc2012/privacy-settings\n    reason: {reason}\n    approved_by: {approver}\n    expires: {expires}\n",
+        failing()
+    )
+}
+
+#[test]
+fn a_waiver_without_a_reason_or_approver_is_a_schema_error() {
+    let dir = with_good();
+    write(dir.path(), "blank-reason.yaml", waived("\" \"", "privacy-legal", "2019-01-31"));
+    write(dir.path(), "blank-approver.yaml", waived("legal review", "\"\"", "2019-01-31"));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for (file, field) in [("blank-reason.yaml", "reason"), ("blank-approver.yaml", "approved_by")] {
+        let lines = run.lines_of(file);
+        assert_eq!(lines.len(), 1, "{run}");
+        assert!(
+            lines[0].contains(&format!("error[manifest/schema]: `{field}` must not be blank")),
+            "{run}"
+        );
+    }
+}
+
+#[test]
+fn a_waiver_further_ahead_than_the_maximum_silences_nothing() {
+    let dir = tempdir();
+    write(dir.path(), "forever.yaml", waived("legal review", "privacy-legal", "9999-12-31"));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    let lines = run.lines_of("forever.yaml");
+    assert_eq!(lines.len(), 2, "{run}");
+    assert!(lines.iter().any(|l| l.contains("error[ftc2012/privacy-settings]") && !l.contains("waived")), "{run}");
+    assert!(lines.iter().any(|l| l.contains("error[proviso/waiver-too-long]")), "{run}");
+    // Within the maximum the waiver works; the maximum can be set.
+    write(dir.path(), "forever.yaml", waived("legal review", "privacy-legal", "2019-12-18"));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let run = check(dir.path(), &["--max-waiver-days", "30"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("more than 30 days after 2018-12-18"), "{run}");
+}
+
+#[test]
+fn ids_repeated_within_their_list_are_schema_errors_at_the_second() {
+    let dir = tempdir();
+    let base = failing();
+    let grant_start = base.find("  - id: inbox").unwrap();
+    let grant_end = base.find("transfers:").unwrap();
+    let grant = &base[grant_start..grant_end];
+    let text = format!(
+        "{}{grant}{}waivers:\n  - rule: ftc2012/privacy-settings\n    grant: inbox\n    reason: legal review\n    approved_by: privacy-legal\n    expires: 2019-01-31\n",
+        &base[..grant_end],
+        &base[grant_end..],
+    );
+    write(dir.path(), "twice.yaml", &text);
+    let run = check_as("json", dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings: Vec<&serde_json::Value> = doc["findings"].as_array().unwrap().iter().collect();
+    assert_eq!(findings.len(), 1, "{run}");
+    let f = findings[0];
+    assert_eq!(f["rule"], "manifest/schema");
+    assert_eq!(f["location"]["pointer"], "/grants/1/id");
+    assert!(f["message"].as_str().unwrap().contains("duplicate grant `id` `inbox`"), "{run}");
+    let second = text.match_indices("id: inbox").nth(1).unwrap().0;
+    assert_eq!(
+        f["location"]["line"].as_u64().unwrap() as usize,
+        text[..second].matches('\n').count() + 1
+    );
+}
+
+// ---- smaller defects -------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_with_a_message() {
+    let dir = with_good();
+    let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .current_dir(dir.path())
+        .args(["check", "--format", "short", "--as-of", AS_OF])
+        .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write the report to standard output"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reader_that_goes_away_stops_the_run_quietly_in_every_format() {
+    let dir = tempdir();
+    for i in 0..600 {
+        write(dir.path(), &format!("m{i:03}.yaml"), failing());
+    }
+    for format in ["short", "github", "human", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_proviso"))
+            .current_dir(dir.path())
+            .args(["check", "--format", format, "--as-of", AS_OF])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is gone.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+    }
+}
+
+#[test]
+fn the_report_never_overwrites_a_manifest_outside_the_checked_paths() {
+    let dir = with_good();
+    let other = write(dir.path(), "elsewhere/other.yaml", COMPLIANT);
+    let run = check(
+        dir.path(),
+        &["good.yaml", "--output", other.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("which is a manifest"), "{run}");
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), COMPLIANT);
+}
+
+#[test]
+fn a_negative_count_is_a_schema_error() {
+    let dir = with_good();
+    write(
+        dir.path(),
+        "negative.yaml",
+        edit(COMPLIANT, "monthly_users: 70000000", "monthly_users: -5"),
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    let lines = run.lines_of("negative.yaml");
+    assert_eq!(lines.len(), 1, "{run}");
+    assert!(lines[0].contains("error[manifest/schema]: `-5` is out of range"), "{run}");
+}
+
+#[test]
+fn durations_are_shown_as_written() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "long.yaml",
+        edit(COMPLIANT, "retention: 30d", "retention: 999999999999d"),
+    );
+    write(dir.path(), "weeks.yaml", edit(COMPLIANT, "retention: 30d", "retention: 60w"));
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 0, "warnings do not fail: {run}");
+    let run = check(dir.path(), &["--fail-on", "warning"]);
+    assert!(run.lines_of("long.yaml")[0].contains("for 999999999999d"), "{run}");
+    assert!(run.lines_of("weeks.yaml")[0].contains("for 60w"), "{run}");
+}
+
+#[test]
+fn utf16_is_named_and_late_control_characters_are_placed() {
+    let dir = with_good();
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(COMPLIANT.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    write(dir.path(), "utf16.yaml", utf16);
+    let padding = "# padding\n".repeat(1_000);
+    for (name, c) in [("nul.yaml", '\0'), ("esc.yaml", '\u{1b}')] {
+        write(
+            dir.path(),
+            name,
+            format!("{COMPLIANT}{padding}note: \"a{c}b\"\n"),
+        );
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    let lines = run.lines_of("utf16.yaml");
+    assert!(lines[0].contains("UTF-16 (little-endian) text, not UTF-8"), "{run}");
+    let line = COMPLIANT.lines().count() + 1_000 + 1;
+    for (name, code) in [("nul.yaml", "U+0000"), ("esc.yaml", "U+001B")] {
+        let l = run.lines_of(name);
+        assert_eq!(l.len(), 1, "{run}");
+        assert!(
+            l[0].starts_with(&format!("{name}:{line}:9: error[manifest/syntax]: ")),
+            "{run}"
+        );
+        assert!(l[0].contains(code), "{run}");
+    }
+}
+
+#[test]
+fn built_in_checks_read_the_same_in_every_listing() {
+    let dir = with_good();
+    write(dir.path(), "broken.yaml", "schema: partnership/v1
+key: [unclosed
+");
+    let rules = run_in(dir.path(), &["rules"], Duration::from_secs(60));
+    let json = check_as("json", dir.path(), &[]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let sarif = check_as("sarif", dir.path(), &[]);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let sarif_rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    for b in proviso::builtin::Builtin::ALL {
+        let listed = rules
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(b.id()))
+            .unwrap_or_else(|| panic!("{} not listed", b.id()));
+        assert!(listed.contains(b.title()), "{listed}");
+        assert!(listed.contains(b.severity().as_str()), "{listed}");
+        let entry = sarif_rules.iter().find(|r| r["id"] == b.id()).unwrap();
+        assert_eq!(entry["shortDescription"]["text"], b.title(), "{}", b.id());
+    }
+    let syntax = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "manifest/syntax")
+        .unwrap();
+    assert_eq!(syntax["title"], proviso::builtin::Builtin::Syntax.title());
+}
