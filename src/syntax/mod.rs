@@ -90,7 +90,7 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
             format!("brackets nested deeper than {MAX_NESTING} levels"),
         )
         .label(format!("`{bracket}` at level {}", MAX_NESTING + 1))
-        .help("split the expression: name a part with `const`, or test it in a `where`");
+        .help("split the expression: move a part into a `where` clause, or into a rule of its own");
         return Err((empty(), vec![diag]));
     }
     let mut pairs =
@@ -523,7 +523,7 @@ fn deeper(src: &Arc<Source>, op: &Pair<Rule>, depth: u32) -> Result<u32, Diag> {
             format!("this expression is nested more than {MAX_EXPR_DEPTH} operators deep"),
         )
         .label("too deep")
-        .help("split the condition: several `where` and `require` lines, or a `const`"));
+        .help("split the condition: move a part into a `where` clause, or into a rule of its own"));
     }
     Ok(depth)
 }
@@ -690,7 +690,7 @@ fn parse_primary(
             format!("this expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
         )
         .label("too deep")
-        .help("split the condition: several `where` and `require` lines, or a `const`"));
+        .help("split the condition: move a part into a `where` clause, or into a rule of its own"));
     }
     Ok((Expr { kind, span }, depth))
 }
