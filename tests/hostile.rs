@@ -190,7 +190,12 @@ fn with_good() -> TempDir {
 #[test]
 fn a_file_size_limit_that_would_wrap_is_refused() {
     let dir = with_good();
-    for size in ["18446744073709551615", "18446744073709551615KiB", "2GiB", "0"] {
+    for size in [
+        "18446744073709551615",
+        "18446744073709551615KiB",
+        "2GiB",
+        "0",
+    ] {
         let run = check(dir.path(), &["--max-file-size", size]);
         assert_eq!(run.code, 2, "{size}: {run}");
         assert!(run.stderr.contains("--max-file-size"), "{run}");
@@ -207,7 +212,10 @@ fn a_manifest_in_a_later_document_is_reported_not_skipped() {
         ("empty-documents.yaml", format!("---\n---\n{}", failing())),
         ("null-first.yaml", format!("~\n---\n{}", failing())),
         ("scalar-first.yaml", format!("hello\n---\n{}", failing())),
-        ("header-first.yaml", format!("kind: header\n---\n{}", failing())),
+        (
+            "header-first.yaml",
+            format!("kind: header\n---\n{}", failing()),
+        ),
         (
             "third.yaml",
             format!("kind: header\n---\n[1, 2]\n---\n{}", failing()),
@@ -228,7 +236,11 @@ fn a_manifest_in_a_later_document_is_reported_not_skipped() {
         // It points at the `---` that opens the manifest's document.
         let line: usize = lines[0].split(':').nth(1).unwrap().parse().unwrap();
         let manifest_start = text.rfind("---\nschema").unwrap();
-        assert_eq!(line, text[..manifest_start].matches('\n').count() + 1, "{run}");
+        assert_eq!(
+            line,
+            text[..manifest_start].matches('\n').count() + 1,
+            "{run}"
+        );
     }
     assert!(run.stderr.starts_with("checked 6 manifests"), "{run}");
 }
@@ -250,7 +262,8 @@ fn hidden_files_and_odd_extensions_are_checked() {
     }
     assert!(run.lines_of(".github/workflow.yaml").is_empty(), "{run}");
     assert!(
-        run.stderr.contains("not entered: 1 hidden directory (`.github`)"),
+        run.stderr
+            .contains("not entered: 1 hidden directory (`.github`)"),
         "{run}"
     );
 }
@@ -308,7 +321,11 @@ fn a_run_that_checks_no_manifest_fails_unless_allowed() {
 
 /// `big: &b [x, x, ...]` and then `*b` `uses` times.
 fn alias_bomb(items: usize, uses: usize) -> String {
-    let mut text = edit(COMPLIANT, "access_logs: true\n", "access_logs: true\nbig: &b [");
+    let mut text = edit(
+        COMPLIANT,
+        "access_logs: true\n",
+        "access_logs: true\nbig: &b [",
+    );
     text.push_str(&vec!["x"; items].join(","));
     text.push_str("]\nuses:\n");
     for _ in 0..uses {
@@ -408,7 +425,9 @@ fn a_mapping_of_many_unknown_keys_is_reported_key_by_key() {
     let last = run.lines_of("keys.yaml")[49_999];
     let line = COMPLIANT.lines().count() + 50_000;
     assert!(
-        last.starts_with(&format!("keys.yaml:{line}:1: error[manifest/schema]: unknown key `unknown_49999`")),
+        last.starts_with(&format!(
+            "keys.yaml:{line}:1: error[manifest/schema]: unknown key `unknown_49999`"
+        )),
         "{last}"
     );
 }
@@ -509,7 +528,16 @@ fn a_policy_nested_past_the_limit_is_refused_where_it_gets_too_deep() {
     write(dir.path(), "fine.proviso", &fine);
     let run = run_in(
         dir.path(),
-        &["check", "--format", "short", "--as-of", AS_OF, "--policy", "fine.proviso", "good.yaml"],
+        &[
+            "check",
+            "--format",
+            "short",
+            "--as-of",
+            AS_OF,
+            "--policy",
+            "fine.proviso",
+            "good.yaml",
+        ],
         Duration::from_secs(60),
     );
     assert_eq!(run.code, 1, "{run}");
@@ -564,7 +592,10 @@ fn a_fifo_inside_a_directory_is_counted_and_never_opened() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
-    assert!(run.stderr.contains("1 FIFO or device (`pipe.yaml`)"), "{run}");
+    assert!(
+        run.stderr.contains("1 FIFO or device (`pipe.yaml`)"),
+        "{run}"
+    );
 }
 
 #[cfg(unix)]
@@ -592,16 +623,29 @@ fn waived(reason: &str, approver: &str, expires: &str) -> String {
 #[test]
 fn a_waiver_without_a_reason_or_approver_is_a_schema_error() {
     let dir = with_good();
-    write(dir.path(), "blank-reason.yaml", waived("\" \"", "privacy-legal", "2019-01-31"));
-    write(dir.path(), "blank-approver.yaml", waived("legal review", "\"\"", "2019-01-31"));
+    write(
+        dir.path(),
+        "blank-reason.yaml",
+        waived("\" \"", "privacy-legal", "2019-01-31"),
+    );
+    write(
+        dir.path(),
+        "blank-approver.yaml",
+        waived("legal review", "\"\"", "2019-01-31"),
+    );
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
-    for (file, field) in [("blank-reason.yaml", "reason"), ("blank-approver.yaml", "approved_by")] {
+    for (file, field) in [
+        ("blank-reason.yaml", "reason"),
+        ("blank-approver.yaml", "approved_by"),
+    ] {
         let lines = run.lines_of(file);
         assert_eq!(lines.len(), 1, "{run}");
         assert!(
-            lines[0].contains(&format!("error[manifest/schema]: `{field}` must not be blank")),
+            lines[0].contains(&format!(
+                "error[manifest/schema]: `{field}` must not be blank"
+            )),
             "{run}"
         );
     }
@@ -610,20 +654,41 @@ fn a_waiver_without_a_reason_or_approver_is_a_schema_error() {
 #[test]
 fn a_waiver_further_ahead_than_the_maximum_silences_nothing() {
     let dir = tempdir();
-    write(dir.path(), "forever.yaml", waived("legal review", "privacy-legal", "9999-12-31"));
+    write(
+        dir.path(),
+        "forever.yaml",
+        waived("legal review", "privacy-legal", "9999-12-31"),
+    );
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     let lines = run.lines_of("forever.yaml");
     assert_eq!(lines.len(), 2, "{run}");
-    assert!(lines.iter().any(|l| l.contains("error[ftc2012/privacy-settings]") && !l.contains("waived")), "{run}");
-    assert!(lines.iter().any(|l| l.contains("error[proviso/waiver-too-long]")), "{run}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("error[ftc2012/privacy-settings]") && !l.contains("waived")),
+        "{run}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("error[proviso/waiver-too-long]")),
+        "{run}"
+    );
     // Within the maximum the waiver works; the maximum can be set.
-    write(dir.path(), "forever.yaml", waived("legal review", "privacy-legal", "2019-12-18"));
+    write(
+        dir.path(),
+        "forever.yaml",
+        waived("legal review", "privacy-legal", "2019-12-18"),
+    );
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 0, "{run}");
     let run = check(dir.path(), &["--max-waiver-days", "30"]);
     assert_eq!(run.code, 1, "{run}");
-    assert!(run.stdout.contains("more than 30 days after 2018-12-18"), "{run}");
+    assert!(
+        run.stdout.contains("more than 30 days after 2018-12-18"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -647,7 +712,13 @@ fn ids_repeated_within_their_list_are_schema_errors_at_the_second() {
     let f = findings[0];
     assert_eq!(f["rule"], "manifest/schema");
     assert_eq!(f["location"]["pointer"], "/grants/1/id");
-    assert!(f["message"].as_str().unwrap().contains("duplicate grant `id` `inbox`"), "{run}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate grant `id` `inbox`"),
+        "{run}"
+    );
     let second = text.match_indices("id: inbox").nth(1).unwrap().0;
     assert_eq!(
         f["location"]["line"].as_u64().unwrap() as usize,
@@ -664,7 +735,12 @@ fn a_full_disk_on_stdout_is_an_error_with_a_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
         .current_dir(dir.path())
         .args(["check", "--format", "short", "--as-of", AS_OF])
-        .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
         .stderr(Stdio::piped())
         .output()
         .unwrap();
@@ -728,7 +804,10 @@ fn a_negative_count_is_a_schema_error() {
     assert_eq!(run.code, 1, "{run}");
     let lines = run.lines_of("negative.yaml");
     assert_eq!(lines.len(), 1, "{run}");
-    assert!(lines[0].contains("error[manifest/schema]: `-5` is out of range"), "{run}");
+    assert!(
+        lines[0].contains("error[manifest/schema]: `-5` is out of range"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -739,11 +818,18 @@ fn durations_are_shown_as_written() {
         "long.yaml",
         edit(COMPLIANT, "retention: 30d", "retention: 999999999999d"),
     );
-    write(dir.path(), "weeks.yaml", edit(COMPLIANT, "retention: 30d", "retention: 60w"));
+    write(
+        dir.path(),
+        "weeks.yaml",
+        edit(COMPLIANT, "retention: 30d", "retention: 60w"),
+    );
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 0, "warnings do not fail: {run}");
     let run = check(dir.path(), &["--fail-on", "warning"]);
-    assert!(run.lines_of("long.yaml")[0].contains("for 999999999999d"), "{run}");
+    assert!(
+        run.lines_of("long.yaml")[0].contains("for 999999999999d"),
+        "{run}"
+    );
     assert!(run.lines_of("weeks.yaml")[0].contains("for 60w"), "{run}");
 }
 
@@ -767,7 +853,10 @@ fn utf16_is_named_and_late_control_characters_are_placed() {
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
     let lines = run.lines_of("utf16.yaml");
-    assert!(lines[0].contains("UTF-16 (little-endian) text, not UTF-8"), "{run}");
+    assert!(
+        lines[0].contains("UTF-16 (little-endian) text, not UTF-8"),
+        "{run}"
+    );
     let line = COMPLIANT.lines().count() + 1_000 + 1;
     for (name, code) in [("nul.yaml", "U+0000"), ("esc.yaml", "U+001B")] {
         let l = run.lines_of(name);
@@ -783,15 +872,21 @@ fn utf16_is_named_and_late_control_characters_are_placed() {
 #[test]
 fn built_in_checks_read_the_same_in_every_listing() {
     let dir = with_good();
-    write(dir.path(), "broken.yaml", "schema: partnership/v1
+    write(
+        dir.path(),
+        "broken.yaml",
+        "schema: partnership/v1
 key: [unclosed
-");
+",
+    );
     let rules = run_in(dir.path(), &["rules"], Duration::from_secs(60));
     let json = check_as("json", dir.path(), &[]);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let sarif = check_as("sarif", dir.path(), &[]);
     let log: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
-    let sarif_rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let sarif_rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     for b in proviso::builtin::Builtin::ALL {
         let listed = rules
             .stdout
@@ -810,4 +905,58 @@ key: [unclosed
         .find(|f| f["rule"] == "manifest/syntax")
         .unwrap();
     assert_eq!(syntax["title"], proviso::builtin::Builtin::Syntax.title());
+}
+
+#[test]
+fn a_rule_past_its_step_budget_ends_in_an_error_that_names_it() {
+    use proviso::eval::{eval_rule, eval_rule_within, Outcome};
+    use proviso::manifest::load::{load, Loaded};
+    use proviso::source::Source;
+    let policy = Source::new(
+        "cross.proviso",
+        "policy cross for partnership/v1\n\n\
+         rule cross/every-pair {\n  title \"t\"\n  severity error\n  \
+         require all f in features: all g in grants: g.feature != f.description\n  \
+         message \"m\"\n}\n",
+    );
+    let mut sources = proviso::shipped::sources();
+    sources.retain(|s| s.name.ends_with("partnership.proviso"));
+    sources.push(policy);
+    let program = proviso::check::compile(&sources).unwrap();
+    let text = wide_join(60, true);
+    let Loaded::Manifest { value, issues, .. } = load(&text, &program.types) else {
+        panic!("not a manifest");
+    };
+    assert!(issues.is_empty(), "{issues:?}");
+    let rule = program.rule("cross/every-pair").unwrap();
+    let today = proviso::date::Date::parse(AS_OF).unwrap();
+    // 60 × 60 pairs fit the default budget, not one of a thousand steps.
+    assert!(matches!(
+        eval_rule(rule, &value, &program.types, today),
+        Outcome::Pass
+    ));
+    let Outcome::Error(message) = eval_rule_within(rule, &value, &program.types, today, 1_000)
+    else {
+        panic!("the budget did not stop the rule");
+    };
+    assert!(message.contains("more than 1000 steps"), "{message}");
+    // Through the pipeline, the finding names the rule.
+    let text = wide_join(5_000, true);
+    let report = proviso::run::check_text(
+        &program,
+        "cross.yaml",
+        text,
+        &proviso::run::Options::new(today),
+    );
+    let errors: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "cross/every-pair")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("rule `cross/every-pair` could not be evaluated: it took more than"),
+        "{errors:?}"
+    );
 }

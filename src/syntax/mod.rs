@@ -523,7 +523,9 @@ fn deeper(src: &Arc<Source>, op: &Pair<Rule>, depth: u32) -> Result<u32, Diag> {
             format!("this expression is nested more than {MAX_EXPR_DEPTH} operators deep"),
         )
         .label("too deep")
-        .help("split the condition: move a part into a `where` clause, or into a rule of its own"));
+        .help(
+            "split the condition: move a part into a `where` clause, or into a rule of its own",
+        ));
     }
     Ok(depth)
 }
@@ -690,7 +692,9 @@ fn parse_primary(
             format!("this expression is nested more than {MAX_EXPR_DEPTH} levels deep"),
         )
         .label("too deep")
-        .help("split the condition: move a part into a `where` clause, or into a rule of its own"));
+        .help(
+            "split the condition: move a part into a `where` clause, or into a rule of its own",
+        ));
     }
     Ok((Expr { kind, span }, depth))
 }
