@@ -3,17 +3,20 @@
 //! Every location in proviso is a [`Span`]: a byte range into a [`Source`]
 //! that is shared by reference, so any diagnostic can render its own snippet
 //! without a side table. Line and column numbers are computed only at the
-//! edges (short output, machine formats).
+//! edges (short output, machine formats), from a table of line starts that
+//! each source builds once, on first use.
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A file's name, as shown to the user, and its full text.
 #[derive(Debug)]
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// The byte offset at which each line starts; lines end at `\n`.
+    lines: OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -21,19 +24,45 @@ impl Source {
         Arc::new(Source {
             name: name.into(),
             text: text.into(),
+            lines: OnceLock::new(),
         })
+    }
+
+    /// The byte offset of the start of every line, in order; the first is 0.
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| line_starts(&self.text))
     }
 
     /// 1-based line and 1-based column (counted in characters) of a byte
     /// offset. Offsets inside a character or past the end are clamped.
+    /// Only the offset's own line is scanned, so a file with many findings
+    /// costs a binary search for each.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = clamp_to_char_boundary(&self.text, offset);
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before.get(line_start..).unwrap_or("").chars().count() + 1;
-        (line, col)
+        let starts = self.line_starts();
+        let line = line_of(starts, offset);
+        let line_start = starts.get(line).copied().unwrap_or(0);
+        let col = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count());
+        (line + 1, col + 1)
     }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let breaks = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+    std::iter::once(0)
+        .chain(breaks.map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The 0-based line of a byte offset, given the line starts: the last line
+/// that starts at or before it. A line's `\n` belongs to the line it ends.
+pub fn line_of(starts: &[usize], offset: usize) -> usize {
+    starts
+        .partition_point(|&start| start <= offset)
+        .saturating_sub(1)
 }
 
 fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
@@ -117,5 +146,29 @@ mod tests {
         assert_eq!(src.line_col(offset), (2, 7));
         let offset = src.text.find("Zo").unwrap();
         assert_eq!(src.line_col(offset), (1, 7));
+    }
+
+    #[test]
+    fn line_col_finds_the_line_among_many() {
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("k{i}: \"Zoë 💬 ü\"\n"));
+        }
+        let src = Source::new("m.yaml", text.as_str());
+        let offset = text.find("k537:").unwrap();
+        assert_eq!(src.line_col(offset), (538, 1));
+        let offset = offset + text[offset..].find('ü').unwrap();
+        assert_eq!(src.line_col(offset), (538, 14));
+        // Inside `ü`: the start of the character.
+        assert_eq!(src.line_col(offset + 1), (538, 14));
+        // The newline belongs to the line it ends.
+        let offset = offset + text[offset..].find('\n').unwrap();
+        assert_eq!(src.line_col(offset), (538, 16));
+        assert_eq!(src.line_col(offset + 1), (539, 1));
+        assert_eq!(src.line_col(text.len()), (1001, 1));
+        assert_eq!(src.line_col(usize::MAX), (1001, 1));
+        let empty = Source::new("e.yaml", "");
+        assert_eq!(empty.line_col(0), (1, 1));
+        assert_eq!(empty.line_col(5), (1, 1));
     }
 }
