@@ -1,20 +1,48 @@
 //! miette's graphical report: the manifest snippet with the blamed value
 //! labelled, the rule's help, and the rule's own source as a related
 //! snippet.
+//!
+//! Nothing from a manifest or a policy reaches the terminal raw: messages,
+//! labels, help and file names are written [`visible`], and snippets show a
+//! source's [`Source::shown_text`], with the labels' byte ranges moved onto
+//! it.
 
+use super::escape::visible;
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Finding};
-use crate::source::{line_of, Source};
+use crate::source::{line_of, Source, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
-/// A source text that renders with its file name.
+/// A source that renders with its file name, showing its text as
+/// [`Source::shown_text`] does. Spans given to miette are in the shown
+/// text: see [`span`].
 #[derive(Debug)]
-struct Named(Arc<Source>);
+struct Named {
+    src: Arc<Source>,
+    name: String,
+}
+
+impl Named {
+    fn new(src: &Arc<Source>) -> Named {
+        Named {
+            src: Arc::clone(src),
+            name: visible(&src.name).into_owned(),
+        }
+    }
+}
+
+/// A byte range of a source's text, as a span of its shown text.
+fn span(src: &Source, range: Range<usize>) -> SourceSpan {
+    let start = src.shown_offset(range.start);
+    let end = src.shown_offset(range.end).max(start);
+    (start, end - start).into()
+}
 
 impl SourceCode for Named {
     /// miette's own reading of a `str` scans from the first byte on every
@@ -26,11 +54,11 @@ impl SourceCode for Named {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let (text, lines) = (&self.0.text, self.0.line_starts());
+        let (text, lines) = self.src.shown_text();
         let context = Context::new(text.as_bytes(), lines, span, before, after)
             .ok_or(MietteError::OutOfBounds)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.name.clone(),
+            self.name.clone(),
             context.data,
             context.span,
             context.line,
@@ -46,7 +74,7 @@ impl SourceCode for Named {
 ///
 /// Data, span, line and column are what miette's `impl SourceCode for str`
 /// returns, quirks included, for a text whose lines end in `\n` or `\r\n`
-/// (a lone `\r` is not a line break here): the header's column counts bytes; a
+/// (a shown text has no lone `\r`): the header's column counts bytes; a
 /// span whose last byte ends a line also takes in the next; with no lines
 /// above, the data starts at the span. Keeping them keeps the snippets as
 /// they were.
@@ -220,87 +248,97 @@ impl Renderer {
     }
 
     pub fn finding(&self, f: &Finding) -> String {
-        let source = f.location.source.clone();
-        let labels: Vec<(SourceSpan, String)> = match &source {
-            Some(_) => f
+        let source = f
+            .location
+            .source
+            .as_ref()
+            .filter(|_| f.location.range.is_some());
+        let labels: Vec<(SourceSpan, String)> = match source {
+            Some(src) => f
                 .labels
                 .iter()
-                .map(|(r, l)| ((r.start, r.end - r.start).into(), l.clone()))
+                .map(|(r, l)| (span(src, r.clone()), visible(l).into_owned()))
                 .collect(),
             None => Vec::new(),
         };
         let related = f
             .rule_span
             .iter()
-            .map(|span| Report {
-                message: format!("rule `{}`: {}", f.rule, f.title),
+            .map(|rule| Report {
+                message: format!("rule `{}`: {}", visible(&f.rule), visible(&f.title)),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(Named(Arc::clone(&span.src))),
-                labels: vec![(rule_head(span), "the rule is declared here".to_string())],
+                source: Some(Named::new(&rule.src)),
+                labels: vec![(rule_head(rule), "the rule is declared here".to_string())],
                 related: Vec::new(),
             })
             .collect();
-        let mut message = match (&source, f.location.range.is_some()) {
-            (Some(_), true) => f.message.clone(),
-            _ => format!("{}: {}", f.location.path, f.message),
+        let mut message = match source {
+            Some(_) => visible(&f.message).into_owned(),
+            None => format!("{}: {}", visible(&f.location.path), visible(&f.message)),
         };
         let mut severity = severity(f.severity);
         if let Some(w) = &f.waiver {
             message = format!(
                 "{message}\nwaived until {} by {}: {}",
-                w.expires, w.approved_by, w.reason
+                w.expires,
+                visible(&w.approved_by),
+                visible(&w.reason)
             );
             severity = miette::Severity::Advice;
         }
         self.render(&Report {
             message,
-            code: Some(f.rule.clone()),
+            code: Some(visible(&f.rule).into_owned()),
             severity,
-            help: f.help.clone(),
-            source: source.filter(|_| f.location.range.is_some()).map(Named),
+            help: f.help.as_deref().map(|h| visible(h).into_owned()),
+            source: source.map(Named::new),
             labels,
             related,
         })
     }
 
     pub fn diag(&self, d: &Diag) -> String {
-        let mut labels = vec![(d.span.miette(), d.label.clone())];
+        let mut labels = vec![(whole(&d.span), visible(&d.label).into_owned())];
         let mut related = Vec::new();
-        for (span, label) in &d.related {
-            if Arc::ptr_eq(&span.src, &d.span.src) {
-                labels.push((span.miette(), label.clone()));
+        for (at, label) in &d.related {
+            if Arc::ptr_eq(&at.src, &d.span.src) {
+                labels.push((whole(at), visible(label).into_owned()));
             } else {
                 related.push(Report {
-                    message: label.clone(),
+                    message: visible(label).into_owned(),
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(Named(Arc::clone(&span.src))),
-                    labels: vec![(span.miette(), String::new())],
+                    source: Some(Named::new(&at.src)),
+                    labels: vec![(whole(at), String::new())],
                     related: Vec::new(),
                 });
             }
         }
         self.render(&Report {
-            message: d.message.clone(),
+            message: visible(&d.message).into_owned(),
             code: None,
             severity: miette::Severity::Error,
-            help: d.help.clone(),
-            source: Some(Named(Arc::clone(&d.span.src))),
+            help: d.help.as_deref().map(|h| visible(h).into_owned()),
+            source: Some(Named::new(&d.span.src)),
             labels,
             related,
         })
     }
 }
 
+fn whole(at: &Span) -> SourceSpan {
+    span(&at.src, at.range())
+}
+
 /// The first line of a rule's declaration (`rule id {`), so the related
 /// snippet stays short.
-fn rule_head(span: &crate::source::Span) -> SourceSpan {
-    let text = span.text();
+fn rule_head(rule: &Span) -> SourceSpan {
+    let text = rule.text();
     let len = text.find('\n').unwrap_or(text.len());
-    (span.start, len).into()
+    span(&rule.src, rule.start..rule.start + len)
 }
 
 #[cfg(test)]
@@ -399,6 +437,60 @@ mod tests {
         }
     }
 
+    /// The column, in characters, of the first `─` or `┬` on a line.
+    fn underline(line: &str) -> (usize, usize) {
+        let marks: Vec<usize> = line
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, '─' | '┬'))
+            .map(|(i, _)| i)
+            .collect();
+        (marks[0], marks[marks.len() - 1])
+    }
+
+    #[test]
+    fn control_characters_are_shown_and_the_label_stays_on_its_text() {
+        let value = "\"\u{1b}[2K\u{1b}[1G\u{1b}[32mall manifests comply\"";
+        let text = format!("partner:\n  id: x\n  name: {value} # \u{202e}\n  kind: y\n");
+        let src = Source::new("m\u{1b}[2K.yaml", text);
+        let mut f = finding(
+            &src,
+            value,
+            "\u{1b}[2K\u{1b}[1G\u{1b}[32mall manifests comply\nis not a name",
+        );
+        f.help = Some("rename \u{1b}[8mthe partner".to_string());
+        f.labels[0].1 = "this name\u{7}".to_string();
+        let out = Renderer::new(false).finding(&f);
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(!out.contains('\u{7}'), "{out}");
+        assert!(!out.contains('\u{202e}'), "{out}");
+        // Header, help, label and file name are escaped, the snippet pictured.
+        assert!(
+            out.contains(r"\x1b[2K\x1b[1G\x1b[32mall manifests comply\nis not a name"),
+            "{out}"
+        );
+        assert!(out.contains(r"help: rename \x1b[8mthe partner"), "{out}");
+        assert!(out.contains(r"this name\x07"), "{out}");
+        assert!(out.contains(r"[m\x1b[2K.yaml:3:9]"), "{out}");
+        let shown = "\"␛[2K␛[1G␛[32mall manifests comply\"";
+        let lines: Vec<&str> = out.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.ends_with(&format!("name: {shown} # \\u{{202e}}")))
+            .unwrap_or_else(|| panic!("no snippet line shows the value\n{out}"));
+        let start = lines[at].chars().count() - format!("{shown} # \\u{{202e}}").chars().count();
+        assert_eq!(
+            underline(lines[at + 1]),
+            (start, start + shown.chars().count() - 1),
+            "\n{}\n{}",
+            lines[at],
+            lines[at + 1]
+        );
+    }
+
+    /// A finding's labels far apart get a snippet each: the text between
+    /// them is not shown, so a report costs the same whatever the file's
+    /// size. Labels on neighbouring lines share one.
     #[test]
     fn labels_far_apart_get_a_snippet_each() {
         let text: String = (0..500).map(|i| format!("k{i}: v{i}\n")).collect();

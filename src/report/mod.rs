@@ -6,6 +6,7 @@
 //! output: the summary line goes to stderr, so the document stays
 //! parseable.
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
