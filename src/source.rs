@@ -3,17 +3,24 @@
 //! Every location in proviso is a [`Span`]: a byte range into a [`Source`]
 //! that is shared by reference, so any diagnostic can render its own snippet
 //! without a side table. Line and column numbers are computed only at the
-//! edges (short output, machine formats).
+//! edges (short output, machine formats), from a table of line starts that
+//! each source builds once, on first use.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A file's name, as shown to the user, and its full text.
 #[derive(Debug)]
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// The byte offset at which each line starts; lines end at `\n`.
+    lines: OnceLock<Vec<usize>>,
+    /// The text as a terminal may show it; `None` when it has nothing to
+    /// replace, which is the common case.
+    shown: OnceLock<Option<Shown>>,
 }
 
 impl Source {
@@ -21,18 +28,149 @@ impl Source {
         Arc::new(Source {
             name: name.into(),
             text: text.into(),
+            lines: OnceLock::new(),
+            shown: OnceLock::new(),
         })
+    }
+
+    /// The byte offset of the start of every line, in order; the first is 0.
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| line_starts(&self.text))
     }
 
     /// 1-based line and 1-based column (counted in characters) of a byte
     /// offset. Offsets inside a character or past the end are clamped.
+    /// Only the offset's own line is scanned, so a file with many findings
+    /// costs a binary search for each.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = clamp_to_char_boundary(&self.text, offset);
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before.get(line_start..).unwrap_or("").chars().count() + 1;
-        (line, col)
+        let starts = self.line_starts();
+        let line = line_of(starts, offset);
+        let line_start = starts.get(line).copied().unwrap_or(0);
+        let col = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    /// The text to show in a snippet, and its line starts: the text itself
+    /// when it is clean, else a copy, made once, in which each character
+    /// [`is_display_control`] selects is replaced by a picture of it: C0
+    /// characters by their Unicode Control Picture (`␛` for ESC, `␍` for a
+    /// carriage return, `␀` for NUL), DEL by `␡`, and the others by their
+    /// code point written `\u{202e}`. Line breaks (`\n`, and `\r\n`) and
+    /// tabs stay: snippets are cut at the one and expand the other. A lone
+    /// `\r` is pictured, so a snippet's lines are the lines of
+    /// [`Source::line_col`].
+    pub fn shown_text(&self) -> (&str, &[usize]) {
+        match self.shown() {
+            Some(shown) => (&shown.text, &shown.lines),
+            None => (&self.text, self.line_starts()),
+        }
+    }
+
+    /// Where a byte offset of the text lands in [`Source::shown_text`].
+    pub fn shown_offset(&self, offset: usize) -> usize {
+        match self.shown() {
+            Some(shown) => shown.offset(offset),
+            None => offset,
+        }
+    }
+
+    fn shown(&self) -> Option<&Shown> {
+        self.shown.get_or_init(|| Shown::new(&self.text)).as_ref()
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let breaks = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+    std::iter::once(0)
+        .chain(breaks.map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The 0-based line of a byte offset, given the line starts: the last line
+/// that starts at or before it. A line's `\n` belongs to the line it ends.
+pub fn line_of(starts: &[usize], offset: usize) -> usize {
+    starts
+        .partition_point(|&start| start <= offset)
+        .saturating_sub(1)
+}
+
+/// Whether a character acts on a terminal or on the text around it instead
+/// of showing: it moves the cursor, changes colours, breaks a line or
+/// reorders text. These are the control characters (Unicode category Cc:
+/// C0, DEL and C1, NEL included), the line and paragraph separators, and
+/// the bidirectional marks, embeddings, overrides and isolates.
+pub fn is_display_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// A copy of a source's text that is safe to print, for snippets (see
+/// [`Source::shown_text`]).
+#[derive(Debug)]
+struct Shown {
+    text: String,
+    lines: Vec<usize>,
+    /// For each replaced character in order, where it ends in the original
+    /// text and in `text`: an offset maps through the last one before it.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    fn new(text: &str) -> Option<Shown> {
+        let pictured = |(i, c): (usize, char)| {
+            let kept = match c {
+                '\n' | '\t' => true,
+                '\r' => text.as_bytes().get(i + 1) == Some(&b'\n'),
+                _ => !is_display_control(c),
+            };
+            !kept
+        };
+        let first = text.char_indices().find(|&ic| pictured(ic))?.0;
+        let mut shown = String::with_capacity(text.len() + 16);
+        shown.push_str(text.get(..first).unwrap_or(""));
+        let mut ends = Vec::new();
+        for (i, c) in text.char_indices().skip_while(|&(i, _)| i < first) {
+            if !pictured((i, c)) {
+                shown.push(c);
+                continue;
+            }
+            match u32::from(c) {
+                n @ 0..=0x1f => shown.push(char::from_u32(0x2400 + n).unwrap_or('\u{FFFD}')),
+                0x7f => shown.push('\u{2421}'),
+                n => {
+                    let _ = write!(shown, "\\u{{{n:x}}}");
+                }
+            }
+            ends.push((i + c.len_utf8(), shown.len()));
+        }
+        let lines = line_starts(&shown);
+        Some(Shown {
+            text: shown,
+            lines,
+            ends,
+        })
+    }
+
+    fn offset(&self, offset: usize) -> usize {
+        let before = self.ends.partition_point(|&(end, _)| end <= offset);
+        let shown = match before.checked_sub(1).and_then(|i| self.ends.get(i)) {
+            Some(&(end, shown_end)) => shown_end + (offset - end),
+            None => offset,
+        };
+        clamp_to_char_boundary(&self.text, shown)
     }
 }
 
@@ -117,5 +255,63 @@ mod tests {
         assert_eq!(src.line_col(offset), (2, 7));
         let offset = src.text.find("Zo").unwrap();
         assert_eq!(src.line_col(offset), (1, 7));
+    }
+
+    #[test]
+    fn line_col_finds_the_line_among_many() {
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("k{i}: \"Zoë 💬 ü\"\n"));
+        }
+        let src = Source::new("m.yaml", text.as_str());
+        let offset = text.find("k537:").unwrap();
+        assert_eq!(src.line_col(offset), (538, 1));
+        let offset = offset + text[offset..].find('ü').unwrap();
+        assert_eq!(src.line_col(offset), (538, 14));
+        // Inside `ü`: the start of the character.
+        assert_eq!(src.line_col(offset + 1), (538, 14));
+        // The newline belongs to the line it ends.
+        let offset = offset + text[offset..].find('\n').unwrap();
+        assert_eq!(src.line_col(offset), (538, 16));
+        assert_eq!(src.line_col(offset + 1), (539, 1));
+        assert_eq!(src.line_col(text.len()), (1001, 1));
+        assert_eq!(src.line_col(usize::MAX), (1001, 1));
+        let empty = Source::new("e.yaml", "");
+        assert_eq!(empty.line_col(0), (1, 1));
+        assert_eq!(empty.line_col(5), (1, 1));
+    }
+
+    #[test]
+    fn a_clean_text_is_shown_as_it_is() {
+        let src = Source::new("m.yaml", "a:\tb\r\nc: \u{202e}ok\n");
+        assert_ne!(src.shown_text().0, src.text);
+        let src = Source::new("m.yaml", "a:\tb\r\nc: Zoë\n");
+        assert_eq!(src.shown_text().0, src.text);
+        assert_eq!(src.shown_offset(7), 7);
+    }
+
+    #[test]
+    fn shown_text_pictures_what_would_act_on_a_terminal() {
+        let text = "a: \"\u{1b}[2K\u{7}\"\rb: \u{7f}\u{85}\u{202e}x\u{2028}\r\nc: 1\n";
+        let src = Source::new("m.yaml", text);
+        let (shown, lines) = src.shown_text();
+        assert_eq!(
+            shown,
+            "a: \"␛[2K␇\"␍b: ␡\\u{85}\\u{202e}x\\u{2028}\r\nc: 1\n"
+        );
+        assert_eq!(lines.len(), 3);
+        // Offsets keep pointing at the same text.
+        for needle in ["[2K", "\"\r", "b:", "x", "\r\n", "c: 1"] {
+            let at = text.find(needle).unwrap();
+            let shown_needle = needle.replace('\r', "␍").replace("␍\n", "\r\n");
+            let shown_at = src.shown_offset(at);
+            assert!(
+                shown[shown_at..].starts_with(&shown_needle),
+                "`{needle}` at {at} is shown at {shown_at}"
+            );
+        }
+        assert_eq!(src.shown_offset(text.len()), shown.len());
+        // Inside a replaced character: never inside a shown one.
+        assert!(shown.is_char_boundary(src.shown_offset(text.find('\u{85}').unwrap() + 1)));
     }
 }

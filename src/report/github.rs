@@ -8,7 +8,13 @@
 //! `error`, `warning` and `notice` follow the finding's severity. A waived
 //! finding does not fail the run, so it is a `notice`, with the waiver's
 //! reason appended. The rule's help follows the message on a second line.
+//!
+//! A line break in a message or a file name is the runner's `%0A`, which
+//! cannot start a command; every other character that would act on the
+//! log's terminal is written
+//! [`visible_but_line_breaks`](super::escape::visible_but_line_breaks).
 
+use super::escape::visible_but_line_breaks as data;
 use crate::ast::Severity;
 use crate::diagnostics::Finding;
 use crate::run::Report;
@@ -33,7 +39,7 @@ pub fn finding(f: &Finding) -> String {
         (None, Severity::Warning) => "warning",
         (None, Severity::Error) => "error",
     };
-    let mut properties = vec![format!("file={}", escape_property(&f.location.path))];
+    let mut properties = vec![format!("file={}", escape_property(&data(&f.location.path)))];
     let loc = &f.location;
     if loc.source.is_some() && loc.range.is_some() {
         let (line, col) = loc.line_col();
@@ -42,11 +48,11 @@ pub fn finding(f: &Finding) -> String {
             "line={line},col={col},endLine={end_line},endColumn={end_col}"
         ));
     }
-    properties.push(format!("title={}", escape_property(&f.rule)));
+    properties.push(format!("title={}", escape_property(&data(&f.rule))));
     let message = match (&f.waiver, &f.help) {
-        (Some(w), _) => format!("{} (waived: {})", f.message, w.reason),
-        (None, Some(help)) => format!("{}\nhelp: {help}", f.message),
-        (None, None) => f.message.clone(),
+        (Some(w), _) => format!("{} (waived: {})", data(&f.message), data(&w.reason)),
+        (None, Some(help)) => format!("{}\nhelp: {}", data(&f.message), data(help)),
+        (None, None) => data(&f.message).into_owned(),
     };
     format!(
         "::{command} {}::{}",
@@ -61,4 +67,69 @@ pub fn render(report: &Report) -> String {
         .findings()
         .map(|f| format!("{}\n", finding(f)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Location;
+    use crate::source::Source;
+
+    fn sample(path: &str, message: &str, help: Option<&str>) -> Finding {
+        let src = Source::new(path, "partner:\n  name: x\n");
+        Finding {
+            rule: "demo/name".to_string(),
+            severity: Severity::Error,
+            title: "t".to_string(),
+            message: message.to_string(),
+            help: help.map(str::to_string),
+            location: Location {
+                path: path.to_string(),
+                source: Some(src),
+                range: Some(17..18),
+                pointer: None,
+            },
+            labels: Vec::new(),
+            rule_span: None,
+            waiver: None,
+            bindings: Vec::new(),
+        }
+    }
+
+    /// The finding's command, which must be one line.
+    fn finding_line(f: &Finding) -> String {
+        let line = finding(f);
+        assert_eq!(line.lines().count(), 1, "{line}");
+        line
+    }
+
+    #[test]
+    fn a_file_name_cannot_start_a_command() {
+        let f = sample("x\n::error file=evil.yaml::pwned", "m", None);
+        let line = finding_line(&f);
+        assert_eq!(
+            line,
+            "::error file=x%0A%3A%3Aerror file=evil.yaml%3A%3Apwned,line=2,col=9,endLine=2,endColumn=10,title=demo/name::m"
+        );
+    }
+
+    #[test]
+    fn data_shows_no_control_character_and_breaks_lines_the_runners_way() {
+        let f = sample(
+            "m\u{1b}[2K.yaml",
+            "\u{1b}[32mok\r\n::error::pwned\u{85}",
+            Some("fix \u{7}it\nnow"),
+        );
+        let line = finding_line(&f);
+        assert!(
+            !line.chars().any(crate::source::is_display_control),
+            "{line}"
+        );
+        assert_eq!(
+            line.split_once("::").map(|(_, rest)| rest),
+            Some(
+                r"error file=m\x1b[2K.yaml,line=2,col=9,endLine=2,endColumn=10,title=demo/name::\x1b[32mok%0D%0A::error::pwned\u{85}%0Ahelp: fix \x07it%0Anow"
+            )
+        );
+    }
 }

@@ -18,6 +18,7 @@
 //! they found something. No times are written, so the document is the same
 //! on every run.
 
+use super::escape::visible;
 use super::{builtin_group, catalogue, short};
 use crate::check::Program;
 use crate::diagnostics::Finding;
@@ -54,19 +55,33 @@ impl Suites {
     }
 }
 
+/// Text from a manifest, a file name or a policy. [`visible`] writes the
+/// control characters XML 1.0 cannot hold, which quick-junit would
+/// otherwise drop silently; U+FFFE and U+FFFF, which no XML 1.0 document
+/// can hold either, are written the same way.
+fn xml(s: &str) -> String {
+    let s = visible(s);
+    if s.contains(['\u{FFFE}', '\u{FFFF}']) {
+        s.replace('\u{FFFE}', "\\u{fffe}")
+            .replace('\u{FFFF}', "\\u{ffff}")
+    } else {
+        s.into_owned()
+    }
+}
+
 /// Attribute values are one line: XML readers turn line breaks in them
 /// into spaces anyway, so do it where it can be seen.
 fn one_line(s: &str) -> String {
-    s.replace("\r\n", " ").replace(['\n', '\r'], " ")
+    xml(&s.replace("\r\n", " ").replace(['\n', '\r'], " "))
 }
 
 fn describe(findings: &[&Finding]) -> String {
     let mut text = String::new();
     for f in findings {
-        text.push_str(&short::finding(f));
+        text.push_str(&xml(&short::finding(f)));
         text.push('\n');
         if let Some(help) = &f.help {
-            text.push_str(&format!("  help: {help}\n"));
+            text.push_str(&format!("  help: {}\n", xml(help)));
         }
     }
     text
@@ -88,10 +103,12 @@ fn status(result: RuleResult, findings: &[&Finding]) -> TestCaseStatus {
         (RuleResult::Fail, None, Some(waived)) => {
             let mut s = TestCaseStatus::skipped();
             if let Some(w) = &waived.waiver {
-                s.set_message(one_line(&format!(
+                s.set_message(format!(
                     "waived until {} by {}: {}",
-                    w.expires, w.approved_by, w.reason
-                )));
+                    w.expires,
+                    one_line(&w.approved_by),
+                    one_line(&w.reason)
+                ));
             }
             s.set_type("waived");
             s.set_description(describe(findings));
@@ -110,7 +127,7 @@ fn status(result: RuleResult, findings: &[&Finding]) -> TestCaseStatus {
                         0 | 1 => String::new(),
                         n => format!(" (and {} more)", n - 1),
                     };
-                    s.set_message(one_line(&format!("{}{more}", f.message)));
+                    s.set_message(format!("{}{more}", one_line(&f.message)));
                     s.set_type(f.severity.as_str());
                 }
                 None => {
@@ -124,9 +141,12 @@ fn status(result: RuleResult, findings: &[&Finding]) -> TestCaseStatus {
 }
 
 fn case(rule: &str, file: &FileReport, result: RuleResult, findings: &[&Finding]) -> TestCase {
-    let mut case = TestCase::new(rule, status(result, findings));
-    case.set_classname(file.path.as_str());
-    case.extra.insert("file".into(), file.path.as_str().into());
+    let mut case = TestCase::new(xml(rule), status(result, findings));
+    // A path is written as the other formats write it, so that it names
+    // one file.
+    let path = xml(&file.path);
+    case.set_classname(path.as_str());
+    case.extra.insert("file".into(), path.into());
     if let Some(f) = findings.iter().find(|f| f.waiver.is_none()) {
         if f.location.range.is_some() {
             let (line, _) = f.location.line_col();

@@ -66,26 +66,24 @@ fn descriptor(entry: &CatalogueEntry<'_>) -> Value {
 
 /// A path as a URI reference: relative paths stay relative (code scanning
 /// resolves them against the repository root), absolute ones become
-/// `file://` URIs. Everything outside the unreserved set is
-/// percent-encoded, so spaces, `#` and non-ASCII names stay valid.
-pub fn uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let drive = match path.as_bytes() {
-        [letter, b':', b'/', ..] if letter.is_ascii_alphabetic() => {
-            path.get(..2).zip(path.get(2..))
-        }
-        _ => None,
-    };
-    let (prefix, rest) = if let Some((drive, rest)) = drive {
+/// `file://` URIs. The path is taken as the bytes the file system gave, so
+/// a name that is not UTF-8 keeps its exact bytes; every byte outside the
+/// unreserved set is percent-encoded, so spaces, `#`, control characters
+/// and non-ASCII names stay valid. A backslash separates directories, as
+/// on Windows.
+pub fn uri(path: impl AsRef<[u8]>) -> String {
+    let path = path.as_ref();
+    let (mut out, rest) = match path {
         // `C:/dir/file.yaml`: the drive keeps its colon.
-        (format!("file:///{drive}"), rest)
-    } else if path.starts_with('/') {
-        ("file://".to_string(), path.as_str())
-    } else {
-        (String::new(), path.as_str())
+        [letter, b':', b'/' | b'\\', ..] if letter.is_ascii_alphabetic() => (
+            format!("file:///{}:", char::from(*letter)),
+            path.get(2..).unwrap_or_default(),
+        ),
+        [b'/' | b'\\', ..] => ("file://".to_string(), path),
+        _ => (String::new(), path),
     };
-    let mut out = prefix;
-    for b in rest.bytes() {
+    for &b in rest {
+        let b = if b == b'\\' { b'/' } else { b };
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(char::from(b));
         } else {
@@ -104,7 +102,7 @@ fn region(start: (usize, usize), end: (usize, usize)) -> Value {
     })
 }
 
-fn physical(path: &str, region: Option<Value>) -> Value {
+fn physical(path: &[u8], region: Option<Value>) -> Value {
     let mut location = Map::new();
     location.insert("artifactLocation".into(), json!({ "uri": uri(path) }));
     if let Some(region) = region {
@@ -117,7 +115,7 @@ fn rule_location(id: usize, rule: &str, span: &Span) -> Value {
     json!({
         "id": id,
         "physicalLocation": physical(
-            &span.src.name,
+            span.src.name.as_bytes(),
             Some(region(span.start_line_col(), span.end_line_col())),
         ),
         "message": { "text": format!("rule `{rule}` is declared here") },
@@ -151,7 +149,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             related.push(json!({
                 "id": related.len() + 1,
                 "physicalLocation": physical(
-                    &loc.path,
+                    loc.path.as_bytes(),
                     Some(region(src.line_col(range.start), src.line_col(range.end))),
                 ),
                 "message": { "text": text },
@@ -167,7 +165,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     result.insert("message".into(), json!({ "text": f.message }));
     result.insert(
         "locations".into(),
-        json!([{ "physicalLocation": physical(&loc.path, manifest_region) }]),
+        json!([{ "physicalLocation": physical(loc.path.as_bytes(), manifest_region) }]),
     );
     if !related.is_empty() {
         result.insert("relatedLocations".into(), Value::Array(related));
@@ -230,4 +228,22 @@ pub fn render(program: &Program, report: &Report) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_percent_encode_bytes_that_are_not_utf8() {
+        assert_eq!(uri(b"dir/\xff\xfe.yaml"), "dir/%FF%FE.yaml");
+        assert_eq!(uri(b"a\nb\x1b.yaml"), "a%0Ab%1B.yaml");
+        assert_eq!(uri("p/Sp\u{f6}tify.yaml"), "p/Sp%C3%B6tify.yaml");
+        assert_eq!(uri(b"/srv/\x80.yaml"), "file:///srv/%80.yaml");
+        assert_eq!(uri(b"C:\\r\\\xe9.yaml"), "file:///C:/r/%E9.yaml");
+        assert_eq!(
+            uri(b"\\\\server\\share\\a.yaml"),
+            "file:////server/share/a.yaml"
+        );
+    }
 }

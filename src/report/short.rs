@@ -1,6 +1,9 @@
 //! `path:line:col: severity[rule-id]: message`, one finding a line: the
-//! format editors and CI problem matchers read.
+//! format editors and CI problem matchers read. Everything that comes from
+//! a manifest, a file name or a policy is written [`visible`], so a finding
+//! is exactly one line and sends the terminal no control character.
 
+use super::escape::visible;
 use crate::diagnostics::{Diag, Finding};
 
 /// A suggestion ("did you mean `consent`?") is part of the line: it is
@@ -12,23 +15,23 @@ pub fn finding(f: &Finding) -> String {
         .help
         .as_deref()
         .filter(|h| h.starts_with("did you mean"))
-        .map(|h| format!("; {h}"))
+        .map(|h| format!("; {}", visible(h)))
         .unwrap_or_default();
     let waived = match &f.waiver {
         Some(w) => format!(
             " (waived until {} by {}: {})",
             w.expires,
-            one_line(&w.approved_by),
-            one_line(&w.reason)
+            visible(&w.approved_by),
+            visible(&w.reason)
         ),
         None => String::new(),
     };
     format!(
         "{}:{line}:{col}: {}[{}]: {}{suggestion}{waived}",
-        f.location.path,
+        visible(&f.location.path),
         f.severity.as_str(),
-        f.rule,
-        one_line(&f.message)
+        visible(&f.rule),
+        visible(&f.message)
     )
 }
 
@@ -37,15 +40,11 @@ pub fn diag(d: &Diag) -> String {
     let help = d
         .help
         .as_deref()
-        .map(|h| format!(" ({})", one_line(h)))
+        .map(|h| format!(" ({})", visible(h)))
         .unwrap_or_default();
     format!(
         "{}:{line}:{col}: error: {}{help}",
-        d.span.src.name,
-        one_line(&d.message)
+        visible(&d.span.src.name),
+        visible(&d.message)
     )
-}
-
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
 }
