@@ -63,6 +63,9 @@ pub struct Location {
     pub range: Option<Range<usize>>,
     /// The JSON pointer of the blamed value, when there is one.
     pub pointer: Option<Path>,
+    /// The file name's bytes, when they are not UTF-8 and `path` shows
+    /// them escaped: a URI must name the file itself.
+    pub raw_path: Option<Arc<[u8]>>,
 }
 
 impl Location {

@@ -242,12 +242,20 @@ fn check_entry(program: &Program, entry: &Entry, opts: &Options) -> FileReport {
         Entry::Broken { display, message } => {
             broken(display, None, None, Builtin::Unreadable, message, None)
         }
-        Entry::File { path, display } => match read_text(path, opts.max_file_size) {
-            Err((message, help)) => {
-                broken(display, None, None, Builtin::Unreadable, &message, help)
+        Entry::File { path, display, raw } => {
+            let mut report = match read_text(path, opts.max_file_size) {
+                Err((message, help)) => {
+                    broken(display, None, None, Builtin::Unreadable, &message, help)
+                }
+                Ok(text) => check_text(program, display, text, opts),
+            };
+            if let Some(raw) = raw {
+                for f in &mut report.findings {
+                    f.location.raw_path = Some(Arc::clone(raw));
+                }
             }
-            Ok(text) => check_text(program, display, text, opts),
-        },
+            report
+        }
     }
 }
 
@@ -419,6 +427,7 @@ fn evaluate<'p>(
                         source: Some(Arc::clone(src)),
                         range: None,
                         pointer: None,
+                        raw_path: None,
                     },
                     labels: Vec::new(),
                     rule_span: Some(rule.id_span.clone()),
@@ -494,6 +503,7 @@ fn failure_finding(
             source: Some(Arc::clone(src)),
             range: primary.map(|(_, r)| r.clone()),
             pointer: primary.map(|(b, _)| b.path.clone()),
+            raw_path: None,
         },
         labels: labels
             .iter()
@@ -521,6 +531,7 @@ fn waiver_finding(src: &Arc<Source>, index: &SpanIndex, p: waivers::WaiverProble
             source: Some(Arc::clone(src)),
             range: range.clone(),
             pointer: Some(p.pointer),
+            raw_path: None,
         },
         labels: range.map(|r| vec![(r, p.label)]).unwrap_or_default(),
         rule_span: None,
@@ -551,6 +562,7 @@ fn broken(
                 source: src.cloned(),
                 range: range.clone(),
                 pointer: None,
+                raw_path: None,
             },
             labels: range
                 .map(|r| vec![(r, "here".to_string())])
@@ -579,6 +591,7 @@ fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding
             source: Some(Arc::clone(src)),
             range: range.clone(),
             pointer: Some(issue.path.clone()),
+            raw_path: None,
         },
         labels: range
             .map(|r| (r, issue.label.clone()))

@@ -609,6 +609,20 @@ fn file_names_that_are_not_utf8_are_escaped_visibly() {
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(run.lines_of("caf\\xE9.yaml").len(), 1, "{run}");
     assert!(!run.stdout.contains('\u{fffd}'), "{run}");
+    // SARIF names the file by its bytes.
+    let sarif = check_as("sarif", dir.path(), &[]);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains(&"caf%E9.yaml"), "{uris:?}");
 }
 
 // ---- waivers anyone can write ----------------------------------------------

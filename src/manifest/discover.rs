@@ -11,8 +11,13 @@ use walkdir::WalkDir;
 /// One thing found while walking.
 #[derive(Debug)]
 pub enum Entry {
-    /// A file to read, and the path to show for it.
-    File { path: PathBuf, display: String },
+    /// A file to read, and the path to show for it; `raw` holds the shown
+    /// path's bytes when they are not UTF-8 (and `display` escapes them).
+    File {
+        path: PathBuf,
+        display: String,
+        raw: Option<std::sync::Arc<[u8]>>,
+    },
     /// Something in the tree that could not be walked (a symlink loop, a
     /// directory without permission); it is reported for its own path.
     Broken { display: String, message: String },
@@ -87,13 +92,34 @@ pub fn path_text(path: &Path) -> String {
 
 /// The path as the user should see it: relative to the working directory
 /// when it lies under it, as editors expect.
-pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+fn shown<'p>(path: &'p Path, cwd: Option<&Path>) -> &'p Path {
     let shown = match cwd {
         Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
         _ => path,
     };
-    let shown = shown.strip_prefix("./").unwrap_or(shown);
-    let shown = path_text(shown);
+    shown.strip_prefix("./").unwrap_or(shown)
+}
+
+/// The bytes of the path as shown, when they are not UTF-8.
+fn raw_bytes(path: &Path, cwd: Option<&Path>) -> Option<std::sync::Arc<[u8]>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = shown(path, cwd).as_os_str().as_bytes();
+        std::str::from_utf8(bytes)
+            .is_err()
+            .then(|| std::sync::Arc::from(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, cwd);
+        None
+    }
+}
+
+/// [`shown`] as text, with bytes that are not UTF-8 escaped.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let shown = path_text(shown(path, cwd));
     if shown.is_empty() {
         ".".to_string()
     } else {
@@ -171,6 +197,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
                         found.entries.push(Entry::File {
                             path: entry.path().to_path_buf(),
                             display: display(),
+                            raw: raw_bytes(entry.path(), cwd.as_deref()),
                         });
                     } else if !kind.is_file() && !kind.is_dir() {
                         found.passed_over.special.push(display());

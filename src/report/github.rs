@@ -88,6 +88,7 @@ mod tests {
                 source: Some(src),
                 range: Some(17..18),
                 pointer: None,
+                raw_path: None,
             },
             labels: Vec::new(),
             rule_span: None,

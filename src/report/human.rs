@@ -429,6 +429,7 @@ mod tests {
                 source: Some(Arc::clone(src)),
                 range: Some(range.clone()),
                 pointer: None,
+                raw_path: None,
             },
             labels: vec![(range, "this name".to_string())],
             rule_span: None,

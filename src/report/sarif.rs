@@ -149,7 +149,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             related.push(json!({
                 "id": related.len() + 1,
                 "physicalLocation": physical(
-                    loc.path.as_bytes(),
+                    loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes()),
                     Some(region(src.line_col(range.start), src.line_col(range.end))),
                 ),
                 "message": { "text": text },
@@ -165,7 +165,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     result.insert("message".into(), json!({ "text": f.message }));
     result.insert(
         "locations".into(),
-        json!([{ "physicalLocation": physical(loc.path.as_bytes(), manifest_region) }]),
+        json!([{ "physicalLocation": physical(loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes()), manifest_region) }]),
     );
     if !related.is_empty() {
         result.insert("relatedLocations".into(), Value::Array(related));
