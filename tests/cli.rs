@@ -13,6 +13,9 @@
 //! computed from the fixture text (columns count characters), so a finding
 //! must land on the text it is about.
 
+mod common;
+
+use common::{edit, COMPLIANT};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,82 +23,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-/// A manifest that every shipped rule passes on 2018-12-18: the Spotify
-/// example with recorded per-scope consent from every subject, a stated need
-/// for every operation, a DPIA before the grant, and the grant revoked
-/// within 30 days of its feature's retirement.
-const COMPLIANT: &str = "\
-# Spotify's messaging integration, done right.
-schema: partnership/v1
-partner:
-  id: spotify
-  name: Spotify AB
-  kind: integration_partner
-  country: SE
-  owner: partnerships@platform.example
-role: service_provider
-own_purpose_use: false
-agreements:
-  - id: AGR-2010-044
-    type: data_sharing
-    signed: 2010-06-01
-    expires: 2019-06-01
-    purpose_restricted: true
-    onward_transfer_prohibited: true
-features:
-  - id: messenger-in-spotify
-    description: Send and read Facebook messages inside Spotify desktop
-    purposes: [messaging]
-    launched: 2013-11-01
-    retired: 2018-11-15
-grants:
-  - id: inbox
-    feature: messenger-in-spotify
-    api: messaging/inbox
-    data: [content.private_messages, content.message_participants]
-    subjects: [user, friends]
-    operations: [read, write, delete]
-    necessity:
-      read: show replies inside Spotify
-      write: send a recommendation as a message
-      delete: remove a message the user deleted in Spotify
-    lawful_basis: consent
-    consent:
-      mechanism: per_scope_opt_in
-      covers: [user, friends]
-      recorded: true
-      withdrawable: true
-    honors_privacy_settings: true
-    hides_access_indicators: false
-    storage: partner_servers
-    retention: 30d
-    deletion_propagation: 30d
-    monthly_users: 70000000
-    granted: 2013-11-01
-    revoked: 2018-12-01
-    last_access: 2018-11-30
-transfers:
-  - country: US
-    mechanism: sccs
-governance:
-  privacy_review: 2013-10-15
-  dpia: 2013-10-20
-  last_certification: 2018-06-01
-  access_logs: true
-";
-
 const AS_OF: &str = "2018-12-18";
-
-/// Replaces exactly one occurrence of `from`, so a fixture edit that no
-/// longer applies fails loudly instead of testing the wrong thing.
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "fixture edit: `{from}` must occur exactly once"
-    );
-    text.replacen(from, to, 1)
-}
 
 /// The compliant manifest with the consent the FTC order forbids: platform
 /// login only, covering the user but not their friends, not recorded.

@@ -172,6 +172,18 @@ struct JoinIndex<'m> {
     items: HashMap<Key<'m>, Vec<usize>>,
 }
 
+/// The items to visit, with their indices: those a join chose (in list
+/// order), or all of them.
+fn chosen_items(
+    items: &[Value],
+    chosen: Option<Vec<usize>>,
+) -> Box<dyn Iterator<Item = (usize, &Value)> + '_> {
+    match chosen {
+        Some(list) => Box::new(list.into_iter().filter_map(|i| Some((i, items.get(i)?)))),
+        None => Box::new(items.iter().enumerate()),
+    }
+}
+
 /// Whether an expression refers to the variable in `slot`.
 fn mentions(e: &Expr, slot: usize) -> bool {
     match &e.kind {
@@ -255,14 +267,7 @@ impl<'m> Evaluator<'m, '_> {
             Some(filter) => self.candidates(&each.collection, each.slot, filter, items)?,
             None => None,
         };
-        let indices: Box<dyn Iterator<Item = usize>> = match chosen {
-            Some(list) => Box::new(list.into_iter()),
-            None => Box::new(0..items.len()),
-        };
-        for i in indices {
-            let Some(item) = items.get(i) else {
-                continue;
-            };
+        for (i, item) in chosen_items(items, chosen) {
             if let Some(slot) = self.slots.get_mut(each.slot) {
                 *slot = Some((item, base.index(i)));
             }
@@ -808,14 +813,7 @@ impl<'m> Evaluator<'m, '_> {
                     list.extend(extra);
                     list.sort_unstable();
                 }
-                let indices: Box<dyn Iterator<Item = usize>> = match chosen {
-                    Some(list) => Box::new(list.into_iter()),
-                    None => Box::new(0..items.len()),
-                };
-                for i in indices {
-                    let Some(item) = items.get(i) else {
-                        continue;
-                    };
+                for (i, item) in chosen_items(items, chosen) {
                     if let Some(s) = self.slots.get_mut(*slot) {
                         *s = Some((
                             item,
