@@ -16,6 +16,7 @@ use crate::date::Date;
 use crate::diagnostics::{Finding, Waived};
 use crate::manifest::path::{Path, Seg};
 use crate::value::Value;
+use std::collections::{HashMap, HashSet};
 
 /// A waiver as declared in a manifest.
 #[derive(Debug)]
@@ -115,6 +116,15 @@ pub fn apply(
 ) -> Vec<WaiverProblem> {
     let types = &program.types;
     let mut problems = Vec::new();
+    // Findings by rule, each finding's grant, and the manifest's grant ids
+    // are worked out once, so that many waivers against many findings cost
+    // their sum, not their product.
+    let mut by_rule: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_rule.entry(f.rule.clone()).or_default().push(i);
+    }
+    let mut grant_cache: HashMap<usize, Option<String>> = HashMap::new();
+    let mut grants: Option<(Vec<String>, HashSet<String>)> = None;
     for waiver in read(types, root, manifest) {
         let rule_ptr = waiver.pointer.key("rule");
         if program.rule(&waiver.rule).is_none() {
@@ -183,14 +193,30 @@ pub fn apply(
             continue;
         }
         let mut used = false;
-        for finding in findings.iter_mut() {
-            if finding.rule != waiver.rule || finding.waiver.is_some() {
-                continue;
-            }
+        for &i in by_rule
+            .get(waiver.rule.as_str())
+            .map_or(&[][..], Vec::as_slice)
+        {
             if let Some(grant) = &waiver.grant {
-                if grant_of(types, root, manifest, finding).as_ref() != Some(grant) {
+                let about = match grant_cache.get(&i) {
+                    Some(g) => g.clone(),
+                    None => {
+                        let g = findings
+                            .get(i)
+                            .and_then(|f| grant_of(types, root, manifest, f));
+                        grant_cache.insert(i, g.clone());
+                        g
+                    }
+                };
+                if about.as_ref() != Some(grant) {
                     continue;
                 }
+            }
+            let Some(finding) = findings.get_mut(i) else {
+                continue;
+            };
+            if finding.waiver.is_some() {
+                continue;
             }
             used = true;
             finding.waiver = Some(Waived {
@@ -201,7 +227,13 @@ pub fn apply(
             });
         }
         if !used {
-            problems.push(unused(types, root, manifest, &waiver, findings));
+            let (ids, known) = grants.get_or_insert_with(|| {
+                let ids = grant_ids(types, root, manifest);
+                let known = ids.iter().cloned().collect();
+                (ids, known)
+            });
+            let has_findings = by_rule.contains_key(waiver.rule.as_str());
+            problems.push(unused(&waiver, ids, known, has_findings));
         }
     }
     problems
@@ -209,19 +241,27 @@ pub fn apply(
 
 /// Why an active waiver matched nothing, in the words most likely to help.
 fn unused(
-    types: &Types,
-    root: &Ty,
-    manifest: &Value,
     waiver: &Waiver,
-    findings: &[Finding],
+    grants: &[String],
+    known: &HashSet<String>,
+    has_findings: bool,
 ) -> WaiverProblem {
     let rule_ptr = waiver.pointer.key("rule");
-    let grants = grant_ids(types, root, manifest);
     if let Some(grant) = &waiver.grant {
-        if !grants.contains(grant) {
-            let help = match did_you_mean(grant, grants.iter().map(String::as_str)) {
+        if !known.contains(grant) {
+            // Suggestions compare the name with every grant id: past a few
+            // hundred grants they are not worth their cost.
+            let suggestion = (grants.len() <= 256)
+                .then(|| did_you_mean(grant, grants.iter().map(String::as_str)))
+                .flatten();
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the grants are: {}", grants.join(", ")),
+                None if grants.len() <= 20 => format!("the grants are: {}", grants.join(", ")),
+                None => format!(
+                    "the grants are: {}, and {} more",
+                    grants.get(..20).unwrap_or_default().join(", "),
+                    grants.len() - 20
+                ),
             };
             return WaiverProblem {
                 rule: Builtin::WaiverUnused,
@@ -233,7 +273,7 @@ fn unused(
                 label: "no such grant".into(),
             };
         }
-        if findings.iter().any(|f| f.rule == waiver.rule) {
+        if has_findings {
             return WaiverProblem {
                 rule: Builtin::WaiverUnused,
                 message: format!(

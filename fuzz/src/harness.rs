@@ -64,9 +64,6 @@ pub fn program() -> &'static Program {
 
 /// A fixed `today`, so that a saved input replays the same way on any day.
 pub fn options() -> Options {
-    Options {
-        // 2019-01-01, in days since 1970-01-01.
-        today: Date::parse("2019-01-01").unwrap_or(Date(17_897)),
-        max_file_size: proviso::run::DEFAULT_MAX_FILE_SIZE,
-    }
+    // 2019-01-01, in days since 1970-01-01.
+    Options::new(Date::parse("2019-01-01").unwrap_or(Date(17_897)))
 }
