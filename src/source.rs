@@ -21,7 +21,14 @@ pub struct Source {
     /// The text as a terminal may show it; `None` when it has nothing to
     /// replace, which is the common case.
     shown: OnceLock<Option<Shown>>,
+    /// Character counts at byte checkpoints, for columns on long lines.
+    chars: OnceLock<Vec<(usize, usize)>>,
 }
+
+/// Bytes between character-count checkpoints: a column on a line longer
+/// than this is found from the nearest checkpoint, not from the line's
+/// start, so many findings on one long line cost no more than elsewhere.
+const CHECKPOINT: usize = 256;
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
@@ -30,7 +37,28 @@ impl Source {
             text: text.into(),
             lines: OnceLock::new(),
             shown: OnceLock::new(),
+            chars: OnceLock::new(),
         })
+    }
+
+    /// The number of characters before a byte offset (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let table = self.chars.get_or_init(|| {
+            let mut table = vec![(0, 0)];
+            let mut next = CHECKPOINT;
+            for (n, (i, _)) in self.text.char_indices().enumerate() {
+                if i >= next {
+                    table.push((i, n));
+                    next = i + CHECKPOINT;
+                }
+            }
+            table
+        });
+        let at = table
+            .partition_point(|&(b, _)| b <= offset)
+            .saturating_sub(1);
+        let (byte, count) = table.get(at).copied().unwrap_or((0, 0));
+        count + self.text.get(byte..offset).map_or(0, |s| s.chars().count())
     }
 
     /// The byte offset of the start of every line, in order; the first is 0.
@@ -47,10 +75,13 @@ impl Source {
         let starts = self.line_starts();
         let line = line_of(starts, offset);
         let line_start = starts.get(line).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(line_start..offset)
-            .map_or(0, |s| s.chars().count());
+        let col = if offset - line_start <= CHECKPOINT {
+            self.text
+                .get(line_start..offset)
+                .map_or(0, |s| s.chars().count())
+        } else {
+            self.chars_before(offset) - self.chars_before(line_start)
+        };
         (line + 1, col + 1)
     }
 
@@ -247,6 +278,24 @@ impl fmt::Debug for Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_a_long_line_count_characters() {
+        let mut text = String::from("a\n");
+        for i in 0..3000 {
+            text.push_str(if i % 3 == 0 { "é, " } else { "zz, " });
+        }
+        let src = Source::new("m.yaml", text.clone());
+        for (offset, _) in text.char_indices().step_by(97) {
+            let before = &text[..offset];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let expected = (
+                before.matches('\n').count() + 1,
+                text[line_start..offset].chars().count() + 1,
+            );
+            assert_eq!(src.line_col(offset), expected, "{offset}");
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

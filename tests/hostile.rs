@@ -421,7 +421,7 @@ fn a_policy_nested_past_the_limit_is_refused_where_it_gets_too_deep() {
         (
             "parens.proviso",
             rule(format!("{}true{}", "(".repeat(5_000), ")".repeat(5_000))),
-            "brackets nested deeper than 32 levels",
+            "nested deeper than 32 levels",
         ),
         (
             "chain.proviso",
@@ -440,7 +440,7 @@ fn a_policy_nested_past_the_limit_is_refused_where_it_gets_too_deep() {
                 "[".repeat(5_000),
                 "]".repeat(5_000)
             ),
-            "brackets nested deeper than 32 levels",
+            "nested deeper than 32 levels",
         ),
     ];
     for (name, text, message) in &cases {
@@ -911,4 +911,294 @@ fn a_rule_past_its_step_budget_ends_in_an_error_that_names_it() {
         errors[0].starts_with("rule `cross/every-pair` could not be evaluated: it took more than"),
         "{errors:?}"
     );
+}
+
+// ---- variants found by an adversarial pass ---------------------------------
+
+#[test]
+fn later_manifests_are_found_behind_tags_errors_and_misspellings() {
+    let dir = with_good();
+    let cases = [
+        ("tagged.yaml", format!("a: 1\n--- !x\n{}", failing())),
+        (
+            "broken-after.yaml",
+            format!("a: 1\n---\n{}x: \"unterminated\n", failing()),
+        ),
+        (
+            "clean-then-broken.yaml",
+            format!("{COMPLIANT}---\n\"unterminated\n"),
+        ),
+        (
+            "misspelled.yaml",
+            format!("a: 1\n---\n{}", failing().replace("\nschema:", "\nSchema:")),
+        ),
+    ];
+    for (name, text) in &cases {
+        write(dir.path(), name, text);
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for (name, _) in &cases {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(lines[0].contains("error[manifest/syntax]"), "{name}: {run}");
+    }
+}
+
+#[test]
+fn a_manifest_behind_unicode_line_breaks_in_comments_is_checked() {
+    let dir = with_good();
+    let body = &failing()[failing().find("schema:").unwrap()..];
+    for (name, brk) in [("nel.yaml", '\u{85}'), ("ls.yaml", '\u{2028}')] {
+        let text: String = body.lines().map(|l| format!("#{brk}{l}\n")).collect();
+        write(dir.path(), name, text);
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    for name in ["nel.yaml", "ls.yaml"] {
+        assert!(!run.lines_of(name).is_empty(), "{name}: {run}");
+    }
+    assert!(!run.stderr.contains("skipped"), "{run}");
+}
+
+#[test]
+fn the_schema_key_and_id_in_capitals_are_misspellings_not_other_files() {
+    let dir = with_good();
+    write(
+        dir.path(),
+        "key.yaml",
+        failing().replace("\nschema:", "\nSCHEMA:"),
+    );
+    write(
+        dir.path(),
+        "id.yaml",
+        failing().replace("schema: partnership/v1", "schema: PARTNERSHIP/V1"),
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    for name in ["key.yaml", "id.yaml"] {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(lines[0].contains("error[manifest/schema]"), "{run}");
+    }
+}
+
+#[test]
+fn names_with_trailing_dots_or_invisible_characters_are_checked() {
+    let dir = with_good();
+    let names = ["dot.yaml.", "zwsp.yml\u{200b}", "mark.yaml\u{301}"];
+    for name in names {
+        write(dir.path(), name, failing());
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    // Shown escaped where they are invisible, but checked.
+    assert_eq!(run.lines_of("dot.yaml.").len(), 1, "{run}");
+    assert!(run.stderr.starts_with("checked 4 manifests"), "{run}");
+}
+
+#[test]
+fn findings_on_a_very_long_line_render_without_a_snippet() {
+    let dir = with_good();
+    let mut text = COMPLIANT.to_string();
+    text.push_str(&format!("{}: 1\n", "x".repeat(1000)));
+    text.push_str(&format!("extra: [{}]\n", vec!["zz"; 30_000].join(", ")));
+    write(dir.path(), "long.yaml", &text);
+    let run = run_in(
+        dir.path(),
+        &["check", "--format", "human", "--as-of", AS_OF],
+        Duration::from_secs(120),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        run.stdout.len() < 10 * text.len(),
+        "{} bytes",
+        run.stdout.len()
+    );
+    assert!(
+        run.stdout.contains("long.yaml:"),
+        "{}",
+        &run.stdout[..2000.min(run.stdout.len())]
+    );
+    // Many findings on one line: each column is found without rescanning
+    // the line.
+    let text = edit(
+        COMPLIANT,
+        "subjects: [user, friends]",
+        &format!("subjects: [{}]", vec!["zz"; 100_000].join(", ")),
+    );
+    write(dir.path(), "wide.yaml", &text);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = run.lines_of("wide.yaml");
+    assert_eq!(lines.len(), 100_000);
+    let line = COMPLIANT[..COMPLIANT.find("subjects:").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    assert!(
+        lines[99_999].starts_with(&format!("wide.yaml:{line}:{}:", 16 + 99_999 * 4)),
+        "{}",
+        lines[99_999]
+    );
+}
+
+#[test]
+fn nested_quantifiers_are_refused_like_brackets() {
+    let dir = with_good();
+    let text = format!(
+        "policy deep for partnership/v1\n\nrule deep/rule {{\n  title \"t\"\n  severity error\n  require {}true\n  message \"m\"\n}}\n",
+        "any g in grants: ".repeat(4_000)
+    );
+    write(dir.path(), "q.proviso", text);
+    for command in ["rules", "check"] {
+        let run = run_in(
+            dir.path(),
+            &[command, "--policy", "q.proviso"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains("q.proviso:6:"), "{run}");
+        assert!(run.stderr.contains("nested deeper than 32 levels"), "{run}");
+    }
+}
+
+#[test]
+fn long_lists_in_a_rule_meet_the_budget_and_messages_stay_short() {
+    let dir = with_good();
+    let n = 20_000;
+    let text = edit(
+        &edit(
+            COMPLIANT,
+            "subjects: [user, friends]",
+            &format!("subjects: [{}]", vec!["friends"; n].join(", ")),
+        ),
+        "covers: [user, friends]",
+        &format!("covers: [{}]", vec!["user"; n].join(", ")),
+    );
+    write(dir.path(), "square.yaml", &text);
+    // A short list of the same kind: the message shows the first items.
+    let text = edit(
+        &edit(
+            COMPLIANT,
+            "subjects: [user, friends]",
+            "subjects: [friends]",
+        ),
+        "covers: [user, friends]",
+        &format!("covers: [{}]", vec!["user"; 30].join(", ")),
+    );
+    write(dir.path(), "short.yaml", &text);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    let square = run.lines_of("square.yaml");
+    assert!(
+        square
+            .iter()
+            .any(|l| l.contains("rule `ftc2012/subject-consent` could not be evaluated")),
+        "{square:?}"
+    );
+    let short = run.lines_of("short.yaml");
+    assert_eq!(short.len(), 1, "{run}");
+    assert!(short[0].contains("… 10 more"), "{run}");
+    assert!(short[0].len() < 400, "{run}");
+}
+
+#[test]
+fn the_report_never_overwrites_a_policy_or_a_manifest_in_any_spelling() {
+    let dir = with_good();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/gdpr.proviso");
+    std::fs::copy(policy, policies.join("gdpr.proviso")).unwrap();
+    let commented = write(
+        dir.path(),
+        "other/commented.yaml",
+        format!("--- # the partner\n{COMPLIANT}"),
+    );
+    let flow = write(
+        dir.path(),
+        "other/flow.yaml",
+        "{schema: partnership/v1, partner: {id: x}}\n",
+    );
+    for target in [
+        policies.join("gdpr.proviso"),
+        commented.clone(),
+        flow.clone(),
+    ] {
+        let before = std::fs::read(&target).unwrap();
+        let run = check(
+            dir.path(),
+            &["good.yaml", "--output", target.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 2, "{}: {run}", target.display());
+        assert!(run.stderr.contains("refusing to write the report"), "{run}");
+        assert_eq!(std::fs::read(&target).unwrap(), before);
+    }
+    // An earlier report is overwritten as usual.
+    let report = write(
+        dir.path(),
+        "report.sarif",
+        "{\"$schema\": \"x\", \"runs\": []}\n",
+    );
+    let run = check_as(
+        "sarif",
+        dir.path(),
+        &["good.yaml", "--output", report.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{run}");
+}
+
+#[test]
+fn policy_text_and_flag_values_reach_no_terminal_raw() {
+    let dir = with_good();
+    write(
+        dir.path(),
+        "p.proviso",
+        "policy evil for partnership/v1\n\n/// Source\u{1b}[2J\u{202e}: x\nrule evil/rule {\n  title \"all \u{1b}[32mclear\u{8}\"\n  severity error\n  require true\n  message \"m\"\n}\n",
+    );
+    let run = run_in(
+        dir.path(),
+        &["rules", "--policy", "p.proviso"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let out = run_in(
+        dir.path(),
+        &["check", "good.yaml", "--as-of", "2019\r\u{202e}\u{1b}[31m"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.code, 2, "{out}");
+    for text in [&run.stdout, &run.stderr, &out.stdout, &out.stderr] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_waiver_reason_of_invisible_characters_is_blank() {
+    let dir = with_good();
+    for (name, reason) in [
+        ("zwsp.yaml", "\"\u{200b}\""),
+        ("braille.yaml", "\"\u{2800}\u{3164}\""),
+    ] {
+        write(
+            dir.path(),
+            name,
+            waived(reason, "privacy-legal", "2019-01-31"),
+        );
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    for name in ["zwsp.yaml", "braille.yaml"] {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{run}");
+        assert!(lines[0].contains("`reason` must not be blank"), "{run}");
+    }
 }

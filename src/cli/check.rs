@@ -97,7 +97,12 @@ fn parse_size(s: &str) -> Result<u64, String> {
             "`{s}` is not a size; write bytes, or a number with KiB, MiB or GiB, for example 8MiB"
         )
     };
-    let n = num.trim().parse::<u64>().map_err(|_| not_a_size())?;
+    let digits = num.trim();
+    let n = match digits.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+        Err(_) => return Err(not_a_size()),
+    };
     match n.checked_mul(mult) {
         Some(0) => Err("the size must be at least 1 byte".to_string()),
         Some(size) if size <= MAX_FILE_SIZE_LIMIT => Ok(size),
@@ -155,15 +160,15 @@ pub fn run(args: CheckArgs) -> Exit {
             Entry::File { path: p, .. } => same_file(p, path),
             Entry::Broken { .. } => false,
         }) || args.policy.iter().any(|p| same_file(p, path));
-        if checked || looks_like_manifest(path) {
+        let why = if checked {
+            Some("a file being checked")
+        } else {
+            protected(path, &program)
+        };
+        if let Some(why) = why {
             say(&format!(
-                "error: refusing to write the report over `{}`, {}",
+                "error: refusing to write the report over `{}`, {why}",
                 visible(&path_text(path)),
-                if checked {
-                    "a file being checked"
-                } else {
-                    "which is a manifest (its first key is `schema:`)"
-                }
             ));
             return Exit::Failed;
         }
@@ -294,8 +299,34 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// Whether an existing file is a manifest: its first key is `schema`.
-/// The report never overwrites one, whether or not it is being checked.
+/// Why an existing file must not be overwritten by the report, if it must
+/// not: a policy file, or a file proviso would check as a manifest,
+/// whether or not this run checks it.
+fn protected(path: &std::path::Path, program: &crate::check::Program) -> Option<&'static str> {
+    if crate::cli::policies::is_policy(path) {
+        return Some("which is a policy file");
+    }
+    if !path.is_file() {
+        return None;
+    }
+    if looks_like_manifest(path) {
+        return Some("which is a manifest (its first key is `schema:`)");
+    }
+    let text = crate::manifest::read::read_text(path, crate::run::DEFAULT_MAX_FILE_SIZE).ok()?;
+    let text = crate::manifest::read::normalize(text);
+    match crate::manifest::load::load(&text, &program.types) {
+        crate::manifest::load::Loaded::Manifest { .. } => Some("which is a manifest"),
+        crate::manifest::load::Loaded::Syntax(e)
+            if e.later_document.is_some_and(|d| d.has_schema) =>
+        {
+            Some("which holds a manifest")
+        }
+        _ => None,
+    }
+}
+
+/// Whether an existing file is a manifest by its first key, even when it
+/// does not load.
 fn looks_like_manifest(path: &std::path::Path) -> bool {
     let Ok(file) = std::fs::File::open(path) else {
         return false;

@@ -1,7 +1,7 @@
 //! The command line: flags in, exit code out.
 
 mod check;
-mod policies;
+pub(crate) mod policies;
 mod rules;
 
 use clap::{Parser, Subcommand};

@@ -111,15 +111,8 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
 
 /// `*.proviso`, whatever the case or trailing white space, as manifests'
 /// extensions are matched.
-fn is_policy(path: &std::path::Path) -> bool {
-    path.file_name()
-        .map(|n| n.to_string_lossy())
-        .and_then(|n| {
-            n.trim_end()
-                .rsplit_once('.')
-                .map(|(_, e)| e.eq_ignore_ascii_case("proviso"))
-        })
-        .unwrap_or(false)
+pub(crate) fn is_policy(path: &std::path::Path) -> bool {
+    crate::manifest::discover::has_extension(path, &["proviso"])
 }
 
 fn is_hidden(e: &walkdir::DirEntry) -> bool {

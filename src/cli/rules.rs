@@ -3,6 +3,7 @@
 use super::policies::load_program;
 use super::Exit;
 use crate::builtin::{citation, Builtin};
+use crate::report::escape::visible;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ pub fn run(args: RulesArgs) -> Exit {
     };
     let (w0, w1) = (width(0), width(1));
     let mut out = std::io::stdout().lock();
+    // Titles and citations are policy text: shown, never obeyed.
+    let rows: Vec<[String; 4]> = rows
+        .into_iter()
+        .map(|row| row.map(|cell| visible(&cell).into_owned()))
+        .collect();
     for [id, severity, title, source] in &rows {
         let line = format!(
             "{id:w0$}  {severity:w1$}  {title}\n{:w0$}  {:w1$}  source: {source}\n",

@@ -399,7 +399,12 @@ impl<'m> Evaluator<'m, '_> {
 
     /// Counts one step against the budget.
     fn step(&mut self) -> R<()> {
-        self.steps += 1;
+        self.charge(1)
+    }
+
+    /// Counts `n` steps against the budget.
+    fn charge(&mut self, n: usize) -> R<()> {
+        self.steps = self.steps.saturating_add(n as u64);
         if self.steps > self.budget {
             return Err(format!(
                 "it took more than {} steps on this manifest: its `each` clauses and quantifiers multiply lists that no equality join (`a.id == b.ref`) narrows",
@@ -712,6 +717,14 @@ impl<'m> Evaluator<'m, '_> {
             Kind::In { elem, set, negated } => {
                 let (x, s) = (self.value(elem)?, self.value(set)?);
                 let (xv, sv) = (self.need(&x, elem)?, self.need(&s, set)?);
+                // A scan costs a step per item, so that the budget sees a
+                // test of every item of one long list against another.
+                let scanned = match sv {
+                    Value::List(items) => items.len(),
+                    Value::Map(entries) => entries.len(),
+                    _ => 0,
+                };
+                self.charge(scanned)?;
                 let found = match sv {
                     Value::List(items) => items.contains(xv),
                     Value::Map(entries) => entries.iter().any(|(k, _)| k == xv),
@@ -739,6 +752,7 @@ impl<'m> Evaluator<'m, '_> {
                 else {
                     return Err(format!("`{}` does not compare lists", e.span.text()));
                 };
+                self.charge(xs.len().saturating_mul(ys.len()))?;
                 if !self.explain {
                     let result = match has {
                         Has::Any => ys.iter().any(|y| xs.contains(y)),

@@ -58,14 +58,35 @@ pub struct MissingPath {
 /// white space trails the name (`acme.yaml `): a name must not be a way to
 /// slip past the check.
 pub fn is_yaml(path: &Path) -> bool {
+    has_extension(path, &["yaml", "yml"])
+}
+
+/// Whether a file name ends in one of `extensions`, whatever the case and
+/// whatever trails it that a reader would not see or would not count: white
+/// space, dots, zero-width and combining characters (`x.yaml.`,
+/// `x.yaml\u{200b}`).
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     let Some(name) = path.file_name() else {
         return false;
     };
     let name = name.to_string_lossy();
-    let Some((_, ext)) = name.trim_end().rsplit_once('.') else {
+    let name = name.trim_end_matches(|c: char| c.is_whitespace() || c == '.' || invisible(c));
+    let Some((_, ext)) = name.rsplit_once('.') else {
         return false;
     };
-    ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")
+    extensions.iter().any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// Characters that take no room when a name is shown: format characters
+/// and combining marks.
+pub fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{2800}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}'
+        | '\u{feff}' | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}'
+        | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
 }
 
 /// A file name as text: bytes that are not UTF-8 are shown as `\xNN`, so

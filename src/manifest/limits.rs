@@ -73,9 +73,9 @@ pub fn check(text: &str) -> Option<Tripped> {
     let mut total: u64 = 0;
     while let Some(event) = parser.next() {
         let size = match event.kind {
+            // Anchors belong to their document; the budget to the file.
             Kind::DocumentStart => {
                 anchors.clear();
-                total = 0;
                 continue;
             }
             Kind::Start(anchor) => {
@@ -274,6 +274,17 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x]\n");
         for i in 1..40 {
             text.push_str(&format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+        }
+        assert!(matches!(check(&text), Some(Tripped::Aliases { .. })));
+    }
+
+    #[test]
+    fn the_budget_is_the_file_s_not_each_document_s() {
+        let mut text = String::from("a: 1\n");
+        let doc = format!("---\nk: &a [{}]\n", vec!["x"; 400].join(","));
+        for _ in 0..40 {
+            text.push_str(&doc);
+            text.push_str(&"? *a\n".repeat(400));
         }
         assert!(matches!(check(&text), Some(Tripped::Aliases { .. })));
     }

@@ -102,7 +102,6 @@ pub fn load(text: &str, types: &Types) -> Loaded {
     for (index, document) in documents.enumerate().map(|(i, d)| (i + 1, d)) {
         let probe = ProbeSeed { types };
         match probe.deserialize(document) {
-            Err(e) if e.to_string().contains("end of stream") => break,
             Err(e) => return syntax(&e),
             // A trailing `---` opens an empty document: nothing more.
             Ok(Probe::Empty) => {}
@@ -145,10 +144,13 @@ fn syntax(e: &serde_yaml::Error) -> Loaded {
 /// An empty file, or one with only comments, is a YAML file without
 /// `schema:`: skipped like any other.
 fn is_blank(text: &str) -> bool {
-    text.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
-    })
+    // The line breaks the YAML parser knows, NEL and the Unicode separators
+    // among them: a manifest behind `#<NEL>` is not a comment.
+    text.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .all(|l| {
+            let t = l.trim();
+            t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
+        })
 }
 
 /// serde_yaml appends " at line L column C" to its messages; the location is
@@ -290,7 +292,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
         if first != "schema" {
             // A near miss of `schema` is a manifest with a typo, not a file
             // to skip: skipping it would let it drop out of the check.
-            let near = first.len() >= 4 && did_you_mean(&first, ["schema"]).is_some();
+            let near = near_schema_key(&first);
             map.next_value::<IgnoredAny>()?;
             // A manifest whose `schema:` is not first would otherwise be
             // skipped without a word.
@@ -416,15 +418,18 @@ impl<'de> Visitor<'de> for ProbeSeed<'_> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Probe::Other)
     }
+    /// A tag does not hide what it tags: `--- !x` before a manifest.
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Probe, A::Error> {
         let (_, variant): (IgnoredAny, _) = data.variant()?;
-        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
-        Ok(Probe::Other)
+        match de::VariantAccess::newtype_variant_seed(variant, self)? {
+            Probe::Empty => Ok(Probe::Other),
+            probe => Ok(probe),
+        }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
         let mut probe = Probe::Other;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if key == "schema" {
+            if key == "schema" || near_schema_key(&key) {
                 let value: Option<String> = map.next_value_seed(ScalarSeed)?;
                 if value.is_some_and(|v| claims_schema(self.types, &v)) {
                     probe = Probe::Manifest;
@@ -440,6 +445,9 @@ impl<'de> Visitor<'de> for ProbeSeed<'_> {
 /// Whether a `schema:` value marks the file as a manifest: an id such as
 /// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
 fn claims_schema(types: &Types, value: &str) -> bool {
+    // Case does not make a different schema id: `PARTNERSHIP/V1` is a
+    // misspelling, not another tool's key.
+    let value = &value.to_ascii_lowercase();
     let shaped = value.split_once('/').is_some_and(|(name, version)| {
         !name.is_empty()
             && name
@@ -450,6 +458,12 @@ fn claims_schema(types: &Types, value: &str) -> bool {
                 .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     });
     shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
+}
+
+/// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,
+/// `shcema`): the file is a manifest with a typo, not a file to skip.
+fn near_schema_key(key: &str) -> bool {
+    key.len() >= 4 && did_you_mean(&key.to_ascii_lowercase(), ["schema"]).is_some()
 }
 
 fn drain<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -779,7 +793,12 @@ impl TypedSeed<'_, '_> {
     fn scalar_text(&self, text: &str) -> Option<Value> {
         let cx = self.cx;
         match self.ty.required() {
-            Ty::Str if self.rules.is_some_and(|r| r.not_blank) && text.trim().is_empty() => {
+            Ty::Str
+                if self.rules.is_some_and(|r| r.not_blank)
+                    && text
+                        .chars()
+                        .all(|c| c.is_whitespace() || crate::manifest::discover::invisible(c)) =>
+            {
                 let name = match self.path {
                     Link::Key(_, key) => format!("`{key}`"),
                     _ => "this value".to_string(),

@@ -241,18 +241,38 @@ impl Renderer {
 
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
-        if self.handler.render_report(&mut out, report).is_err() {
+        // The graphical handler is a dependency's code: should it fail on
+        // some input, the finding is still reported, in plain words.
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.handler.render_report(&mut out, report)
+        }));
+        if !matches!(rendered, Ok(Ok(()))) {
             out = format!("{}\n", report.message);
         }
         out
     }
 
     pub fn finding(&self, f: &Finding) -> String {
+        let (line, col) = f.location.line_col();
+        let long = |src: &Arc<Source>| {
+            f.location
+                .range
+                .iter()
+                .chain(f.labels.iter().map(|(r, _)| r))
+                .any(|r| on_long_line(src, r.start))
+        };
         let source = f
             .location
             .source
             .as_ref()
             .filter(|_| f.location.range.is_some());
+        // A snippet of a very long line says nothing a reader can take in,
+        // and every finding on it would repeat it: the place is given in
+        // words instead.
+        let shown_at = source
+            .filter(|src| long(src))
+            .map(|_| format!(":{line}:{col}"));
+        let source = source.filter(|src| !long(src));
         let labels: Vec<(SourceSpan, String)> = match source {
             Some(src) => f
                 .labels
@@ -276,7 +296,12 @@ impl Renderer {
             .collect();
         let mut message = match source {
             Some(_) => visible(&f.message).into_owned(),
-            None => format!("{}: {}", visible(&f.location.path), visible(&f.message)),
+            None => format!(
+                "{}{}: {}",
+                visible(&f.location.path),
+                shown_at.unwrap_or_default(),
+                visible(&f.message)
+            ),
         };
         let mut severity = severity(f.severity);
         if let Some(w) = &f.waiver {
@@ -300,6 +325,22 @@ impl Renderer {
     }
 
     pub fn diag(&self, d: &Diag) -> String {
+        if on_long_line(&d.span.src, d.span.start) {
+            let (line, col) = d.span.start_line_col();
+            return self.render(&Report {
+                message: format!(
+                    "{}:{line}:{col}: {}",
+                    visible(&d.span.src.name),
+                    visible(&d.message)
+                ),
+                code: None,
+                severity: miette::Severity::Error,
+                help: d.help.as_deref().map(|h| visible(h).into_owned()),
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            });
+        }
         let mut labels = vec![(whole(&d.span), visible(&d.label).into_owned())];
         let mut related = Vec::new();
         for (at, label) in &d.related {
@@ -327,6 +368,18 @@ impl Renderer {
             related,
         })
     }
+}
+
+/// Lines longer than this are not shown as snippets.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Whether the line holding `offset` is too long to show.
+fn on_long_line(src: &Source, offset: usize) -> bool {
+    let starts = src.line_starts();
+    let line = line_of(starts, offset.min(src.text.len()));
+    let start = starts.get(line).copied().unwrap_or(0);
+    let end = starts.get(line + 1).copied().unwrap_or(src.text.len());
+    end.saturating_sub(start) > MAX_SNIPPET_LINE
 }
 
 fn whole(at: &Span) -> SourceSpan {

@@ -34,12 +34,31 @@ pub const MAX_NESTING: usize = 32;
 /// evaluator recurse once per level.
 pub const MAX_EXPR_DEPTH: u32 = 100;
 
-/// The first bracket nested deeper than [`MAX_NESTING`]: `(`, `[`, `{`, or
-/// the `<` of `map<`. Strings and comments are skipped; the language's
-/// tokens are simple enough that this agrees with the grammar.
-fn too_deep(text: &str) -> Option<(usize, char)> {
+/// The first place that nests deeper than [`MAX_NESTING`]: a bracket
+/// (`(`, `[`, `{`, or the `<` of `map<`), or a quantifier (`any x in xs:`),
+/// whose body runs to the end of its expression and so nests the
+/// quantifiers after it in one rule. Strings and comments are skipped; the
+/// language's tokens are simple enough that this agrees with the grammar.
+fn too_deep(text: &str) -> Option<(usize, String)> {
     let bytes = text.as_bytes();
     let mut stack: Vec<u8> = Vec::new();
+    let mut quantifiers = 0usize;
+    let word_at = |i: usize| -> &str {
+        let end = bytes
+            .get(i..)
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            })
+            .map_or(bytes.len(), |n| i + n);
+        text.get(i..end).unwrap_or("")
+    };
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
@@ -65,7 +84,10 @@ fn too_deep(text: &str) -> Option<(usize, char)> {
                 if opens {
                     stack.push(b);
                     if stack.len() > MAX_NESTING {
-                        return Some((i, char::from(b)));
+                        return Some((
+                            i,
+                            format!("`{}` at level {}", char::from(b), MAX_NESTING + 1),
+                        ));
                     }
                 }
             }
@@ -75,6 +97,28 @@ fn too_deep(text: &str) -> Option<(usize, char)> {
             b'>' if stack.last() == Some(&b'<') => {
                 stack.pop();
             }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let word = word_at(i);
+                match word {
+                    "rule" | "const" => quantifiers = 0,
+                    "any" | "all" | "no" => {
+                        let var = skip_space(i + word.len());
+                        let after = skip_space(var + word_at(var).len());
+                        if !word_at(var).is_empty() && word_at(after) == "in" {
+                            quantifiers += 1;
+                            if quantifiers > MAX_NESTING {
+                                return Some((
+                                    i,
+                                    format!("quantifier {} of one rule", MAX_NESTING + 1),
+                                ));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                i += word.len().max(1);
+                continue;
+            }
             _ => {}
         }
         i += 1;
@@ -82,14 +126,23 @@ fn too_deep(text: &str) -> Option<(usize, char)> {
     None
 }
 
+/// Grammar rules the parser may try for one file. A parser of this kind
+/// backtracks: on some broken files (brackets left open inside each other)
+/// its work grows exponentially, and this bounds it. Every well-formed
+/// file, and every broken one a person writes, takes a small fraction.
+pub const PARSER_CALLS: usize = 10_000_000;
+
+static CALL_LIMIT: std::sync::Once = std::sync::Once::new();
+
 fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
     let empty = || File { items: Vec::new() };
-    if let Some((at, bracket)) = too_deep(&src.text) {
+    CALL_LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(PARSER_CALLS)));
+    if let Some((at, what)) = too_deep(&src.text) {
         let diag = Diag::new(
             &Span::new(src, at..at + 1),
-            format!("brackets nested deeper than {MAX_NESTING} levels"),
+            format!("brackets or quantifiers nested deeper than {MAX_NESTING} levels"),
         )
-        .label(format!("`{bracket}` at level {}", MAX_NESTING + 1))
+        .label(what)
         .help("split the expression: move a part into a `where` clause, or into a rule of its own");
         return Err((empty(), vec![diag]));
     }
