@@ -8,9 +8,20 @@ fn main() -> ExitCode {
         Err(err) => {
             // clap repeats a bad value in its message: it is shown, never
             // obeyed, like everything else proviso prints.
-            let text: String = err
-                .render()
-                .to_string()
+            let mut rendered = err.render().to_string();
+            // A value is quoted as given, line breaks included: each is
+            // escaped whole before the message is split into lines.
+            for arg in std::env::args_os().skip(1) {
+                let arg = arg.to_string_lossy().into_owned();
+                let value = arg.split_once('=').map_or(arg.as_str(), |(_, v)| v);
+                for raw in [arg.as_str(), value] {
+                    if raw.chars().any(char::is_control) {
+                        let shown = proviso::report::escape::visible(raw).into_owned();
+                        rendered = rendered.replace(raw, &shown);
+                    }
+                }
+            }
+            let text: String = rendered
                 .split_inclusive('\n')
                 .map(|line| match line.strip_suffix('\n') {
                     Some(line) => format!("{}\n", proviso::report::escape::visible(line)),

@@ -1202,3 +1202,112 @@ fn a_waiver_reason_of_invisible_characters_is_blank() {
         assert!(lines[0].contains("`reason` must not be blank"), "{run}");
     }
 }
+
+#[test]
+fn a_tagged_schema_value_is_a_manifest_that_hides_its_schema() {
+    let dir = with_good();
+    write(
+        dir.path(),
+        "binary.yaml",
+        failing().replace(
+            "schema: partnership/v1",
+            "schema: !!binary cGFydG5lcnNoaXAvdjE=",
+        ),
+    );
+    write(
+        dir.path(),
+        "custom.yaml",
+        failing().replace("schema: partnership/v1", "schema: !custom partnership/v1"),
+    );
+    write(
+        dir.path(),
+        "later.yaml",
+        "foo: 1\n---\nschema: !!binary eA==\n",
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for (name, rule) in [
+        ("binary.yaml", "manifest/schema"),
+        ("custom.yaml", "manifest/schema"),
+        ("later.yaml", "manifest/syntax"),
+    ] {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(
+            lines[0].contains(&format!("error[{rule}]")),
+            "{name}: {run}"
+        );
+    }
+    assert!(!run.stderr.contains("skipped"), "{run}");
+}
+
+#[test]
+fn characters_outside_the_basic_plane_hide_neither_a_file_nor_a_blank_reason() {
+    let dir = with_good();
+    for name in ["vs.yaml\u{e0100}", "tag.yml\u{e0020}", "zw.ya\u{200b}ml"] {
+        write(dir.path(), name, failing());
+    }
+    write(
+        dir.path(),
+        "reason.yaml",
+        waived(
+            "\"\u{e0020}\u{1d173}\u{591}\"",
+            "privacy-legal",
+            "2019-01-31",
+        ),
+    );
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.starts_with("checked 5 manifests"), "{run}");
+    let lines = run.lines_of("reason.yaml");
+    assert_eq!(lines.len(), 1, "{run}");
+    assert!(lines[0].contains("`reason` must not be blank"), "{run}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_report_never_overwrites_a_policy_through_a_link() {
+    let dir = with_good();
+    let policy = write(
+        dir.path(),
+        "pol/gdpr.proviso",
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/gdpr.proviso"
+        ))
+        .unwrap(),
+    );
+    std::fs::hard_link(&policy, dir.path().join("hard.txt")).unwrap();
+    std::os::unix::fs::symlink(&policy, dir.path().join("soft")).unwrap();
+    let before = std::fs::read(&policy).unwrap();
+    for target in ["hard.txt", "soft"] {
+        let run = check(dir.path(), &["good.yaml", "--output", target]);
+        assert_eq!(run.code, 2, "{target}: {run}");
+        assert!(run.stderr.contains("which is a policy file"), "{run}");
+        assert_eq!(std::fs::read(&policy).unwrap(), before);
+    }
+}
+
+#[test]
+fn a_bad_flag_value_cannot_add_a_line() {
+    let dir = with_good();
+    for flag in [
+        "--max-waiver-days",
+        "--as-of",
+        "--max-file-size",
+        "--fail-on",
+    ] {
+        let run = run_in(
+            dir.path(),
+            &["check", "good.yaml", flag, "1\n::error::forged\r"],
+            Duration::from_secs(30),
+        );
+        assert_eq!(run.code, 2, "{flag}: {run}");
+        assert!(
+            !run.stderr.lines().any(|l| l.starts_with("::error")),
+            "{flag}: {run}"
+        );
+        assert!(!run.stderr.contains('\r'), "{flag}: {run}");
+    }
+}

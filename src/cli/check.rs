@@ -303,11 +303,23 @@ fn say(line: &str) {
 /// not: a policy file, or a file proviso would check as a manifest,
 /// whether or not this run checks it.
 fn protected(path: &std::path::Path, program: &crate::check::Program) -> Option<&'static str> {
-    if crate::cli::policies::is_policy(path) {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if crate::cli::policies::is_policy(path) || crate::cli::policies::is_policy(&target) {
         return Some("which is a policy file");
     }
     if !path.is_file() {
         return None;
+    }
+    // A policy by its contents, whatever its name (a hard link, say).
+    if let Ok(text) = crate::manifest::read::read_text(path, 1024 * 1024) {
+        let src = crate::source::Source::new(path_text(path), text);
+        let parsed = crate::check::parse(&[src]);
+        if parsed
+            .iter()
+            .any(|(file, errors)| errors.is_empty() && !file.items.is_empty())
+        {
+            return Some("which is a policy file");
+        }
     }
     if looks_like_manifest(path) {
         return Some("which is a manifest (its first key is `schema:`)");

@@ -62,31 +62,32 @@ pub fn is_yaml(path: &Path) -> bool {
 }
 
 /// Whether a file name ends in one of `extensions`, whatever the case and
-/// whatever trails it that a reader would not see or would not count: white
-/// space, dots, zero-width and combining characters (`x.yaml.`,
-/// `x.yaml\u{200b}`).
+/// whatever a reader would not see in it: white space and dots after it,
+/// and characters that are neither ASCII nor letters or digits (zero-width,
+/// format, variation and combining characters) in or after it
+/// (`x.yaml.`, `x.yaml\u{200b}`, `x.ya\u{200b}ml`).
 pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     let Some(name) = path.file_name() else {
         return false;
     };
-    let name = name.to_string_lossy();
-    let name = name.trim_end_matches(|c: char| c.is_whitespace() || c == '.' || invisible(c));
+    let name: String = name
+        .to_string_lossy()
+        .chars()
+        .filter(|&c| !invisible(c))
+        .collect();
+    let name = name.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
     let Some((_, ext)) = name.rsplit_once('.') else {
         return false;
     };
     extensions.iter().any(|e| ext.eq_ignore_ascii_case(e))
 }
 
-/// Characters that take no room when a name is shown: format characters
-/// and combining marks.
+/// A character that may take no room where a name is shown: anything
+/// that is not ASCII and neither a letter nor a digit, nor a space.
+/// Visible symbols are caught too; for matching an extension, that errs on
+/// the side of checking a file.
 pub fn invisible(c: char) -> bool {
-    matches!(c,
-        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
-        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{2800}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}'
-        | '\u{feff}' | '\u{ffa0}' | '\u{fff9}'..='\u{fffb}'
-        | '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}'
-        | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
+    !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
 }
 
 /// A file name as text: bytes that are not UTF-8 are shown as `\xNN`, so

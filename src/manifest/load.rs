@@ -105,6 +105,16 @@ pub fn load(text: &str, types: &Types) -> Loaded {
             Err(e) => return syntax(&e),
             // A trailing `---` opens an empty document: nothing more.
             Ok(Probe::Empty) => {}
+            Ok(Probe::ForeignSchema) if tagged_schema(text).is_some() => {
+                return Loaded::Syntax(SyntaxError {
+                    message: "a manifest holds one YAML document, this file has more".into(),
+                    line_col: None,
+                    later_document: Some(LaterDocument {
+                        index,
+                        has_schema: true,
+                    }),
+                });
+            }
             Ok(probe) if is_manifest || probe == Probe::Manifest => {
                 return Loaded::Syntax(SyntaxError {
                     message: "a manifest holds one YAML document, this file has more".into(),
@@ -118,12 +128,28 @@ pub fn load(text: &str, types: &Types) -> Loaded {
             Ok(_) => {}
         }
     }
-    finish(root, cx)
+    finish(root, cx, text)
 }
 
-fn finish(root: Root, cx: Cx) -> Loaded {
+fn finish(root: Root, cx: Cx, text: &str) -> Loaded {
     match root {
         Root::NotManifest => Loaded::NotManifest,
+        // A tag can make any text of the value (`!!binary cGFy...`): a
+        // tagged `schema:` is a manifest that hides its schema, not another
+        // tool's file.
+        Root::ForeignSchema => match tagged_schema(text) {
+            Some(tag) => Loaded::BadSchema(Issue {
+                path: Path::root().key("schema"),
+                at: At::Value,
+                message: format!("YAML tags such as `{tag}` have no meaning in a manifest"),
+                label: "tagged".into(),
+                help: Some(format!(
+                    "remove `{tag}` and name the schema, such as `partnership/v1`"
+                )),
+                related: None,
+            }),
+            None => Loaded::NotManifest,
+        },
         Root::BadSchema(issue) => Loaded::BadSchema(issue),
         Root::Manifest(schema, value) => Loaded::Manifest {
             schema,
@@ -229,6 +255,8 @@ impl Cx<'_> {
 
 enum Root {
     NotManifest,
+    /// The first key is `schema`, but its value is no schema id of ours.
+    ForeignSchema,
     BadSchema(Issue),
     Manifest(usize, Value),
 }
@@ -346,7 +374,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
             // ./schema.graphql`); only an id shaped like ours, or close to
             // a loaded one, makes the file a manifest.
             if !claims_schema(cx.types, &name) {
-                return Ok(Root::NotManifest);
+                return Ok(Root::ForeignSchema);
             }
             let ids: Vec<&str> = cx.types.schemas.iter().map(|s| s.id.as_str()).collect();
             let help = match did_you_mean(&name, ids.iter().copied()) {
@@ -374,6 +402,8 @@ enum Probe {
     Empty,
     /// A mapping with a `schema:` key that names a schema.
     Manifest,
+    /// A mapping with a `schema:` key that names no schema of ours.
+    ForeignSchema,
     Other,
 }
 
@@ -433,6 +463,8 @@ impl<'de> Visitor<'de> for ProbeSeed<'_> {
                 let value: Option<String> = map.next_value_seed(ScalarSeed)?;
                 if value.is_some_and(|v| claims_schema(self.types, &v)) {
                     probe = Probe::Manifest;
+                } else if probe == Probe::Other {
+                    probe = Probe::ForeignSchema;
                 }
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -458,6 +490,24 @@ fn claims_schema(types: &Types, value: &str) -> bool {
                 .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     });
     shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
+}
+
+/// The tag (or anchor) written before the value of a top-level `schema:`
+/// key, if any.
+fn tagged_schema(text: &str) -> Option<&str> {
+    let line = text.lines().find(|l| {
+        let l = l.trim_start_matches(['"', '\'']);
+        l.starts_with("schema")
+            && l.get(6..).is_some_and(|r| {
+                r.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+            })
+    })?;
+    let value = line.split_once(':')?.1.trim_start();
+    value
+        .starts_with(['!', '&'])
+        .then(|| value.split_whitespace().next().unwrap_or(value))
 }
 
 /// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,
@@ -570,6 +620,12 @@ impl<'de> Visitor<'de> for ScalarSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         drain(&mut map)?;
+        Ok(None)
+    }
+    /// A tagged value (`!custom partnership/v1`) names no schema.
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (_, variant): (IgnoredAny, _) = data.variant()?;
+        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
         Ok(None)
     }
 }
@@ -795,9 +851,11 @@ impl TypedSeed<'_, '_> {
         match self.ty.required() {
             Ty::Str
                 if self.rules.is_some_and(|r| r.not_blank)
-                    && text
-                        .chars()
-                        .all(|c| c.is_whitespace() || crate::manifest::discover::invisible(c)) =>
+                    && !text.chars().any(|c| {
+                        // The Hangul fillers are letters that show nothing.
+                        c.is_alphanumeric()
+                            && !matches!(c, '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}')
+                    }) =>
             {
                 let name = match self.path {
                     Link::Key(_, key) => format!("`{key}`"),
@@ -806,7 +864,7 @@ impl TypedSeed<'_, '_> {
                 cx.issue(
                     &self.path,
                     At::Value,
-                    format!("{name} must not be blank"),
+                    format!("{name} must not be blank: it has no letter or digit"),
                     "blank",
                     Some("write what it asks for: a waiver is only as good as its reason and its approver".into()),
                 );

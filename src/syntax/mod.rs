@@ -143,7 +143,7 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
             format!("brackets or quantifiers nested deeper than {MAX_NESTING} levels"),
         )
         .label(what)
-        .help("split the expression: move a part into a `where` clause, or into a rule of its own");
+        .help("a condition can move a part into a `where` clause or a rule of its own; a type or an enum can name its inner parts as records or enums of their own");
         return Err((empty(), vec![diag]));
     }
     let mut pairs =
@@ -815,6 +815,16 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    if let pest::error::ErrorVariant::CustomError { message } = &err.variant {
+        if message.contains("limit") {
+            return Diag::new(
+                &Span::new(src, pos..pos),
+                format!("this file takes the parser more than {PARSER_CALLS} steps"),
+            )
+            .label("the parser gave up near here")
+            .help("look for brackets or quotes left open, and split very long conditions, lists or files");
+        }
+    }
     let rest = src.text.get(pos..).unwrap_or("");
     let found_len = match rest.chars().next() {
         None => 0,
