@@ -41,6 +41,7 @@ pub type Parsed = (ast::File, Vec<Diag>);
 /// Parses policy files. They parse independently; in parallel, start-up
 /// stays short.
 pub fn parse(sources: &[Arc<Source>]) -> Vec<Parsed> {
+    syntax::set_budget(sources.iter().map(|s| s.text.len()).max().unwrap_or(0));
     sources.par_iter().map(syntax::parse_file).collect()
 }
 

@@ -126,17 +126,22 @@ fn too_deep(text: &str) -> Option<(usize, String)> {
     None
 }
 
-/// Grammar rules the parser may try for one file. A parser of this kind
-/// backtracks: on some broken files (brackets left open inside each other)
-/// its work grows exponentially, and this bounds it. Every well-formed
-/// file, and every broken one a person writes, takes a small fraction.
-pub const PARSER_CALLS: usize = 10_000_000;
+/// Grammar rules the parser may try per byte of a file, and at least.
+/// A parser of this kind backtracks: on some broken files (brackets left
+/// open inside each other) its work grows exponentially, and this bounds
+/// it. Well-formed files take well under a hundred calls a byte.
+const CALLS_PER_BYTE: usize = 400;
+const MIN_CALLS: usize = 1_000_000;
 
-static CALL_LIMIT: std::sync::Once = std::sync::Once::new();
+/// The parser's call budget for files of up to `len` bytes: set once for a
+/// batch of files parsed together, from the largest.
+pub fn set_budget(len: usize) {
+    let calls = len.saturating_mul(CALLS_PER_BYTE).max(MIN_CALLS);
+    pest::set_call_limit(std::num::NonZeroUsize::new(calls));
+}
 
 fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
     let empty = || File { items: Vec::new() };
-    CALL_LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(PARSER_CALLS)));
     if let Some((at, what)) = too_deep(&src.text) {
         let diag = Diag::new(
             &Span::new(src, at..at + 1),
@@ -819,7 +824,10 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
         if message.contains("limit") {
             return Diag::new(
                 &Span::new(src, pos..pos),
-                format!("this file takes the parser more than {PARSER_CALLS} steps"),
+                format!(
+                    "this file takes the parser more than {} steps per byte",
+                    CALLS_PER_BYTE
+                ),
             )
             .label("the parser gave up near here")
             .help("look for brackets or quotes left open, and split very long conditions, lists or files");
