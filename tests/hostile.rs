@@ -1311,3 +1311,28 @@ fn a_bad_flag_value_cannot_add_a_line() {
         assert!(!run.stderr.contains('\r'), "{flag}: {run}");
     }
 }
+
+#[test]
+fn constraints_that_cannot_apply_are_policy_errors() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "c.proviso",
+        "schema own/v1 {\n  x: int? unique\n  items: [Item]\n}\n\nrecord Item {\n  n: int not blank\n  s: string >= 0\n  l: [string] unique\n  k: int >= 5 <= 1\n}\n",
+    );
+    let run = run_in(
+        dir.path(),
+        &["rules", "--policy", "c.proviso"],
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, 2, "{run}");
+    for expected in [
+        "`unique` applies to a field of a record whose items form a list",
+        "`not blank` needs a `string`, but `n` is of type `int`",
+        "a bound needs an `int`, but `s` is of type `string`",
+        "`unique` needs a single value",
+        "no int is at least 5 and at most 1",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}: {run}");
+    }
+}

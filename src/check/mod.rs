@@ -172,7 +172,8 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                 continue;
             }
             if let Some(ty) = resolve_type(&field.ty, &names, errors) {
-                let rules = field_rules(field, &ty, &types, errors);
+                let is_root = types.schemas.iter().any(|s| s.root == id);
+                let rules = field_rules(field, &ty, &types, is_root, errors);
                 fields.push(FieldDef {
                     name: field.name.name.clone(),
                     ty,
@@ -195,6 +196,7 @@ fn field_rules(
     field: &crate::ast::FieldDecl,
     ty: &Ty,
     types: &Types,
+    is_root: bool,
     errors: &mut Vec<Diag>,
 ) -> FieldRules {
     let mut rules = FieldRules::default();
@@ -209,6 +211,17 @@ fn field_rules(
             Constraint::NotBlank => *base == Ty::Str,
             Constraint::AtLeast(_) | Constraint::AtMost(_) => *base == Ty::Int,
         };
+        if is_root && *constraint == Constraint::Unique {
+            errors.push(
+                Diag::new(
+                    span,
+                    "`unique` applies to a field of a record whose items form a list",
+                )
+                .label("a schema's own fields are never in a list")
+                .help("move `unique` to the field of the record the list holds"),
+            );
+            continue;
+        }
         if !fits {
             let (what, wants) = match constraint {
                 Constraint::Unique => ("`unique`", "a single value (a string, int, date or enum)"),
@@ -219,7 +232,7 @@ fn field_rules(
                 Diag::new(
                     span,
                     format!(
-                        "{what} needs {wants}, but `{}` is a `{shown}`",
+                        "{what} needs {wants}, but `{}` is of type `{shown}`",
                         field.name.name
                     ),
                 )
