@@ -77,26 +77,13 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// Characters that move the cursor, change colours, break a line or
-/// reorder text.
-fn acts_on_a_terminal(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
-
 /// No such character but the newline that ends a line.
 fn assert_shows_nothing_raw(run: &Run) {
     for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        if let Some(c) = text.chars().find(|&c| c != '\n' && acts_on_a_terminal(c)) {
+        if let Some(c) = text
+            .chars()
+            .find(|&c| c != '\n' && proviso::source::is_display_control(c))
+        {
             panic!("{stream} has a raw {c:?}\n{run}");
         }
     }

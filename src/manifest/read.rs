@@ -191,5 +191,8 @@ mod tests {
         let (at, c) = forbidden_char(&text).unwrap();
         assert_eq!((at, c), (3000 * 5 + 3, '\u{1b}'));
         assert_eq!(forbidden_char("a:\tb\r\n# \u{85} ok\n"), None);
+        assert_eq!(forbidden_char("é \u{ef} ï \u{fffd}"), None);
+        assert_eq!(forbidden_char("é\u{9b}"), Some((2, '\u{9b}')));
+        assert_eq!(forbidden_char("x\u{ffff}"), Some((1, '\u{ffff}')));
     }
 }

@@ -269,10 +269,9 @@ impl Renderer {
         // A snippet of a very long line says nothing a reader can take in,
         // and every finding on it would repeat it: the place is given in
         // words instead.
-        let shown_at = source
-            .filter(|src| long(src))
-            .map(|_| format!(":{line}:{col}"));
-        let source = source.filter(|src| !long(src));
+        let too_long = source.is_some_and(long);
+        let shown_at = too_long.then(|| format!(":{line}:{col}"));
+        let source = source.filter(|_| !too_long);
         let labels: Vec<(SourceSpan, String)> = match source {
             Some(src) => f
                 .labels
