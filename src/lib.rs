@@ -1,9 +1,10 @@
 //! proviso: policy-as-code for data-sharing partnerships.
 //!
 //! The modules follow the data's path: `syntax` parses policy files into an
-//! `ast`, `check` resolves and types them into `check::ir`, `manifest`
-//! finds and loads YAML manifests into schema-typed values, `eval` runs the
-//! rules, `run` ties them together into findings, and `report` renders them.
+//! `ast`, `check` resolves and types them into `check::ir` and the `schema`
+//! model, `manifest` finds and loads YAML manifests into schema-typed
+//! values, `eval` runs the rules, `run` ties them together into findings,
+//! and `report` renders them.
 
 pub mod ast;
 pub mod builtin;
@@ -15,8 +16,10 @@ pub mod eval;
 pub mod manifest;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod shipped;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 pub mod value;
 pub mod waivers;

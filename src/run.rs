@@ -6,7 +6,6 @@
 
 use crate::ast::Severity;
 use crate::builtin::Builtin;
-use crate::check::types::Ty;
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::{Finding, Location};
@@ -18,6 +17,7 @@ use crate::manifest::locate::{locate, span_index};
 use crate::manifest::path::Seg;
 use crate::manifest::read::{forbidden_char, normalize, offset_of, read_text};
 use crate::manifest::spans::SpanIndex;
+use crate::schema::Ty;
 use crate::source::Source;
 use crate::waivers;
 use rayon::prelude::*;

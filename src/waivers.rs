@@ -10,11 +10,12 @@
 //! findings (`manifest/*`, `proviso/*`) cannot be waived.
 
 use crate::builtin::Builtin;
-use crate::check::types::{did_you_mean, Ty, Types};
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::{Finding, Waived};
 use crate::manifest::path::{Path, Seg};
+use crate::schema::{Ty, Types};
+use crate::suggest::did_you_mean;
 use crate::value::Value;
 use std::collections::{HashMap, HashSet};
 

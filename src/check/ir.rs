@@ -1,8 +1,8 @@
 //! The checked form of rules, ready to evaluate: names resolved to slots
 //! and field indices, enum literals to values, every node typed.
 
-use super::types::Ty;
 use crate::ast::{Quantifier, Severity};
+use crate::schema::Ty;
 use crate::source::Span;
 use crate::value::Value;
 

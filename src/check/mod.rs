@@ -6,16 +6,16 @@
 pub mod ir;
 mod ops;
 mod rules;
-pub mod types;
 
 use crate::ast::{self, Constraint, Item, TypeExprKind};
 use crate::diagnostics::Diag;
+use crate::schema::{EnumDef, FieldDef, FieldRules, RecordDef, SchemaDef, Ty, Types};
 use crate::source::{Source, Span};
+use crate::suggest::did_you_mean;
 use crate::syntax;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-use types::{did_you_mean, EnumDef, FieldDef, FieldRules, RecordDef, SchemaDef, Ty, Types};
 
 /// The loaded policies: the declared types and the checked rules.
 #[derive(Debug)]
@@ -149,7 +149,7 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             continue;
         }
         if let Some(ty) = resolve_type(&decl.ty, &names, errors) {
-            types.consts.push(types::ConstDef {
+            types.consts.push(crate::schema::ConstDef {
                 name: decl.name.name.clone(),
                 ty,
                 value: crate::value::Value::Invalid,

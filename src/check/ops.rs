@@ -3,9 +3,9 @@
 
 use super::ir::{self, Arith, Cmp, Has, Kind};
 use super::rules::{facts, RuleCx};
-use super::types::Ty;
 use crate::ast::{self, BinOp};
 use crate::diagnostics::Diag;
+use crate::schema::Ty;
 
 impl RuleCx<'_> {
     pub(super) fn binary(

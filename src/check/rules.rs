@@ -8,10 +8,11 @@
 
 use super::declared_twice;
 use super::ir::{self, Kind};
-use super::types::{did_you_mean, RecordId, Ty, Types};
 use crate::ast::{self, BinOp, ExprKind, Item};
 use crate::diagnostics::Diag;
+use crate::schema::{RecordId, Ty, Types};
 use crate::source::Span;
+use crate::suggest::did_you_mean;
 use crate::value::Value;
 use std::collections::HashMap;
 
@@ -523,7 +524,7 @@ impl RuleCx<'_> {
         self.vars.iter().rev().find(|v| v.name == name)
     }
 
-    pub(super) fn root_record(&self) -> Option<&super::types::RecordDef> {
+    pub(super) fn root_record(&self) -> Option<&crate::schema::RecordDef> {
         self.types.record(self.root)
     }
 

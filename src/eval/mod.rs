@@ -9,9 +9,9 @@ mod render;
 
 use crate::ast::Quantifier;
 use crate::check::ir::{Arith, Cmp, Expr, Has, Kind, Part, Rule};
-use crate::check::types::{Ty, Types};
 use crate::date::{Date, Days};
 use crate::manifest::path::{Path, Seg};
+use crate::schema::{Ty, Types};
 use crate::value::Value;
 pub use render::render;
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! Values as they appear in messages: enum values by name, lists joined
 //! with commas, durations as written (`30d`, `2w`).
 
-use crate::check::types::{Ty, Types};
+use crate::schema::{Ty, Types};
 use crate::value::Value;
 
 /// Items of a list, and characters of a string, shown in a message: a

@@ -8,8 +8,9 @@
 //! that have something to report (see `spans`).
 
 use super::path::Path;
-use crate::check::types::{did_you_mean, FieldRules, RecordId, Ty, Types};
 use crate::date::{parse_duration, Date};
+use crate::schema::{FieldRules, RecordId, Ty, Types};
+use crate::suggest::did_you_mean;
 use crate::value::Value;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
