@@ -11,12 +11,10 @@ use crate::date::Date;
 use crate::diagnostics::{Finding, Location};
 use crate::eval::{eval_rule, Blame, Failure, Outcome};
 use crate::manifest::discover::{discover, Discovery, Entry, MissingPath, PassedOver};
-use crate::manifest::limits::{self, Tripped, MAX_DEPTH};
-use crate::manifest::load::{load, At, Issue, LaterDocument, Loaded};
-use crate::manifest::locate::{locate, span_index};
+use crate::manifest::load::{load, Issue, Loaded};
 use crate::manifest::path::Seg;
-use crate::manifest::read::{forbidden_char, normalize, offset_of, read_text};
-use crate::manifest::spans::SpanIndex;
+use crate::manifest::read::{forbidden_char, normalize, read_text};
+use crate::manifest::spans::{At, Spans};
 use crate::schema::Ty;
 use crate::source::Source;
 use crate::waivers;
@@ -265,54 +263,36 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
     if let Some(report) = refuse(&src) {
         return report;
     }
-    match load(&src.text, &program.types) {
+    let loaded = load(&src.text, &program.types);
+    if let Some(report) = hidden_lines(&src, &loaded) {
+        return report;
+    }
+    match loaded {
         Loaded::NotManifest => FileReport {
             path: display.to_string(),
             kind: FileKind::Skipped,
             findings: Vec::new(),
             results: Vec::new(),
         },
-        Loaded::Syntax(err) => {
-            let (range, message, help) = match err.later_document {
-                Some(LaterDocument { index, has_schema }) => {
-                    let range = SpanIndex::document_start(&src.text, index);
-                    if has_schema {
-                        (
-                            range,
-                            format!("document {} of this file is a manifest: a manifest file holds one YAML document, and only the first is read", index + 1),
-                            Some("move the manifest into a file of its own".to_string()),
-                        )
-                    } else {
-                        (
-                            range,
-                            "a manifest holds one YAML document, this file has more".to_string(),
-                            Some("split the documents into one file each".to_string()),
-                        )
-                    }
-                }
-                None => {
-                    let range = err
-                        .line_col
-                        .map(|(l, c)| offset_of(&src.text, l, c))
-                        .map(|o| o..o);
-                    (range, format!("invalid YAML: {}", err.message), None)
-                }
-            };
-            broken(display, Some(&src), range, Builtin::Syntax, &message, help)
-        }
-        Loaded::BadSchema(issue) => {
-            let index = span_index(&src.text);
-            FileReport {
-                path: display.to_string(),
-                kind: FileKind::Broken,
-                findings: vec![issue_finding(&src, &index, &issue)],
-                results: Vec::new(),
-            }
-        }
+        Loaded::Syntax(err) => broken(
+            display,
+            Some(&src),
+            err.range,
+            Builtin::Syntax,
+            &err.message,
+            err.help,
+        ),
+        Loaded::BadSchema(issue) => FileReport {
+            path: display.to_string(),
+            kind: FileKind::Broken,
+            findings: vec![issue_finding(&src, &issue)],
+            results: Vec::new(),
+        },
         Loaded::Manifest {
             schema,
             value,
             issues,
+            spans,
         } => {
             let rules = program
                 .rules
@@ -322,95 +302,106 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             if !issues.is_empty() {
                 // An invalid manifest is not evaluated: its values cannot be
                 // trusted, and it must never be reported as passing.
-                let index = span_index(&src.text);
                 return FileReport {
                     path: display.to_string(),
                     kind: FileKind::Broken,
-                    findings: issues
-                        .iter()
-                        .map(|i| issue_finding(&src, &index, i))
-                        .collect(),
+                    findings: issues.iter().map(|i| issue_finding(&src, i)).collect(),
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
                 };
             }
-            evaluate(program, &src, schema, &value, rules, opts)
+            evaluate(program, &src, schema, &value, &spans, rules, opts)
         }
     }
 }
 
 /// Refuses text that the YAML parser must not be given: characters YAML
-/// does not allow (reported where they are, which the parser does not say),
-/// and input whose cost is decided by aliases or nesting rather than by
-/// its size.
+/// does not allow, reported where they are, which the parser does not say.
+/// (Limits on aliases, nesting and documents are counted on the parser's
+/// events as the loader reads them.)
 fn refuse(src: &Arc<Source>) -> Option<FileReport> {
     let display = &src.name;
-    if let Some((at, c)) = forbidden_char(&src.text) {
-        let help = if c == '\0' {
-            "remove it; if the file is not text, remove it from the checked paths".to_string()
-        } else {
-            format!(
-                "remove it, or write it as an escape (`\\u{:04X}`) inside a double-quoted string",
-                u32::from(c)
-            )
-        };
-        return Some(broken(
-            display,
-            Some(src),
-            Some(at..at + c.len_utf8()),
-            Builtin::Syntax,
-            &format!(
-                "invalid YAML: the control character U+{:04X} is not allowed in YAML text",
-                u32::from(c)
-            ),
-            Some(help),
-        ));
-    }
-    let (range, message, help) = match limits::check(&src.text)? {
-        Tripped::Depth { offset } => (
-            offset..offset + 1,
-            format!("invalid YAML: nesting deeper than {MAX_DEPTH} levels"),
-            "a manifest is a few levels deep; this looks like generated or hostile input"
-                .to_string(),
-        ),
-        Tripped::Aliases { offset, budget } => {
-            let end = src
-                .text
-                .get(offset..)
-                .and_then(|t| {
-                    t.find(|c: char| c.is_whitespace() || c == ',' || c == ']' || c == '}')
-                })
-                .map_or(src.text.len(), |n| offset + n);
-            (
-                offset..end,
-                format!("invalid YAML: aliases expand this file past {budget} values, more than its size allows"),
-                "write the repeated values out, or anchor smaller parts: a manifest should read the same to a reviewer as to proviso".to_string(),
-            )
-        }
+    let (at, c) = forbidden_char(&src.text)?;
+    let help = if c == '\0' {
+        "remove it; if the file is not text, remove it from the checked paths".to_string()
+    } else {
+        format!(
+            "remove it, or write it as an escape (`\\u{:04X}`) inside a double-quoted string",
+            u32::from(c)
+        )
     };
     Some(broken(
         display,
         Some(src),
-        Some(range),
+        Some(at..at + c.len_utf8()),
         Builtin::Syntax,
-        &message,
+        &format!(
+            "invalid YAML: the control character U+{:04X} is not allowed in YAML text",
+            u32::from(c)
+        ),
         Some(help),
     ))
 }
 
+/// NEL (U+0085) and the Unicode line and paragraph separators are not line
+/// breaks in YAML 1.2, but some editors show them as one: text after one in
+/// a comment is hidden from proviso while a reviewer may read it as keys.
+/// A manifest may not hold them raw, and another file may not hide a
+/// `schema:` behind one.
+fn hidden_lines(src: &Arc<Source>, loaded: &Loaded) -> Option<FileReport> {
+    let is_separator = |c: char| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+    if !src.text.contains(is_separator) {
+        return None;
+    }
+    // Inside quotes or a block scalar they are text, and hide nothing.
+    let quoted = crate::manifest::yaml::quoted_ranges(&src.text);
+    let (at, c) = src
+        .text
+        .char_indices()
+        .find(|&(i, c)| is_separator(c) && !quoted.iter().any(|r| r.start <= i && i < r.end))?;
+    let is_manifest = match loaded {
+        Loaded::Manifest { .. } | Loaded::BadSchema(_) => true,
+        Loaded::NotManifest => src.text.get(at..).is_some_and(|t| t.contains("schema")),
+        Loaded::Syntax(_) => false,
+    };
+    if !is_manifest {
+        return None;
+    }
+    let name = match c {
+        '\u{85}' => "NEL (U+0085)",
+        '\u{2028}' => "the line separator U+2028",
+        _ => "the paragraph separator U+2029",
+    };
+    Some(broken(
+        &src.name,
+        Some(src),
+        Some(at..at + c.len_utf8()),
+        Builtin::Syntax,
+        &format!("invalid YAML: {name} is not a line break in YAML, though some editors show one: what follows it on the line is not what a reviewer may read"),
+        Some(format!(
+            "use a plain line break; in text, write it as an escape (`\\u{:04X}`) inside a double-quoted string",
+            u32::from(c)
+        )),
+    ))
+}
+
 /// Runs the rules on a valid manifest, applies its waivers, and turns
-/// failures into findings. The span index is built only if something is
-/// to be reported.
+/// failures into findings, placed where the loader read each value.
 fn evaluate<'p>(
     program: &'p Program,
     src: &Arc<Source>,
     schema: usize,
     value: &crate::value::Value,
+    spans: &Spans,
     rules: impl Iterator<Item = (usize, &'p crate::check::ir::Rule)>,
     opts: &Options,
 ) -> FileReport {
     let mut findings = Vec::new();
     let mut results = Vec::new();
-    let mut index: Option<SpanIndex> = None;
+    let place = Place {
+        spans,
+        types: &program.types,
+        text: &src.text,
+    };
     for (i, rule) in rules {
         let result = match eval_rule(rule, value, &program.types, opts.today) {
             Outcome::Pass => RuleResult::Pass,
@@ -437,11 +428,10 @@ fn evaluate<'p>(
                 RuleResult::Error
             }
             Outcome::Fail(failures) => {
-                let index = index.get_or_insert_with(|| span_index(&src.text));
                 findings.extend(
                     failures
                         .into_iter()
-                        .map(|f| failure_finding(rule, src, index, f)),
+                        .map(|f| failure_finding(rule, src, &place, f)),
                 );
                 RuleResult::Fail
             }
@@ -458,8 +448,7 @@ fn evaluate<'p>(
         &mut findings,
     );
     if !problems.is_empty() {
-        let index = index.get_or_insert_with(|| span_index(&src.text));
-        findings.extend(problems.into_iter().map(|p| waiver_finding(src, index, p)));
+        findings.extend(problems.into_iter().map(|p| waiver_finding(src, &place, p)));
     }
     FileReport {
         path: src.name.clone(),
@@ -469,12 +458,26 @@ fn evaluate<'p>(
     }
 }
 
+/// The places of one manifest's values, and what is needed to look them
+/// up by path.
+struct Place<'a> {
+    spans: &'a Spans,
+    types: &'a crate::schema::Types,
+    text: &'a str,
+}
+
+impl Place<'_> {
+    fn locate(&self, path: &crate::manifest::path::Path, at: At) -> Option<Range<usize>> {
+        self.spans.locate(self.types, self.text, path, at)
+    }
+}
+
 /// A failing binding as a finding: the first blamed value is where it
 /// points, every blamed value is labelled.
 fn failure_finding(
     rule: &crate::check::ir::Rule,
     src: &Arc<Source>,
-    index: &SpanIndex,
+    place: &Place,
     failure: Failure,
 ) -> Finding {
     let labels: Vec<(&Blame, Range<usize>)> = failure
@@ -484,12 +487,15 @@ fn failure_finding(
             // A field missing from a list item points at the item's `id`
             // when it has one.
             let item_id = match b.path.segs().last() {
-                Some(Seg::Index(_)) if b.missing => index.value(b.path.key("id").segs()),
+                Some(Seg::Index(_)) if b.missing => place
+                    .spans
+                    .find(place.types, place.text, &b.path.key("id"))
+                    .and_then(|n| n.value()),
                 _ => None,
             };
             let at = if b.missing { At::Key } else { At::Value };
             item_id
-                .or_else(|| locate(index, &src.text, &b.path, at))
+                .or_else(|| place.locate(&b.path, at))
                 .map(|r| (b, r))
         })
         .collect();
@@ -518,8 +524,8 @@ fn failure_finding(
 }
 
 /// A problem with a waiver itself, as a built-in finding at the waiver.
-fn waiver_finding(src: &Arc<Source>, index: &SpanIndex, p: waivers::WaiverProblem) -> Finding {
-    let range = locate(index, &src.text, &p.pointer, At::Value);
+fn waiver_finding(src: &Arc<Source>, place: &Place, p: waivers::WaiverProblem) -> Finding {
+    let range = place.locate(&p.pointer, At::Value);
     Finding {
         rule: p.rule.id().to_string(),
         severity: p.rule.severity(),
@@ -575,11 +581,9 @@ fn broken(
     }
 }
 
-fn issue_finding(src: &Arc<Source>, index: &SpanIndex, issue: &Issue) -> Finding {
-    let range = locate(index, &src.text, &issue.path, issue.at.clone());
-    let related = issue.related.as_ref().and_then(|(path, label)| {
-        Some((locate(index, &src.text, path, At::Value)?, label.clone()))
-    });
+fn issue_finding(src: &Arc<Source>, issue: &Issue) -> Finding {
+    let range = issue.range.clone();
+    let related = issue.related.clone();
     Finding {
         rule: Builtin::Schema.id().to_string(),
         severity: Builtin::Schema.severity(),

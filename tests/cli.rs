@@ -1177,7 +1177,7 @@ fn nesting_past_the_limit_is_refused_at_the_first_bracket_too_deep() {
     let text = edit(
         COMPLIANT,
         "purposes: [messaging]",
-        &format!("purposes: {}", nested(300)),
+        &format!("purposes: {}", nested(200)),
     );
     let run = check_one(&text);
     assert_eq!(run.code, 1, "{run}");
@@ -1188,6 +1188,22 @@ fn nesting_past_the_limit_is_refused_at_the_first_bracket_too_deep() {
     run.expect(
         "m.yaml",
         (line, col + 125),
+        "manifest/syntax",
+        &["nesting deeper than 128 levels"],
+    );
+    // Past 255 brackets on one line the parser stops on its own, while it
+    // looks ahead over them, at the 256th.
+    let text = edit(
+        COMPLIANT,
+        "purposes: [messaging]",
+        &format!("purposes: {}", nested(300)),
+    );
+    let run = check_one(&text);
+    assert_eq!(run.code, 1, "{run}");
+    let (line, col) = at(&text, "[[");
+    run.expect(
+        "m.yaml",
+        (line, col + 255),
         "manifest/syntax",
         &["nesting deeper than 128 levels"],
     );

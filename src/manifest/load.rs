@@ -1,45 +1,37 @@
-//! YAML text to schema-typed values, validating as it goes.
+//! YAML text to schema-typed values, validating as it goes, in one pass
+//! over the parser's events (see `yaml`).
 //!
-//! The document is deserialized straight into the schema's shape through a
-//! `DeserializeSeed` driven by the declared types: no generic YAML tree is
-//! built first. Validation problems do not stop the walk; each is recorded
-//! with the path of the key or value at fault, so one run reports all of a
-//! file's problems. Paths become line and column later, and only for files
-//! that have something to report (see `spans`).
+//! The declared types drive the walk: no generic YAML tree is built first.
+//! Each value's place in the text is recorded as the value is built (see
+//! `spans`), so a finding about `/grants/0/consent` underlines what the
+//! loader read, never a second parser's idea of it. Validation problems do
+//! not stop the walk; each is recorded with its path and place, so one run
+//! reports all of a file's problems.
 
 use super::path::Path;
+use super::spans::{anchor, first_line, Mark, SpanNode, Spans};
+use super::yaml::{core_tag, is_non_specific, tag_name, Item, Node, Reader, Style, YamlError};
 use crate::date::{parse_duration, Date};
 use crate::schema::{FieldRules, RecordId, Ty, Types};
 use crate::suggest::did_you_mean;
 use crate::value::Value;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use saphyr_parser::Tag;
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt;
-
-/// What a validation problem points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum At {
-    /// The key of the entry at the path.
-    Key,
-    /// The `n`-th occurrence (0-based) of the key at the path.
-    KeyOccurrence(usize),
-    /// The value at the path.
-    Value,
-}
+use std::ops::Range;
 
 /// One way a manifest does not match its schema.
 #[derive(Debug, Clone)]
 pub struct Issue {
     pub path: Path,
-    pub at: At,
+    /// What to underline.
+    pub range: Option<Range<usize>>,
     pub message: String,
     pub label: String,
     pub help: Option<String>,
     /// Another value that explains the issue (the first of two equal ids),
     /// with its label.
-    pub related: Option<(Path, String)>,
+    pub related: Option<(Range<usize>, String)>,
 }
 
 /// The outcome of reading one YAML file.
@@ -52,19 +44,20 @@ pub enum Loaded {
         schema: usize,
         value: Value,
         issues: Vec<Issue>,
+        spans: Spans,
     },
     /// A manifest whose `schema:` names no loaded schema, or whose first key
     /// is a misspelling of `schema`.
     BadSchema(Issue),
-    /// The text is not valid YAML, or trips a parser limit.
+    /// The text is not valid YAML, or trips a limit.
     Syntax(SyntaxError),
 }
 
 #[derive(Debug)]
 pub struct SyntaxError {
     pub message: String,
-    /// 1-based line and column, when the parser knows them.
-    pub line_col: Option<(usize, usize)>,
+    pub range: Option<Range<usize>>,
+    pub help: Option<String>,
     /// The file has a document past the one a manifest may have.
     pub later_document: Option<LaterDocument>,
 }
@@ -81,114 +74,92 @@ pub struct LaterDocument {
 }
 
 pub fn load(text: &str, types: &Types) -> Loaded {
-    if is_blank(text) {
-        return Loaded::NotManifest;
+    let e = match load_text(text, types) {
+        Ok(loaded) => return loaded,
+        Err(e) => e,
+    };
+    if !e.message.starts_with("':' must be followed by") {
+        return syntax(e);
     }
-    let cx = Cx {
-        types,
-        issues: RefCell::new(Vec::new()),
-    };
-    let mut documents = serde_yaml::Deserializer::from_str(text);
-    let Some(first) = documents.next() else {
-        return Loaded::NotManifest;
-    };
-    let root = match (RootSeed { cx: &cx }).deserialize(first) {
-        Ok(root) => root,
-        Err(e) => return syntax(&e),
-    };
-    // A file holds at most one manifest, in its first document. A manifest
-    // in a later document would otherwise never be read: whatever comes
-    // first, a later document with `schema:` is reported, never skipped.
-    let is_manifest = !matches!(root, Root::NotManifest);
-    for (index, document) in documents.enumerate().map(|(i, d)| (i + 1, d)) {
-        let probe = ProbeSeed { types };
-        match probe.deserialize(document) {
-            Err(e) => return syntax(&e),
-            // A trailing `---` opens an empty document: nothing more.
-            Ok(Probe::Empty) => {}
-            Ok(Probe::ForeignSchema) if tagged_schema(text).is_some() => {
-                return Loaded::Syntax(SyntaxError {
-                    message: "a manifest holds one YAML document, this file has more".into(),
-                    line_col: None,
-                    later_document: Some(LaterDocument {
-                        index,
-                        has_schema: true,
-                    }),
-                });
-            }
-            Ok(probe) if is_manifest || probe == Probe::Manifest => {
-                return Loaded::Syntax(SyntaxError {
-                    message: "a manifest holds one YAML document, this file has more".into(),
-                    line_col: None,
-                    later_document: Some(LaterDocument {
-                        index,
-                        has_schema: probe == Probe::Manifest,
-                    }),
-                });
-            }
-            Ok(_) => {}
+    // saphyr refuses a tab after a mapping's `:` (`key:<TAB>value`), which
+    // YAML 1.2 and libyaml allow. Such tabs are separation, not content:
+    // read them as spaces, which have the same width, so every offset stays
+    // true. Tabs after a `:` inside quoted or block text are content, and
+    // are kept; they are found on the first reading with spaces.
+    let mut tabs = tabs_after_colons(text);
+    for _ in 0..3 {
+        let patched = with_spaces(text, &tabs);
+        let mut quoted = super::yaml::quoted_ranges(&patched);
+        quoted.sort_by_key(|r| r.start);
+        let before = tabs.len();
+        tabs.retain(|&i| !inside(&quoted, i));
+        if tabs.len() == before {
+            return load_text(&patched, types).unwrap_or_else(syntax);
         }
     }
-    finish(root, cx, text)
+    syntax(e)
 }
 
-fn finish(root: Root, cx: Cx, text: &str) -> Loaded {
-    match root {
-        Root::NotManifest => Loaded::NotManifest,
-        // A tag can make any text of the value (`!!binary cGFy...`): a
-        // tagged `schema:` is a manifest that hides its schema, not another
-        // tool's file.
-        Root::ForeignSchema => match tagged_schema(text) {
-            Some(tag) => Loaded::BadSchema(Issue {
-                path: Path::root().key("schema"),
-                at: At::Value,
-                message: format!("YAML tags such as `{tag}` have no meaning in a manifest"),
-                label: "tagged".into(),
-                help: Some(format!(
-                    "remove `{tag}` and name the schema, such as `partnership/v1`"
-                )),
-                related: None,
-            }),
-            None => Loaded::NotManifest,
-        },
-        Root::BadSchema(issue) => Loaded::BadSchema(issue),
-        Root::Manifest(schema, value) => Loaded::Manifest {
-            schema,
-            value,
-            issues: cx.issues.into_inner(),
-        },
+/// One reading of the text.
+fn load_text(text: &str, types: &Types) -> Res<Loaded> {
+    Loader {
+        r: Reader::new(text),
+        text,
+        types,
+        issues: Vec::new(),
+        spans: Spans::default(),
     }
+    .stream()
 }
 
-fn syntax(e: &serde_yaml::Error) -> Loaded {
+/// The offsets of the tabs that directly follow a `:` (after any spaces).
+fn tabs_after_colons(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut tabs = Vec::new();
+    for (colon, _) in text.match_indices(':') {
+        let mut i = colon + 1;
+        while let Some(&c) = bytes.get(i) {
+            match c {
+                b'\t' => tabs.push(i),
+                b' ' => {}
+                _ => break,
+            }
+            i += 1;
+        }
+    }
+    tabs
+}
+
+fn with_spaces(text: &str, tabs: &[usize]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &i in tabs {
+        if let Some(b) = bytes.get_mut(i) {
+            *b = b' ';
+        }
+    }
+    // Only ASCII tabs became ASCII spaces: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
+/// Whether `i` lies in one of `ranges`, sorted by start (they may nest or
+/// repeat, as aliases do).
+fn inside(ranges: &[Range<usize>], i: usize) -> bool {
+    let after = ranges.partition_point(|r| r.start <= i);
+    ranges
+        .get(..after)
+        .is_some_and(|before| before.iter().rev().take(64).any(|r| i < r.end))
+}
+
+fn syntax(e: YamlError) -> Loaded {
     Loaded::Syntax(SyntaxError {
-        message: clean_yaml_message(&e.to_string()),
-        line_col: e.location().map(|l| (l.line(), l.column())),
+        message: format!("invalid YAML: {}", e.message),
+        range: Some(e.range),
+        help: e.help,
         later_document: None,
     })
 }
 
-/// An empty file, or one with only comments, is a YAML file without
-/// `schema:`: skipped like any other.
-fn is_blank(text: &str) -> bool {
-    // The line breaks the YAML parser knows, NEL and the Unicode separators
-    // among them: a manifest behind `#<NEL>` is not a comment.
-    text.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
-        .all(|l| {
-            let t = l.trim();
-            t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
-        })
-}
-
-/// serde_yaml appends " at line L column C" to its messages; the location is
-/// shown separately.
-fn clean_yaml_message(msg: &str) -> String {
-    let msg = match msg.find(" at line ") {
-        Some(i) => msg.get(..i).unwrap_or(msg),
-        None => msg,
-    };
-    msg.trim_end_matches('.').to_string()
-}
+type Res<T> = Result<T, YamlError>;
 
 /// Where a value sits, as a chain of links on the stack. Most values have
 /// nothing to report, so a `Path` is built only when an issue is recorded.
@@ -221,16 +192,360 @@ impl Link<'_> {
     }
 }
 
-struct Cx<'t> {
-    types: &'t Types,
-    issues: RefCell<Vec<Issue>>,
+enum Root {
+    NotManifest,
+    BadSchema(Issue),
+    Manifest(usize, Value, SpanNode),
 }
 
-impl Cx<'_> {
-    fn issue(&self, path: &Link, at: At, message: String, label: &str, help: Option<String>) {
-        self.issues.borrow_mut().push(Issue {
-            path: path.path(),
-            at,
+/// What a later document of a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// Nothing (`~`, or an empty document after a trailing `---`).
+    Empty,
+    /// A mapping with a `schema:` key that names a schema (or hides its
+    /// value behind a tag).
+    Manifest,
+    /// A mapping with a `schema:` key that names no schema of ours.
+    ForeignSchema,
+    Other,
+}
+
+/// A plain scalar's type, resolved by the YAML 1.2 core schema as
+/// serde_yaml resolves it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i128),
+    /// An integer past `i128` (but within `u128`).
+    Huge(u128),
+    Float(f64),
+    Str,
+}
+
+struct Loader<'t, 'y> {
+    r: Reader<'t>,
+    text: &'t str,
+    types: &'y Types,
+    issues: Vec<Issue>,
+    spans: Spans,
+}
+
+impl<'t> Loader<'t, '_> {
+    fn stream(&mut self) -> Res<Loaded> {
+        let first = self.r.next_item()?;
+        if !matches!(first.node, Node::DocumentStart) {
+            return Ok(Loaded::NotManifest);
+        }
+        let root_item = self.r.next_item()?;
+        let root = match root_item.node {
+            Node::MappingStart { .. } => self.root(root_item.range.start)?,
+            _ => {
+                self.skip(root_item)?;
+                Root::NotManifest
+            }
+        };
+        // A file holds at most one manifest, in its first document. A
+        // manifest in a later document would otherwise never be read:
+        // whatever comes first, a later document with `schema:` is
+        // reported, never skipped.
+        let is_manifest = !matches!(root, Root::NotManifest);
+        let mut index = 0;
+        loop {
+            let item = self.r.next_item()?;
+            match item.node {
+                Node::StreamEnd => break,
+                Node::DocumentStart => {
+                    index += 1;
+                    let probe = self.probe()?;
+                    if probe == Probe::Empty {
+                        continue;
+                    }
+                    if is_manifest || probe == Probe::Manifest {
+                        return Ok(Loaded::Syntax(later_document(
+                            index,
+                            probe == Probe::Manifest,
+                            item.range,
+                        )));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(match root {
+            Root::NotManifest => Loaded::NotManifest,
+            Root::BadSchema(issue) => Loaded::BadSchema(issue),
+            Root::Manifest(schema, value, node) => Loaded::Manifest {
+                schema,
+                value,
+                issues: std::mem::take(&mut self.issues),
+                spans: std::mem::take(&mut self.spans).finish(node),
+            },
+        })
+    }
+
+    /// The root mapping, its `MappingStart` read.
+    fn root(&mut self, start: usize) -> Res<Root> {
+        let root = Path::root();
+        let item = self.r.next_item()?;
+        if matches!(item.node, Node::MappingEnd) {
+            return Ok(Root::NotManifest);
+        }
+        let (first, first_range) = self.key(item)?;
+        if first != "schema" {
+            // A near miss of `schema` is a manifest with a typo, not a file
+            // to skip: skipping it would let it drop out of the check.
+            let near = near_schema_key(&first);
+            self.skip_next()?;
+            // A manifest whose `schema:` is not first would otherwise be
+            // skipped without a word.
+            let mut late_schema = None;
+            loop {
+                let item = self.r.next_item()?;
+                if matches!(item.node, Node::MappingEnd) {
+                    break;
+                }
+                let (key, range) = self.key(item)?;
+                if key == "schema" {
+                    let value = self.next_scalar_text()?;
+                    if value.is_some_and(|(v, _)| claims_schema(self.types, &v)) {
+                        late_schema = Some(range);
+                    }
+                } else {
+                    self.skip_next()?;
+                }
+            }
+            if let Some(range) = late_schema {
+                return Ok(Root::BadSchema(Issue {
+                    path: root.key("schema"),
+                    range: Some(range),
+                    message: "`schema` must be the first key of a manifest".into(),
+                    label: "not first".into(),
+                    help: Some("move `schema:` to the top of the file".into()),
+                    related: None,
+                }));
+            }
+            if near {
+                return Ok(Root::BadSchema(Issue {
+                    path: root.key(&first),
+                    range: Some(first_range),
+                    message: format!("unknown key `{first}`, expected `schema` first"),
+                    label: "unknown key".into(),
+                    help: Some("did you mean `schema`?".into()),
+                    related: None,
+                }));
+            }
+            return Ok(Root::NotManifest);
+        }
+        let schema_path = root.key("schema");
+        let value = self.r.next_item()?;
+        let value_range = value.range.clone();
+        let name = match value.node {
+            // A tag can make any text of the value (`!!binary cGFy...`): a
+            // tagged `schema:` is a manifest that hides its schema, not
+            // another tool's file.
+            Node::Scalar { tag: Some(tag), .. }
+                if !is_non_specific(&tag) && core_tag(&tag) != Some("str") =>
+            {
+                self.skip_rest()?;
+                let tag = tag_name(&tag);
+                return Ok(Root::BadSchema(Issue {
+                    path: schema_path,
+                    range: Some(value_range),
+                    message: format!("YAML tags such as `{tag}` have no meaning in a manifest"),
+                    label: "tagged".into(),
+                    help: Some(format!(
+                        "remove `{tag}` and name the schema, such as `partnership/v1`"
+                    )),
+                    related: None,
+                }));
+            }
+            Node::Scalar { text, style, tag } => {
+                let plain = style == Style::Plain && tag.is_none();
+                (!plain || resolve_plain(&text) == Resolved::Str).then_some(text)
+            }
+            _ => {
+                self.skip(value)?;
+                None
+            }
+        };
+        let Some(name) = name else {
+            self.skip_rest()?;
+            return Ok(Root::BadSchema(Issue {
+                path: schema_path,
+                range: Some(anchor(self.text, Some(first_range), value_range)),
+                message: "`schema` must name a schema, such as `partnership/v1`".into(),
+                label: "not a schema id".into(),
+                help: None,
+                related: None,
+            }));
+        };
+        let Some((index, schema)) = self.types.schema(&name) else {
+            self.skip_rest()?;
+            // Other tools' YAML has `schema:` keys too (`schema:
+            // ./schema.graphql`); only an id shaped like ours, or close to
+            // a loaded one, makes the file a manifest.
+            if !claims_schema(self.types, &name) {
+                return Ok(Root::NotManifest);
+            }
+            let ids: Vec<&str> = self.types.schemas.iter().map(|s| s.id.as_str()).collect();
+            let help = match did_you_mean(&name, ids.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the loaded schemas are: {}", ids.join(", ")),
+            };
+            return Ok(Root::BadSchema(Issue {
+                path: schema_path,
+                range: Some(value_range),
+                message: format!("unknown schema `{name}`"),
+                label: "no loaded schema has this id".into(),
+                help: Some(help),
+                related: None,
+            }));
+        };
+        let (value, node) = self.record(schema.root, &Link::Root, None, start, true)?;
+        Ok(Root::Manifest(index, value, node))
+    }
+
+    /// What a later document is; reads it to its end.
+    fn probe(&mut self) -> Res<Probe> {
+        let item = self.r.next_item()?;
+        let probe = match item.node {
+            Node::Scalar {
+                ref text,
+                style: Style::Plain,
+                tag: None,
+            } if resolve_plain(text) == Resolved::Null => Probe::Empty,
+            Node::MappingStart { .. } => {
+                let mut probe = Probe::Other;
+                loop {
+                    let item = self.r.next_item()?;
+                    if matches!(item.node, Node::MappingEnd) {
+                        break;
+                    }
+                    let (key, _) = self.key(item)?;
+                    if key != "schema" && !near_schema_key(&key) {
+                        self.skip_next()?;
+                        continue;
+                    }
+                    let value = self.r.next_item()?;
+                    let names_schema = match &value.node {
+                        // A tag does not hide what it tags.
+                        Node::Scalar { tag: Some(tag), .. }
+                            if !is_non_specific(tag) && core_tag(tag) != Some("str") =>
+                        {
+                            true
+                        }
+                        Node::Scalar { text, .. } => claims_schema(self.types, text),
+                        _ => false,
+                    };
+                    self.skip(value)?;
+                    if names_schema {
+                        probe = Probe::Manifest;
+                    } else if probe == Probe::Other {
+                        probe = Probe::ForeignSchema;
+                    }
+                }
+                probe
+            }
+            _ => {
+                self.skip(item)?;
+                Probe::Other
+            }
+        };
+        Ok(probe)
+    }
+
+    /// A mapping key as text, with its range; keys that are not scalars
+    /// become `<complex key>`.
+    fn key(&mut self, item: Item<'t>) -> Res<(Cow<'t, str>, Range<usize>)> {
+        match item.node {
+            Node::Scalar {
+                text,
+                style: Style::Plain,
+                tag: None,
+            } if resolve_plain(&text) == Resolved::Null => Ok((Cow::Borrowed("null"), item.range)),
+            Node::Scalar { text, .. } => Ok((text, item.range)),
+            _ => {
+                let range = self.skip(item)?;
+                Ok((Cow::Borrowed("<complex key>"), range))
+            }
+        }
+    }
+
+    /// The next node's text when it is a string scalar.
+    fn next_scalar_text(&mut self) -> Res<Option<(Cow<'t, str>, Range<usize>)>> {
+        let item = self.r.next_item()?;
+        match item.node {
+            Node::Scalar { text, style, tag } => {
+                let plain = style == Style::Plain && tag.is_none();
+                let string = tag
+                    .as_deref()
+                    .is_none_or(|t| is_non_specific(t) || core_tag(t) == Some("str"))
+                    && (!plain || resolve_plain(&text) == Resolved::Str);
+                Ok(string.then_some((text, item.range)))
+            }
+            _ => {
+                self.skip(item)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads past a node; returns its range.
+    fn skip(&mut self, item: Item<'t>) -> Res<Range<usize>> {
+        match item.node {
+            Node::SequenceStart { .. } | Node::MappingStart { .. } => self.skip_open(1),
+            _ => Ok(item.range),
+        }
+    }
+
+    fn skip_next(&mut self) -> Res<Range<usize>> {
+        let item = self.r.next_item()?;
+        self.skip(item)
+    }
+
+    /// Reads to the end of the innermost open collection.
+    fn skip_rest(&mut self) -> Res<Range<usize>> {
+        self.skip_open(1)
+    }
+
+    /// Reads until `open` collections have closed; returns the range of the
+    /// outermost.
+    fn skip_open(&mut self, mut open: usize) -> Res<Range<usize>> {
+        loop {
+            let item = self.r.next_item()?;
+            match item.node {
+                Node::SequenceStart { .. } | Node::MappingStart { .. } => open += 1,
+                Node::SequenceEnd | Node::MappingEnd => {
+                    open -= 1;
+                    if open == 0 {
+                        return Ok(item.range);
+                    }
+                }
+                Node::Scalar { .. } => {}
+                Node::DocumentStart | Node::DocumentEnd | Node::StreamEnd => {
+                    return Err(YamlError {
+                        message: "the document ends inside a collection".into(),
+                        range: item.range,
+                        help: None,
+                    });
+                }
+            }
+        }
+    }
+
+    fn issue(
+        &mut self,
+        link: &Link,
+        at: Range<usize>,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        self.issues.push(Issue {
+            path: link.path(),
+            range: Some(at),
             message,
             label: label.to_string(),
             help,
@@ -242,564 +557,359 @@ impl Cx<'_> {
         self.types.display(ty).to_string()
     }
 
-    /// The name of an enum value of a field of type `ty`.
-    fn types_enum_name(&self, ty: &Ty, value: u32) -> String {
-        match ty.required() {
-            Ty::Enum(id) => self
-                .types
-                .enum_def(*id)
-                .map_or_else(|| value.to_string(), |d| d.name_of(value).to_string()),
-            _ => value.to_string(),
-        }
-    }
-}
-
-enum Root {
-    NotManifest,
-    /// The first key is `schema`, but its value is no schema id of ours.
-    ForeignSchema,
-    BadSchema(Issue),
-    Manifest(usize, Value),
-}
-
-struct RootSeed<'a, 't> {
-    cx: &'a Cx<'t>,
-}
-
-impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
-    type Value = Root;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Root, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RootSeed<'_, '_> {
-    type Value = Root;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a YAML document")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_i128<E>(self, _: i128) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_u128<E>(self, _: u128) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_unit<E>(self) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_none<E>(self) -> Result<Root, E> {
-        Ok(Root::NotManifest)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Root, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Root::NotManifest)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root, A::Error> {
-        let cx = self.cx;
-        let root = Path::root();
-        let Some(first) = map.next_key_seed(KeySeed)? else {
-            return Ok(Root::NotManifest);
-        };
-        if first != "schema" {
-            // A near miss of `schema` is a manifest with a typo, not a file
-            // to skip: skipping it would let it drop out of the check.
-            let near = near_schema_key(&first);
-            map.next_value::<IgnoredAny>()?;
-            // A manifest whose `schema:` is not first would otherwise be
-            // skipped without a word.
-            let mut late_schema = false;
-            while let Some(key) = map.next_key_seed(KeySeed)? {
-                if key == "schema" {
-                    let value: Option<String> = map.next_value_seed(ScalarSeed)?;
-                    late_schema = value.is_some_and(|v| claims_schema(cx.types, &v));
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+    /// One value of a declared type, starting at `item`. `None` for a
+    /// `null` (an absent optional); a mismatch is recorded as an issue and
+    /// yields `Value::Invalid`. `key` is the range of the key naming it.
+    fn value(
+        &mut self,
+        ty: &Ty,
+        rules: Option<&FieldRules>,
+        link: &Link,
+        key: Option<&Range<usize>>,
+        item: Item<'t>,
+    ) -> Res<(Option<Value>, SpanNode)> {
+        let start = item.range.start;
+        match item.node {
+            Node::Scalar { text, style, tag } => {
+                let at = anchor(self.text, key.cloned(), item.range.clone());
+                let value = self.scalar(ty, rules, link, at, text, style, tag.as_deref());
+                Ok((value, SpanNode::leaf(&item.range)))
+            }
+            Node::SequenceStart { tag } | Node::MappingStart { tag }
+                if tag.as_deref().is_some_and(|t| {
+                    !matches!(core_tag(t), Some("seq" | "map")) && !is_non_specific(t)
+                }) =>
+            {
+                let range = self.skip_open(1)?;
+                let name = tag.as_deref().map(tag_name).unwrap_or_default();
+                let at = anchor(self.text, key.cloned(), range.clone());
+                self.tagged(link, at, &name);
+                Ok((Some(Value::Invalid), SpanNode::leaf(&range)))
+            }
+            Node::SequenceStart { .. } => match ty.required() {
+                Ty::List(elem) => {
+                    let (value, node) = self.list(elem, link)?;
+                    Ok((Some(value), node))
                 }
-            }
-            if late_schema {
-                return Ok(Root::BadSchema(Issue {
-                    path: root.key("schema"),
-                    at: At::Key,
-                    message: "`schema` must be the first key of a manifest".into(),
-                    label: "not first".into(),
-                    help: Some("move `schema:` to the top of the file".into()),
-                    related: None,
-                }));
-            }
-            if near {
-                return Ok(Root::BadSchema(Issue {
-                    path: root.key(&first),
-                    at: At::Key,
-                    message: format!("unknown key `{first}`, expected `schema` first"),
-                    label: "unknown key".into(),
-                    help: Some("did you mean `schema`?".into()),
-                    related: None,
-                }));
-            }
-            return Ok(Root::NotManifest);
-        }
-        let schema_path = root.key("schema");
-        let name: Option<String> = map.next_value_seed(ScalarSeed)?;
-        let Some(name) = name else {
-            drain(&mut map)?;
-            return Ok(Root::BadSchema(Issue {
-                path: schema_path,
-                at: At::Value,
-                message: "`schema` must name a schema, such as `partnership/v1`".into(),
-                label: "not a schema id".into(),
+                _ => self.skip_mismatched(ty, link, key, "a list"),
+            },
+            Node::MappingStart { .. } => match ty.required() {
+                Ty::Record(rid) => {
+                    let (value, node) = self.record(*rid, link, key, start, false)?;
+                    Ok((Some(value), node))
+                }
+                Ty::Map(k, v) => {
+                    let (value, node) = self.map(k, v, link)?;
+                    Ok((Some(value), node))
+                }
+                _ => self.skip_mismatched(ty, link, key, "a mapping"),
+            },
+            _ => Err(YamlError {
+                message: "expected a value".into(),
+                range: item.range,
                 help: None,
-                related: None,
-            }));
+            }),
+        }
+    }
+
+    /// A collection where `ty` is expected, its start read: reported and
+    /// read past.
+    fn skip_mismatched(
+        &mut self,
+        ty: &Ty,
+        link: &Link,
+        key: Option<&Range<usize>>,
+        found: &str,
+    ) -> Res<(Option<Value>, SpanNode)> {
+        let range = self.skip_open(1)?;
+        let at = anchor(self.text, key.cloned(), range.clone());
+        Ok((self.mismatch(ty, link, at, found), SpanNode::leaf(&range)))
+    }
+
+    /// A mapping read as a record, its `MappingStart` read.
+    fn record(
+        &mut self,
+        rid: RecordId,
+        link: &Link,
+        key: Option<&Range<usize>>,
+        start: usize,
+        is_root: bool,
+    ) -> Res<(Value, SpanNode)> {
+        let types = self.types;
+        let Some(rec) = types.record(rid) else {
+            let range = self.skip_open(1)?;
+            return Ok((Value::Invalid, SpanNode::leaf(&range)));
         };
-        let Some((index, schema)) = cx.types.schema(&name) else {
-            drain(&mut map)?;
-            // Other tools' YAML has `schema:` keys too (`schema:
-            // ./schema.graphql`); only an id shaped like ours, or close to
-            // a loaded one, makes the file a manifest.
-            if !claims_schema(cx.types, &name) {
-                return Ok(Root::ForeignSchema);
+        let mark = self.spans.begin_record(rec.fields.len());
+        let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
+        let mut seen = vec![false; rec.fields.len()];
+        // Keys that are not fields, by how often each came.
+        let mut unknown = SeenKeys::default();
+        // Fields that an unknown key was probably meant to be: their absence
+        // is the same mistake, reported once.
+        let mut suggested: Vec<&str> = Vec::new();
+        // After a merge key the missing fields are probably in the merged
+        // mapping: they are not reported one by one.
+        let mut merged = false;
+        let range = loop {
+            let item = self.r.next_item()?;
+            if matches!(item.node, Node::MappingEnd) {
+                break item.range;
             }
-            let ids: Vec<&str> = cx.types.schemas.iter().map(|s| s.id.as_str()).collect();
-            let help = match did_you_mean(&name, ids.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the loaded schemas are: {}", ids.join(", ")),
+            let (key, key_range) = self.key(item)?;
+            let field = rec.field(&key);
+            let schema_again = is_root && key == "schema";
+            let again = match field {
+                Some((i, _)) => seen.get(i).copied().unwrap_or(false),
+                None => unknown.count(&key) > 0,
             };
-            return Ok(Root::BadSchema(Issue {
-                path: schema_path,
-                at: At::Value,
-                message: format!("unknown schema `{name}`"),
-                label: "no loaded schema has this id".into(),
-                help: Some(help),
-                related: None,
-            }));
-        };
-        let value = visit_record(cx, schema.root, Link::Root, map, true)?;
-        Ok(Root::Manifest(index, value))
-    }
-}
-
-/// What a later document of a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    /// Nothing (`~`, or an empty document after a trailing `---`).
-    Empty,
-    /// A mapping with a `schema:` key that names a schema.
-    Manifest,
-    /// A mapping with a `schema:` key that names no schema of ours.
-    ForeignSchema,
-    Other,
-}
-
-struct ProbeSeed<'t> {
-    types: &'t Types,
-}
-
-impl<'de> DeserializeSeed<'de> for ProbeSeed<'_> {
-    type Value = Probe;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Probe, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ProbeSeed<'_> {
-    type Value = Probe;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a YAML document")
-    }
-    fn visit_unit<E>(self) -> Result<Probe, E> {
-        Ok(Probe::Empty)
-    }
-    fn visit_none<E>(self) -> Result<Probe, E> {
-        Ok(Probe::Empty)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Probe, E> {
-        Ok(Probe::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Probe, E> {
-        Ok(Probe::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Probe, E> {
-        Ok(Probe::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Probe, E> {
-        Ok(Probe::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Probe, E> {
-        Ok(Probe::Other)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Probe::Other)
-    }
-    /// A tag does not hide what it tags: `--- !x` before a manifest.
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Probe, A::Error> {
-        let (_, variant): (IgnoredAny, _) = data.variant()?;
-        match de::VariantAccess::newtype_variant_seed(variant, self)? {
-            Probe::Empty => Ok(Probe::Other),
-            probe => Ok(probe),
-        }
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
-        let mut probe = Probe::Other;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            if key == "schema" || near_schema_key(&key) {
-                let value: Option<String> = map.next_value_seed(ScalarSeed)?;
-                if value.is_some_and(|v| claims_schema(self.types, &v)) {
-                    probe = Probe::Manifest;
-                } else if probe == Probe::Other {
-                    probe = Probe::ForeignSchema;
-                }
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(probe)
-    }
-}
-
-/// Whether a `schema:` value marks the file as a manifest: an id such as
-/// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
-fn claims_schema(types: &Types, value: &str) -> bool {
-    // Case does not make a different schema id: `PARTNERSHIP/V1` is a
-    // misspelling, not another tool's key.
-    let value = &value.to_ascii_lowercase();
-    let shaped = value.split_once('/').is_some_and(|(name, version)| {
-        !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            && version
-                .strip_prefix('v')
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    });
-    shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
-}
-
-/// The tag (or anchor) written before the value of a top-level `schema:`
-/// key, if any.
-fn tagged_schema(text: &str) -> Option<&str> {
-    let line = text.lines().find(|l| {
-        let l = l.trim_start_matches(['"', '\'']);
-        l.starts_with("schema")
-            && l.get(6..).is_some_and(|r| {
-                r.trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with(':')
-            })
-    })?;
-    let value = line.split_once(':')?.1.trim_start();
-    value
-        .starts_with(['!', '&'])
-        .then(|| value.split_whitespace().next().unwrap_or(value))
-}
-
-/// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,
-/// `shcema`): the file is a manifest with a typo, not a file to skip.
-fn near_schema_key(key: &str) -> bool {
-    key.len() >= 4 && did_you_mean(&key.to_ascii_lowercase(), ["schema"]).is_some()
-}
-
-fn drain<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// A mapping key as text; keys that are not scalars become `<complex key>`.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(KeySeed)
-    }
-}
-
-/// Keys are borrowed from the text when the parser allows it: most keys
-/// never need a copy.
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed("null"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Cow::Borrowed("<complex key>"))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        drain(&mut map)?;
-        Ok(Cow::Borrowed("<complex key>"))
-    }
-}
-
-/// A scalar as text, `None` for anything else.
-struct ScalarSeed;
-
-impl<'de> DeserializeSeed<'de> for ScalarSeed {
-    type Value = Option<String>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(ScalarSeed)
-    }
-}
-
-impl<'de> Visitor<'de> for ScalarSeed {
-    type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a scalar")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i128<E>(self, _: i128) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u128<E>(self, _: u128) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        drain(&mut map)?;
-        Ok(None)
-    }
-    /// A tagged value (`!custom partnership/v1`) names no schema.
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        let (_, variant): (IgnoredAny, _) = data.variant()?;
-        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
-        Ok(None)
-    }
-}
-
-/// The keys of one mapping seen so far, with how often each came: a short
-/// list while the mapping is small, as nearly all are, and a hash map past
-/// that, so that a mapping of 200,000 keys costs no more per key than one
-/// of ten.
-#[derive(Default)]
-struct SeenKeys<'de> {
-    small: Vec<(Cow<'de, str>, usize)>,
-    large: HashMap<Cow<'de, str>, usize>,
-}
-
-impl<'de> SeenKeys<'de> {
-    const SMALL: usize = 32;
-
-    /// Counts one more occurrence of `key`; returns how many came before.
-    fn bump(&mut self, key: Cow<'de, str>) -> usize {
-        if self.large.is_empty() {
-            if let Some((_, n)) = self.small.iter_mut().find(|(k, _)| *k == key) {
-                *n += 1;
-                return *n - 1;
-            }
-            if self.small.len() < Self::SMALL {
-                self.small.push((key, 1));
-                return 0;
-            }
-            self.large.extend(self.small.drain(..));
-        }
-        let n = self.large.entry(key).or_insert(0);
-        *n += 1;
-        *n - 1
-    }
-}
-
-fn visit_record<'de, A: MapAccess<'de>>(
-    cx: &Cx,
-    rid: RecordId,
-    path: Link,
-    mut map: A,
-    is_root: bool,
-) -> Result<Value, A::Error> {
-    let Some(rec) = cx.types.record(rid) else {
-        drain(&mut map)?;
-        return Ok(Value::Invalid);
-    };
-    let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
-    let mut counts = SeenKeys::default();
-    // Fields that an unknown key was probably meant to be: their absence is
-    // the same mistake, reported once.
-    let mut suggested: Vec<&str> = Vec::new();
-    // After a merge key the missing fields are probably in the merged
-    // mapping: they are not reported one by one.
-    let mut merged = false;
-    while let Some(key) = map.next_key_seed(KeySeed)? {
-        let seen = counts.bump(key.clone());
-        if seen > 0 || (is_root && key == "schema") {
-            let first = if seen > 0 {
-                ""
-            } else {
-                " (`schema` comes first, once)"
-            };
-            cx.issue(
-                &Link::Key(&path, &key),
-                At::KeyOccurrence(if is_root && key == "schema" {
-                    seen + 1
+            if again || schema_again {
+                let first = if schema_again {
+                    " (`schema` comes first, once)"
                 } else {
-                    seen
-                }),
-                format!("duplicate key `{key}`{first}"),
-                "duplicate key",
-                Some(
-                    "remove one of the entries: YAML keeps only one, so the other is silently lost"
-                        .into(),
-                ),
-            );
-            map.next_value::<IgnoredAny>()?;
-            continue;
-        }
-        if key == "<<" {
-            cx.issue(
-                &Link::Key(&path, &key),
-                At::Key,
-                "YAML merge keys (`<<`) are not supported in manifests".into(),
-                "merge key",
-                Some("write the fields out: a reviewer should see every value of a grant".into()),
-            );
-            map.next_value::<IgnoredAny>()?;
-            merged = true;
-            continue;
-        }
-        match rec.field(&key) {
-            Some((index, field)) => {
-                let seed = TypedSeed {
-                    cx,
-                    ty: &field.ty,
-                    path: Link::Key(&path, &key),
-                    rules: Some(&field.rules),
+                    ""
                 };
-                let value = map.next_value_seed(seed)?;
-                if let Some(slot) = slots.get_mut(index) {
-                    *slot = value;
-                }
-            }
-            None => {
-                let help = match did_you_mean(&key, rec.field_names()) {
-                    Some(s) => {
-                        suggested.push(s);
-                        format!("did you mean `{s}`?")
-                    }
-                    None => format!(
-                        "the keys of `{}` are: {}",
-                        rec.name,
-                        rec.field_names().collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                cx.issue(
-                    &Link::Key(&path, &key),
-                    At::Key,
-                    format!("unknown key `{key}` in `{}`", rec.name),
-                    "unknown key",
-                    Some(help),
+                self.issue(
+                    &Link::Key(link, &key),
+                    key_range,
+                    format!("duplicate key `{key}`{first}"),
+                    "duplicate key",
+                    Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
                 );
-                map.next_value::<IgnoredAny>()?;
+                self.skip_next()?;
+                continue;
+            }
+            if key == "<<" {
+                self.issue(
+                    &Link::Key(link, &key),
+                    key_range,
+                    "YAML merge keys (`<<`) are not supported in manifests".into(),
+                    "merge key",
+                    Some(
+                        "write the fields out: a reviewer should see every value of a grant".into(),
+                    ),
+                );
+                self.skip_next()?;
+                unknown.bump(key);
+                merged = true;
+                continue;
+            }
+            match field {
+                Some((index, field)) => {
+                    let item = self.r.next_item()?;
+                    let (value, node) = self.value(
+                        &field.ty,
+                        Some(&field.rules),
+                        &Link::Key(link, &key),
+                        Some(&key_range),
+                        item,
+                    )?;
+                    self.spans.set(mark, index, node.with_key(&key_range));
+                    if let Some(slot) = slots.get_mut(index) {
+                        *slot = value;
+                    }
+                    if let Some(s) = seen.get_mut(index) {
+                        *s = true;
+                    }
+                }
+                None => {
+                    let help = match did_you_mean(&key, rec.field_names()) {
+                        Some(s) => {
+                            suggested.push(s);
+                            format!("did you mean `{s}`?")
+                        }
+                        None => format!(
+                            "the keys of `{}` are: {}",
+                            rec.name,
+                            rec.field_names().collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    self.issue(
+                        &Link::Key(link, &key),
+                        key_range,
+                        format!("unknown key `{key}` in `{}`", rec.name),
+                        "unknown key",
+                        Some(help),
+                    );
+                    self.skip_next()?;
+                    unknown.bump(key);
+                }
+            }
+        };
+        let range = range.start.min(start)..range.end;
+        for (field, slot) in rec.fields.iter().zip(&slots) {
+            if slot.is_none()
+                && !field.ty.is_optional()
+                && !merged
+                && !suggested.contains(&field.name.as_str())
+            {
+                let ty = self.ty_name(&field.ty);
+                let at = match key {
+                    Some(key) if !is_root => key.clone(),
+                    _ => first_line(self.text, range.clone()),
+                };
+                self.issue(
+                    link,
+                    at,
+                    format!("missing required field `{}` in `{}`", field.name, rec.name),
+                    &format!("`{}` has no `{}`", rec.name, field.name),
+                    Some(format!("add `{}:` (a `{ty}`)", field.name)),
+                );
             }
         }
+        let node = self.spans.end(mark, &range, Some(rid), false);
+        Ok((Value::Record(slots), node))
     }
-    for (field, slot) in rec.fields.iter().zip(&slots) {
-        if slot.is_none()
-            && !field.ty.is_optional()
-            && !merged
-            && !suggested.contains(&field.name.as_str())
-        {
-            let ty = cx.ty_name(&field.ty);
-            cx.issue(
-                &path,
-                if matches!(path, Link::Root) {
-                    At::Value
-                } else {
-                    At::Key
-                },
-                format!("missing required field `{}` in `{}`", field.name, rec.name),
-                &format!("`{}` has no `{}`", rec.name, field.name),
-                Some(format!("add `{}:` (a `{ty}`)", field.name)),
-            );
+
+    /// A sequence read as a list, its `SequenceStart` read.
+    fn list(&mut self, elem: &Ty, link: &Link) -> Res<(Value, SpanNode)> {
+        let mark = self.spans.begin();
+        let mut items = Vec::new();
+        let range = loop {
+            let item = self.r.next_item()?;
+            if matches!(item.node, Node::SequenceEnd) {
+                break item.range;
+            }
+            let index = items.len();
+            let item_link = Link::Index(link, index);
+            let (value, node) = self.value(elem, None, &item_link, None, item)?;
+            match value {
+                Some(v) => items.push(v),
+                None => {
+                    // `- ~` in a list of required values.
+                    let at = node.value().unwrap_or_default();
+                    self.issue(
+                        &item_link,
+                        at,
+                        "list items cannot be empty".into(),
+                        "empty item",
+                        Some("remove the item or give it a value".into()),
+                    );
+                    items.push(Value::Invalid);
+                }
+            }
+            self.spans.push(node);
+        };
+        if let Ty::Record(rid) = elem.required() {
+            self.unique_fields(*rid, link, &items, mark);
+        }
+        let node = self.spans.end(mark, &range, None, false);
+        Ok((Value::List(items), node))
+    }
+
+    /// A mapping read as a map, its `MappingStart` read.
+    fn map(&mut self, k: &Ty, v: &Ty, link: &Link) -> Res<(Value, SpanNode)> {
+        let mark = self.spans.begin();
+        let mut entries: Vec<(Value, Value)> = Vec::new();
+        let mut keys = SeenKeys::default();
+        let range = loop {
+            let item = self.r.next_item()?;
+            if matches!(item.node, Node::MappingEnd) {
+                break item.range;
+            }
+            let (key, key_range) = self.key(item)?;
+            let path = Link::Key(link, &key);
+            if keys.bump(key.clone()) > 0 {
+                self.issue(
+                    &path,
+                    key_range,
+                    format!("duplicate key `{key}`"),
+                    "duplicate key",
+                    Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
+                );
+                self.skip_next()?;
+                continue;
+            }
+            let key_value = self
+                .scalar_text(k, None, &path, key_range.clone(), key.clone())
+                .unwrap_or(Value::Invalid);
+            let item = self.r.next_item()?;
+            let (value, node) = self.value(v, None, &path, Some(&key_range), item)?;
+            entries.push((key_value, value.unwrap_or(Value::Invalid)));
+            self.spans.push(node.with_key(&key_range));
+        };
+        let node = self.spans.end(mark, &range, None, true);
+        Ok((Value::Map(entries), node))
+    }
+
+    fn tagged(&mut self, link: &Link, at: Range<usize>, name: &str) -> Option<Value> {
+        self.issue(
+            link,
+            at,
+            format!("YAML tags such as `{name}` have no meaning in a manifest"),
+            "tagged value",
+            Some(format!("remove `{name}`")),
+        );
+        Some(Value::Invalid)
+    }
+
+    /// A scalar of a declared type; `at` is where its problems point.
+    #[allow(clippy::too_many_arguments)]
+    fn scalar(
+        &mut self,
+        ty: &Ty,
+        rules: Option<&FieldRules>,
+        link: &Link,
+        at: Range<usize>,
+        text: Cow<'t, str>,
+        style: Style,
+        tag: Option<&Tag>,
+    ) -> Option<Value> {
+        let resolved = match tag {
+            Some(t) if is_non_specific(t) => Resolved::Str,
+            Some(t) => {
+                let resolved = match core_tag(t) {
+                    Some("str") => Some(Resolved::Str),
+                    Some("null") => {
+                        (text.is_empty() || parse_null(&text)).then_some(Resolved::Null)
+                    }
+                    Some("bool") => parse_bool(&text).map(Resolved::Bool),
+                    Some("int") => parse_int(&text),
+                    Some("float") => parse_int(&text)
+                        .map(|r| match r {
+                            Resolved::Int(i) => Resolved::Float(i as f64),
+                            Resolved::Huge(u) => Resolved::Float(u as f64),
+                            other => other,
+                        })
+                        .or_else(|| parse_f64(&text).map(Resolved::Float)),
+                    _ => None,
+                };
+                match resolved {
+                    Some(r) => r,
+                    None => return self.tagged(link, at, &tag_name(t)),
+                }
+            }
+            None if style == Style::Plain => resolve_plain(&text),
+            None => Resolved::Str,
+        };
+        match resolved {
+            Resolved::Null if ty.is_optional() => None,
+            Resolved::Null => self.mismatch(ty, link, at, "nothing (`null`)"),
+            Resolved::Bool(b) => match ty.required() {
+                Ty::Bool => Some(Value::Bool(b)),
+                _ => self.mismatch(ty, link, at, &format!("boolean `{b}`")),
+            },
+            Resolved::Int(i) => match (ty.required(), i64::try_from(i)) {
+                (Ty::Int, Ok(v)) => Some(self.bounded(rules, link, at, v)),
+                (Ty::Int, Err(_)) => {
+                    self.mismatch(ty, link, at, &format!("integer `{i}`, which is too large"))
+                }
+                _ => self.mismatch(ty, link, at, &format!("integer `{i}`")),
+            },
+            Resolved::Huge(u) => match ty.required() {
+                Ty::Int => {
+                    self.mismatch(ty, link, at, &format!("integer `{u}`, which is too large"))
+                }
+                _ => self.mismatch(ty, link, at, &format!("integer `{u}`")),
+            },
+            Resolved::Float(f) => self.mismatch(ty, link, at, &format!("number `{f}`")),
+            Resolved::Str => self.scalar_text(ty, rules, link, at, text),
         }
     }
-    Ok(Value::Record(slots))
-}
 
-/// Deserializes one value of a declared type. Returns `None` for an
-/// explicit `null` (an absent optional); a mismatch is recorded as an issue
-/// and yields `Value::Invalid`.
-struct TypedSeed<'a, 't> {
-    cx: &'a Cx<'t>,
-    ty: &'a Ty,
-    path: Link<'a>,
-    /// The declaring field's constraints, for the field's own value.
-    rules: Option<&'a FieldRules>,
-}
-
-impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_> {
-    type Value = Option<Value>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl TypedSeed<'_, '_> {
-    fn mismatch(&self, found: &str) -> Option<Value> {
-        let want = self.cx.ty_name(self.ty.required());
-        let help = match self.ty.required() {
+    fn mismatch(&mut self, ty: &Ty, link: &Link, at: Range<usize>, found: &str) -> Option<Value> {
+        let want = self.ty_name(ty.required());
+        let help = match ty.required() {
             Ty::Str => Some("quote the value to make it a string".to_string()),
             Ty::Date => Some("write dates as YYYY-MM-DD".to_string()),
             Ty::Duration => Some("write durations as days (`30d`) or weeks (`2w`)".to_string()),
@@ -807,9 +917,9 @@ impl TypedSeed<'_, '_> {
             Ty::Bool => Some("write `true` or `false`".to_string()),
             _ => None,
         };
-        self.cx.issue(
-            &self.path,
-            At::Value,
+        self.issue(
+            link,
+            at,
             format!("expected {}, found {found}", article(&want)),
             &format!("expected {}", article(&want)),
             help,
@@ -818,18 +928,21 @@ impl TypedSeed<'_, '_> {
     }
 
     /// An int, checked against the field's bounds.
-    fn bounded(&self, v: i64) -> Value {
-        let Some(rules) = self.rules else {
+    fn bounded(
+        &mut self,
+        rules: Option<&FieldRules>,
+        link: &Link,
+        at: Range<usize>,
+        v: i64,
+    ) -> Value {
+        let Some(rules) = rules else {
             return Value::Int(v);
         };
-        let (broken, label) = match (rules.min, rules.max) {
-            (Some(min), _) if v < min => (true, format!("less than {min}")),
-            (_, Some(max)) if v > max => (true, format!("more than {max}")),
-            _ => (false, String::new()),
+        let label = match (rules.min, rules.max) {
+            (Some(min), _) if v < min => format!("less than {min}"),
+            (_, Some(max)) if v > max => format!("more than {max}"),
+            _ => return Value::Int(v),
         };
-        if !broken {
-            return Value::Int(v);
-        }
         let range = match (rules.min, rules.max) {
             (Some(0), None) => "a number that is not negative".to_string(),
             (Some(min), None) => format!("at least {min}"),
@@ -837,9 +950,9 @@ impl TypedSeed<'_, '_> {
             (Some(min), Some(max)) => format!("from {min} to {max}"),
             (None, None) => String::new(),
         };
-        self.cx.issue(
-            &self.path,
-            At::Value,
+        self.issue(
+            link,
+            at,
             format!("`{v}` is out of range: expected {range}"),
             &label,
             None,
@@ -847,37 +960,44 @@ impl TypedSeed<'_, '_> {
         Value::Invalid
     }
 
-    fn scalar_text(&self, text: &str) -> Option<Value> {
-        let cx = self.cx;
-        match self.ty.required() {
+    fn scalar_text(
+        &mut self,
+        ty: &Ty,
+        rules: Option<&FieldRules>,
+        link: &Link,
+        at: Range<usize>,
+        text: Cow<'t, str>,
+    ) -> Option<Value> {
+        let types = self.types;
+        match ty.required() {
             Ty::Str
-                if self.rules.is_some_and(|r| r.not_blank)
+                if rules.is_some_and(|r| r.not_blank)
                     && !text.chars().any(|c| {
                         // The Hangul fillers are letters that show nothing.
                         c.is_alphanumeric()
                             && !matches!(c, '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}')
                     }) =>
             {
-                let name = match self.path {
+                let name = match link {
                     Link::Key(_, key) => format!("`{key}`"),
                     _ => "this value".to_string(),
                 };
-                cx.issue(
-                    &self.path,
-                    At::Value,
+                self.issue(
+                    link,
+                    at,
                     format!("{name} must not be blank: it has no letter or digit"),
                     "blank",
                     Some("write what it asks for: a waiver is only as good as its reason and its approver".into()),
                 );
                 Some(Value::Invalid)
             }
-            Ty::Str => Some(Value::Str(text.to_string())),
-            Ty::Date => match Date::parse(text) {
+            Ty::Str => Some(Value::Str(text.into_owned())),
+            Ty::Date => match Date::parse(&text) {
                 Some(d) => Some(Value::Date(d)),
                 None => {
-                    cx.issue(
-                        &self.path,
-                        At::Value,
+                    self.issue(
+                        link,
+                        at,
                         format!("`{text}` is not a valid date"),
                         "not a date",
                         Some("write dates as YYYY-MM-DD, for example `2019-06-01`".into()),
@@ -885,12 +1005,12 @@ impl TypedSeed<'_, '_> {
                     Some(Value::Invalid)
                 }
             },
-            Ty::Duration => match parse_duration(text) {
+            Ty::Duration => match parse_duration(&text) {
                 Some(d) => Some(Value::Duration(d)),
                 None => {
-                    cx.issue(
-                        &self.path,
-                        At::Value,
+                    self.issue(
+                        link,
+                        at,
                         format!("`{text}` is not a valid duration"),
                         "not a duration",
                         Some("write durations as whole days (`30d`) or weeks (`2w`)".into()),
@@ -899,220 +1019,127 @@ impl TypedSeed<'_, '_> {
                 }
             },
             Ty::Enum(id) => {
-                let Some(def) = cx.types.enum_def(*id) else {
-                    return Some(Value::Invalid);
+                let def = types.enum_def(*id)?;
+                if let Some(i) = def.index(&text) {
+                    return Some(Value::Enum(i));
+                }
+                let same_letters = def
+                    .values
+                    .iter()
+                    .find(|v| v.eq_ignore_ascii_case(&text))
+                    .map(String::as_str);
+                let help = match same_letters
+                    .or_else(|| known_alias(&text).filter(|a| def.index(a).is_some()))
+                    .or_else(|| did_you_mean(&text, def.values.iter().map(String::as_str)))
+                {
+                    Some(s) => Some(format!("did you mean `{s}`?")),
+                    None if def.values.len() <= 12 => {
+                        Some(format!("expected one of: {}", def.values.join(", ")))
+                    }
+                    None => None,
                 };
-                match def.index(text) {
-                    Some(i) => Some(Value::Enum(i)),
-                    None => {
-                        let same_letters = def
-                            .values
-                            .iter()
-                            .find(|v| v.eq_ignore_ascii_case(text))
-                            .map(String::as_str);
-                        let help = match same_letters
-                            .or_else(|| known_alias(text).filter(|a| def.index(a).is_some()))
-                            .or_else(|| did_you_mean(text, def.values.iter().map(String::as_str)))
-                        {
-                            Some(s) => Some(format!("did you mean `{s}`?")),
-                            None if def.values.len() <= 12 => {
-                                Some(format!("expected one of: {}", def.values.join(", ")))
-                            }
-                            None => None,
-                        };
-                        cx.issue(
-                            &self.path,
-                            At::Value,
-                            format!("`{text}` is not a value of `{}`", def.name),
-                            "unknown value",
-                            help,
-                        );
-                        Some(Value::Invalid)
-                    }
-                }
-            }
-            _ => self.mismatch(&format!("string `{text}`")),
-        }
-    }
-}
-
-/// Common names that are not the code a value list uses.
-fn known_alias(text: &str) -> Option<&'static str> {
-    match text {
-        "UK" => Some("GB"),
-        "EL" => Some("GR"),
-        _ => None,
-    }
-}
-
-fn article(word: &str) -> String {
-    match word.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an `{word}`"),
-        _ => format!("a `{word}`"),
-    }
-}
-
-impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
-    type Value = Option<Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.cx.ty_name(self.ty))
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(match self.ty.required() {
-            Ty::Bool => Some(Value::Bool(v)),
-            _ => self.mismatch(&format!("boolean `{v}`")),
-        })
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(match self.ty.required() {
-            Ty::Int => Some(self.bounded(v)),
-            _ => self.mismatch(&format!("integer `{v}`")),
-        })
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(match (self.ty.required(), i64::try_from(v)) {
-            (Ty::Int, Ok(i)) => Some(self.bounded(i)),
-            (Ty::Int, Err(_)) => self.mismatch(&format!("integer `{v}`, which is too large")),
-            _ => self.mismatch(&format!("integer `{v}`")),
-        })
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(self.mismatch(&format!("number `{v}`")))
-    }
-
-    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
-        Ok(match self.ty.required() {
-            Ty::Int => self.mismatch(&format!("integer `{v}`, which is too large")),
-            _ => self.mismatch(&format!("integer `{v}`")),
-        })
-    }
-
-    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
-        Ok(match self.ty.required() {
-            Ty::Int => self.mismatch(&format!("integer `{v}`, which is too large")),
-            _ => self.mismatch(&format!("integer `{v}`")),
-        })
-    }
-
-    /// A tagged value (`!custom 5`): valid YAML that a manifest has no use
-    /// for.
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        let (tag, variant): (Cow<str>, _) = data.variant_seed(KeySeed)?;
-        de::VariantAccess::newtype_variant::<IgnoredAny>(variant)?;
-        self.cx.issue(
-            &self.path,
-            At::Value,
-            format!("YAML tags such as `!{tag}` have no meaning in a manifest"),
-            "tagged value",
-            Some(format!("remove `!{tag}`")),
-        );
-        Ok(Some(Value::Invalid))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.scalar_text(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        if self.ty.is_optional() {
-            return Ok(None);
-        }
-        Ok(self.mismatch("nothing (`null`)"))
-    }
-
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        if self.ty.is_optional() {
-            return Ok(None);
-        }
-        Ok(self.mismatch("nothing (`null`)"))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let Ty::List(elem) = self.ty.required() else {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(self.mismatch("a list"));
-        };
-        let parent = self.path;
-        let mut items = Vec::new();
-        loop {
-            let seed = TypedSeed {
-                cx: self.cx,
-                ty: elem,
-                path: Link::Index(&parent, items.len()),
-                rules: None,
-            };
-            match seq.next_element_seed(seed)? {
-                Some(Some(v)) => items.push(v),
-                Some(None) => {
-                    // `- ~` in a list of required values.
-                    let path = Link::Index(&parent, items.len());
-                    self.cx.issue(
-                        &path,
-                        At::Value,
-                        "list items cannot be empty".into(),
-                        "empty item",
-                        Some("remove the item or give it a value".into()),
-                    );
-                    items.push(Value::Invalid);
-                }
-                None => break,
-            }
-        }
-        if let Ty::Record(rid) = elem.required() {
-            unique_fields(self.cx, *rid, &parent, &items);
-        }
-        Ok(Some(Value::List(items)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        match self.ty.required() {
-            Ty::Record(rid) => Ok(Some(visit_record(self.cx, *rid, self.path, map, false)?)),
-            Ty::Map(k, v) => {
-                let parent = self.path;
-                let mut entries: Vec<(Value, Value)> = Vec::new();
-                let mut keys = SeenKeys::default();
-                while let Some(key) = map.next_key_seed(KeySeed)? {
-                    let path = Link::Key(&parent, &key);
-                    let seen = keys.bump(key.clone());
-                    if seen > 0 {
-                        self.cx.issue(
-                            &path,
-                            At::KeyOccurrence(seen),
-                            format!("duplicate key `{key}`"),
-                            "duplicate key",
-                            Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
-                        );
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    }
-                    let key_seed = TypedSeed {
-                        cx: self.cx,
-                        ty: k,
-                        path,
-                        rules: None,
-                    };
-                    let key_value = key_seed.key_value(&key);
-                    let seed = TypedSeed {
-                        cx: self.cx,
-                        ty: v,
-                        path,
-                        rules: None,
-                    };
-                    let value = map.next_value_seed(seed)?.unwrap_or(Value::Invalid);
-                    entries.push((key_value, value));
-                }
-                Ok(Some(Value::Map(entries)))
+                self.issue(
+                    link,
+                    at,
+                    format!("`{text}` is not a value of `{}`", def.name),
+                    "unknown value",
+                    help,
+                );
+                Some(Value::Invalid)
             }
             _ => {
-                drain(&mut map)?;
-                Ok(self.mismatch("a mapping"))
+                let found = format!("string `{text}`");
+                self.mismatch(ty, link, at, &found)
             }
         }
+    }
+
+    /// Reports the second and later items of a list of records that repeat
+    /// a value of a `unique` field, each pointing at the first.
+    fn unique_fields(&mut self, rid: RecordId, list: &Link, items: &[Value], mark: Mark) {
+        let types = self.types;
+        let Some(rec) = types.record(rid) else {
+            return;
+        };
+        for (index, field) in rec.fields.iter().enumerate() {
+            if !field.rules.unique {
+                continue;
+            }
+            let mut first: HashMap<UniqueKey, usize> = HashMap::new();
+            for (i, item) in items.iter().enumerate() {
+                let Value::Record(slots) = item else {
+                    continue;
+                };
+                let Some(value) = slots.get(index).and_then(Option::as_ref) else {
+                    continue;
+                };
+                let Some(key) = unique_key(value) else {
+                    continue;
+                };
+                let Some(&j) = first.get(&key) else {
+                    first.insert(key, i);
+                    continue;
+                };
+                let shown = match &key {
+                    UniqueKey::Str(s) => (*s).to_string(),
+                    _ => value.render(&|e| enum_name(types, &field.ty, e)),
+                };
+                let place = |spans: &Spans, item: usize| {
+                    let node = spans.children(mark).get(item)?;
+                    let field = spans.child(node, index)?;
+                    Some(anchor(self.text, field.key(), field.value()?))
+                };
+                let at = place(&self.spans, i);
+                let related = place(&self.spans, j).map(|r| (r, "first used here".to_string()));
+                let item_link = Link::Index(list, i);
+                let noun = rec.name.to_lowercase();
+                self.issues.push(Issue {
+                    path: Link::Key(&item_link, &field.name).path(),
+                    range: at,
+                    message: format!(
+                        "duplicate {noun} `{}` `{shown}`: item {} of the list has it too",
+                        field.name,
+                        j + 1
+                    ),
+                    label: format!("`{}` again", field.name),
+                    help: Some(format!(
+                        "give each {noun} its own `{}`: other parts of the manifest refer to it",
+                        field.name
+                    )),
+                    related,
+                });
+            }
+        }
+    }
+}
+
+fn later_document(index: usize, has_schema: bool, range: Range<usize>) -> SyntaxError {
+    let (message, help) = if has_schema {
+        (
+            format!("document {} of this file is a manifest: a manifest file holds one YAML document, and only the first is read", index + 1),
+            "move the manifest into a file of its own",
+        )
+    } else {
+        (
+            "a manifest holds one YAML document, this file has more".to_string(),
+            "split the documents into one file each",
+        )
+    };
+    SyntaxError {
+        message,
+        range: Some(range),
+        help: Some(help.to_string()),
+        later_document: Some(LaterDocument { index, has_schema }),
+    }
+}
+
+/// The name of an enum value of a field of type `ty`.
+fn enum_name(types: &Types, ty: &Ty, value: u32) -> String {
+    match ty.required() {
+        Ty::Enum(id) => types
+            .enum_def(*id)
+            .map_or_else(|| value.to_string(), |d| d.name_of(value).to_string()),
+        _ => value.to_string(),
     }
 }
 
@@ -1139,79 +1166,262 @@ fn unique_key(v: &Value) -> Option<UniqueKey<'_>> {
     })
 }
 
-/// Reports the second and later items of a list of records that repeat a
-/// value of a `unique` field, each pointing at the first.
-fn unique_fields(cx: &Cx, rid: RecordId, list: &Link, items: &[Value]) {
-    let Some(rec) = cx.types.record(rid) else {
-        return;
-    };
-    for (index, field) in rec.fields.iter().enumerate() {
-        if !field.rules.unique {
-            continue;
+/// The keys of one mapping seen so far, with how often each came: a short
+/// list while the mapping is small, as nearly all are, and a hash map past
+/// that, so that a mapping of 200,000 keys costs no more per key than one
+/// of ten.
+#[derive(Default)]
+struct SeenKeys<'t> {
+    small: Vec<(Cow<'t, str>, usize)>,
+    large: HashMap<Cow<'t, str>, usize>,
+}
+
+impl<'t> SeenKeys<'t> {
+    const SMALL: usize = 32;
+
+    /// How many times `key` came.
+    fn count(&self, key: &str) -> usize {
+        if self.large.is_empty() {
+            return self
+                .small
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(0, |(_, n)| *n);
         }
-        let mut first: HashMap<UniqueKey, usize> = HashMap::new();
-        for (i, item) in items.iter().enumerate() {
-            let Value::Record(slots) = item else {
-                continue;
-            };
-            let Some(key) = slots
-                .get(index)
-                .and_then(Option::as_ref)
-                .and_then(unique_key)
-            else {
-                continue;
-            };
-            let shown = match &key {
-                UniqueKey::Str(s) => (*s).to_string(),
-                _ => slots
-                    .get(index)
-                    .and_then(Option::as_ref)
-                    .map(|v| v.render(&|e| cx.types_enum_name(&field.ty, e)))
-                    .unwrap_or_default(),
-            };
-            match first.get(&key) {
-                None => {
-                    first.insert(key, i);
-                }
-                Some(&j) => {
-                    let item_link = Link::Index(list, i);
-                    let first_link = Link::Index(list, j);
-                    let mut issue = Issue {
-                        path: Link::Key(&item_link, &field.name).path(),
-                        at: At::Value,
-                        message: format!(
-                            "duplicate {} `{}` `{shown}`: item {} of the list has it too",
-                            rec.name.to_lowercase(),
-                            field.name,
-                            j + 1
-                        ),
-                        label: format!("`{}` again", field.name),
-                        help: Some(format!(
-                            "give each {} its own `{}`: other parts of the manifest refer to it",
-                            rec.name.to_lowercase(),
-                            field.name
-                        )),
-                        related: None,
-                    };
-                    issue.related = Some((
-                        Link::Key(&first_link, &field.name).path(),
-                        "first used here".to_string(),
-                    ));
-                    cx.issues.borrow_mut().push(issue);
-                }
+        self.large.get(key).copied().unwrap_or(0)
+    }
+
+    /// Counts one more occurrence of `key`; returns how many came before.
+    fn bump(&mut self, key: Cow<'t, str>) -> usize {
+        if self.large.is_empty() {
+            if let Some((_, n)) = self.small.iter_mut().find(|(k, _)| *k == key) {
+                *n += 1;
+                return *n - 1;
             }
+            if self.small.len() < Self::SMALL {
+                self.small.push((key, 1));
+                return 0;
+            }
+            self.large.extend(self.small.drain(..));
         }
+        let n = self.large.entry(key).or_insert(0);
+        *n += 1;
+        *n - 1
     }
 }
 
-impl TypedSeed<'_, '_> {
-    /// Validates a map key against the key type; problems point at the key.
-    fn key_value(&self, key: &str) -> Value {
-        let before = self.cx.issues.borrow().len();
-        let value = self.scalar_text(key).unwrap_or(Value::Invalid);
-        for issue in self.cx.issues.borrow_mut().iter_mut().skip(before) {
-            issue.at = At::Key;
+/// Whether a `schema:` value marks the file as a manifest: an id such as
+/// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
+fn claims_schema(types: &Types, value: &str) -> bool {
+    // Case does not make a different schema id: `PARTNERSHIP/V1` is a
+    // misspelling, not another tool's key.
+    let value = &value.to_ascii_lowercase();
+    let shaped = value.split_once('/').is_some_and(|(name, version)| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && version
+                .strip_prefix('v')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    });
+    shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
+}
+
+/// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,
+/// `shcema`): the file is a manifest with a typo, not a file to skip.
+fn near_schema_key(key: &str) -> bool {
+    key.len() >= 4 && did_you_mean(&key.to_ascii_lowercase(), ["schema"]).is_some()
+}
+
+/// Common names that are not the code a value list uses.
+fn known_alias(text: &str) -> Option<&'static str> {
+    match text {
+        "UK" => Some("GB"),
+        "EL" => Some("GR"),
+        _ => None,
+    }
+}
+
+fn article(word: &str) -> String {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an `{word}`"),
+        _ => format!("a `{word}`"),
+    }
+}
+
+/// The type of a plain scalar: null, boolean, integer, float, or string,
+/// by the YAML 1.2 core schema, as serde_yaml resolves it.
+fn resolve_plain(text: &str) -> Resolved {
+    if text.is_empty() || parse_null(text) {
+        return Resolved::Null;
+    }
+    if let Some(b) = parse_bool(text) {
+        return Resolved::Bool(b);
+    }
+    if let Some(int) = parse_int(text) {
+        return int;
+    }
+    if !digits_but_not_number(text) {
+        if let Some(f) = parse_f64(text) {
+            return Resolved::Float(f);
         }
-        value
+    }
+    Resolved::Str
+}
+
+fn parse_null(text: &str) -> bool {
+    matches!(text, "~" | "null" | "Null" | "NULL")
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// An integer: decimal (no leading zeros), `0x`, `0o` or `0b`, with an
+/// optional sign.
+fn parse_int(text: &str) -> Option<Resolved> {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    if unsigned.starts_with(['+', '-']) {
+        return None;
+    }
+    let (digits, radix) = if let Some(rest) = unsigned.strip_prefix("0x") {
+        (rest, 16)
+    } else if let Some(rest) = unsigned.strip_prefix("0o") {
+        (rest, 8)
+    } else if let Some(rest) = unsigned.strip_prefix("0b") {
+        (rest, 2)
+    } else {
+        if digits_but_not_number(unsigned) {
+            return None;
+        }
+        (unsigned, 10)
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = u128::from_str_radix(digits, radix).ok()?;
+    if negative {
+        if magnitude == 1u128 << 127 {
+            return Some(Resolved::Int(i128::MIN));
+        }
+        let m = i128::try_from(magnitude).ok()?;
+        return Some(Resolved::Int(-m));
+    }
+    Some(match i128::try_from(magnitude) {
+        Ok(i) => Resolved::Int(i),
+        Err(_) => Resolved::Huge(magnitude),
+    })
+}
+
+fn parse_f64(text: &str) -> Option<f64> {
+    let unsigned = match text.strip_prefix('+') {
+        Some(rest) if rest.starts_with(['+', '-']) => return None,
+        Some(rest) => rest,
+        None => text,
+    };
+    if let ".inf" | ".Inf" | ".INF" = unsigned {
+        return Some(f64::INFINITY);
+    }
+    if let "-.inf" | "-.Inf" | "-.INF" = text {
+        return Some(f64::NEG_INFINITY);
+    }
+    if let ".nan" | ".NaN" | ".NAN" = text {
+        return Some(f64::NAN);
+    }
+    // Rust accepts `inf`, `nan` and `infinity`; YAML does not.
+    if unsigned
+        .bytes()
+        .any(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')))
+    {
+        return None;
+    }
+    unsigned.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Leading zeros followed by digits make a string in YAML 1.2.
+fn digits_but_not_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().skip(1).all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalars_resolve_as_serde_yaml_resolves_them() {
+        let cases = [
+            "",
+            "~",
+            "null",
+            "true",
+            "False",
+            "0",
+            "-0",
+            "+7",
+            "007",
+            "0x1F",
+            "-0x10",
+            "0o17",
+            "0b101",
+            "1.5",
+            "1e3",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "inf",
+            "nan",
+            "1_000",
+            "12:30",
+            "2019-06-01",
+            "30d",
+            "NO",
+            "yes",
+            "340282366920938463463374607431768211455",
+            "-170141183460469231731687303715884105728",
+            "99999999999999999999999999999999999999999",
+            "0x",
+            "+-1",
+            "--1",
+            "1.",
+            ".5",
+            "+.5",
+            "infinity",
+        ];
+        for text in cases {
+            let ours = resolve_plain(text);
+            let Ok(theirs) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+                // serde_yaml's numbers stop at 64 bits.
+                assert!(
+                    matches!(ours, Resolved::Int(_) | Resolved::Huge(_)),
+                    "{text:?}"
+                );
+                continue;
+            };
+            let same = match (ours, &theirs) {
+                (Resolved::Null, serde_yaml::Value::Null) => true,
+                (Resolved::Bool(a), serde_yaml::Value::Bool(b)) => a == *b,
+                (Resolved::Int(a), serde_yaml::Value::Number(n)) => {
+                    n.as_i64().map(i128::from) == Some(a) || n.as_u64().map(i128::from) == Some(a)
+                }
+                (Resolved::Float(a), serde_yaml::Value::Number(n)) => n
+                    .as_f64()
+                    .is_some_and(|b| a == b || (a.is_nan() && b.is_nan())),
+                (Resolved::Str, serde_yaml::Value::String(_)) => true,
+                _ => false,
+            };
+            assert!(same, "{text:?}: ours {ours:?}, serde_yaml {theirs:?}");
+        }
     }
 }

@@ -1,9 +1,9 @@
-//! Manifests: discovery, YAML to schema-typed values, validation, spans.
+//! Manifests: discovery, reading, YAML events to schema-typed values with
+//! their places in the text, validation.
 
 pub mod discover;
-pub mod limits;
 pub mod load;
-pub mod locate;
 pub mod path;
 pub mod read;
 pub mod spans;
+pub mod yaml;
