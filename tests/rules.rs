@@ -84,6 +84,48 @@ fn shipped_program() -> Program {
     }
 }
 
+/// A run reads the shipped policies from the image the build made of them
+/// (build.rs), not from their text: it must be the very program their text
+/// compiles to, every span pointing at the same place in the same text.
+#[test]
+fn the_built_catalogue_is_the_program_of_the_policy_text() {
+    let compiled = shipped_program();
+    let built = proviso::shipped::program_from_image()
+        .expect("the build's image matches the shipped policy files");
+    let summary = |p: &Program| -> Vec<String> {
+        p.rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {}@{:?} {:?}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.title,
+                    r.span.src.name,
+                    r.span.range(),
+                    r.id_span.range()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(summary(&built), summary(&compiled));
+    // Everything else, spans included (a span shows as `file@range`).
+    assert_eq!(format!("{built:#?}"), format!("{compiled:#?}"));
+    for rule in &built.rules {
+        let (_, text) = POLICIES
+            .iter()
+            .find(|(name, _)| *name == rule.span.src.name)
+            .unwrap();
+        assert_eq!(rule.span.src.text, *text);
+        assert_eq!(rule.id_span.text(), rule.id);
+        let declared = format!("rule {} {{", rule.id);
+        assert!(rule.span.text().contains(&declared), "{}", rule.id);
+    }
+    for field in built.types.records.iter().flat_map(|r| &r.fields) {
+        assert_eq!(field.span.text(), field.name);
+    }
+}
+
 /// Every `.yaml` file under `dir`, sorted so reports are stable.
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -3,6 +3,7 @@
 //! `ir` that evaluation runs. All errors of all files are returned together;
 //! nothing is evaluated unless there are none.
 
+pub mod image;
 pub mod ir;
 mod ops;
 mod rules;
@@ -14,7 +15,7 @@ use crate::source::{Source, Span};
 use crate::suggest::did_you_mean;
 use crate::syntax;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The loaded policies: the declared types and the checked rules.
@@ -117,7 +118,7 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     continue;
                 }
                 let mut values = Vec::new();
-                flatten_enum(&decl.items, "", &mut values, errors);
+                flatten_enum(&decl.items, "", &mut values, &mut HashSet::new(), errors);
                 let id = types.enums.len();
                 types.enums.push(EnumDef {
                     name: decl.name.name.clone(),
@@ -261,10 +262,14 @@ fn field_rules(
     rules
 }
 
+/// An enum's values in order, dotted below their branches; `seen` holds
+/// them too, so that a long enum (the countries) is not searched value by
+/// value for each new one.
 fn flatten_enum(
     items: &[ast::EnumItem],
     prefix: &str,
     out: &mut Vec<String>,
+    seen: &mut HashSet<String>,
     errors: &mut Vec<Diag>,
 ) {
     for item in items {
@@ -274,7 +279,7 @@ fn flatten_enum(
             format!("{prefix}.{}", item.name.name)
         };
         if item.children.is_empty() {
-            if out.contains(&name) {
+            if !seen.insert(name.clone()) {
                 errors.push(
                     Diag::new(
                         &item.name.span,
@@ -286,7 +291,7 @@ fn flatten_enum(
                 out.push(name);
             }
         } else {
-            flatten_enum(&item.children, &name, out, errors);
+            flatten_enum(&item.children, &name, out, seen, errors);
         }
     }
 }

@@ -10,14 +10,12 @@ use crate::report::{self, human::Renderer};
 use crate::shipped;
 use crate::source::Source;
 use std::io::{IsTerminal, Write};
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-/// Reads and parses the policy files: the shipped ones, or those given
-/// with `--policy` (files, or directories searched for `*.proviso`).
+/// Reads and parses the policy files given with `--policy` (files, or
+/// directories searched for `*.proviso`).
 fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
-    if paths.is_empty() {
-        return Ok(parse(&shipped::sources()));
-    }
     let mut files = Vec::new();
     let mut unreadable = Vec::new();
     for path in paths {
@@ -142,18 +140,27 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// Reads and checks the policies. On failure the errors are printed to
-/// stderr (one line each when `short`) and `None` is returned: the caller
-/// exits 2.
-pub fn load_program(paths: &[PathBuf], short: bool) -> Option<Program> {
-    let parsed = match load_policies(paths) {
-        Ok(p) => p,
-        Err(message) => {
-            let _ = writeln!(std::io::stderr(), "error: {message}");
-            return None;
+/// Reads and checks the policies: the shipped ones (checked when proviso
+/// was built), or those given with `--policy`. On failure the errors are
+/// printed to stderr (one line each when `short`) and `None` is returned:
+/// the caller exits 2.
+///
+/// The program serves the command until the process ends, and is never
+/// freed: taking its thousands of nodes apart at exit would cost a
+/// one-manifest run a tenth of its work, and give nothing back.
+pub fn load_program(paths: &[PathBuf], short: bool) -> Option<ManuallyDrop<Program>> {
+    let compiled = if paths.is_empty() {
+        shipped::program()
+    } else {
+        match load_policies(paths) {
+            Ok(parsed) => compile_parsed(parsed),
+            Err(message) => {
+                let _ = writeln!(std::io::stderr(), "error: {message}");
+                return None;
+            }
         }
     };
-    match compile_parsed(parsed) {
+    match compiled {
         Ok(p) => {
             if p.rules.is_empty() {
                 let _ = writeln!(
@@ -161,7 +168,7 @@ pub fn load_program(paths: &[PathBuf], short: bool) -> Option<Program> {
                     "warning: the policies declare no rules; only the manifests' shape is checked"
                 );
             }
-            Some(p)
+            Some(ManuallyDrop::new(p))
         }
         Err(errors) => {
             print_policy_errors(&errors, short);
