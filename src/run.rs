@@ -349,6 +349,8 @@ fn refuse(src: &Arc<Source>) -> Option<FileReport> {
 /// `schema:` behind one.
 fn hidden_lines(src: &Arc<Source>, loaded: &Loaded) -> Option<FileReport> {
     let is_separator = |c: char| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+    // Their UTF-8 starts with 0xC2 or 0xE2, which most files never hold.
+    memchr::memchr2(0xc2, 0xe2, src.text.as_bytes())?;
     if !src.text.contains(is_separator) {
         return None;
     }

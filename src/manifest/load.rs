@@ -464,7 +464,7 @@ impl<'t> Loader<'t, '_> {
                 text,
                 style: Style::Plain,
                 tag: None,
-            } if resolve_plain(&text) == Resolved::Null => Ok((Cow::Borrowed("null"), item.range)),
+            } if text.is_empty() || parse_null(&text) => Ok((Cow::Borrowed("null"), item.range)),
             Node::Scalar { text, .. } => Ok((text, item.range)),
             _ => {
                 let range = self.skip(item)?;
@@ -1253,11 +1253,21 @@ fn article(word: &str) -> String {
 /// The type of a plain scalar: null, boolean, integer, float, or string,
 /// by the YAML 1.2 core schema, as serde_yaml resolves it.
 fn resolve_plain(text: &str) -> Resolved {
-    if text.is_empty() || parse_null(text) {
-        return Resolved::Null;
-    }
-    if let Some(b) = parse_bool(text) {
-        return Resolved::Bool(b);
+    // Most scalars are words: their first byte rules out every other type.
+    match text.as_bytes().first() {
+        None => return Resolved::Null,
+        Some(b'~' | b'n' | b'N') => {
+            return if parse_null(text) {
+                Resolved::Null
+            } else {
+                Resolved::Str
+            }
+        }
+        Some(b't' | b'T' | b'f' | b'F') => {
+            return parse_bool(text).map_or(Resolved::Str, Resolved::Bool)
+        }
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {}
+        Some(_) => return Resolved::Str,
     }
     if let Some(int) = parse_int(text) {
         return int;

@@ -394,7 +394,9 @@ impl<'t> Reader<'t> {
                 open: 0,
             });
         }
-        self.keep(&Pending::Item(item.clone()), &item.range)?;
+        if !self.recording.is_empty() {
+            self.keep(&Pending::Item(item.clone()), &item.range)?;
+        }
         Ok(Some(item))
     }
 
