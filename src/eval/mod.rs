@@ -14,7 +14,12 @@ use crate::manifest::path::{Path, Seg};
 use crate::schema::{Ty, Types};
 use crate::value::Value;
 pub use render::render;
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+/// Hash maps keyed by manifest values: foldhash is several times cheaper
+/// than SipHash on short keys, and seeded per process, so a manifest cannot
+/// be written to make its keys collide.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 
 /// A manifest value that explains a result, and what to say about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +81,7 @@ pub fn eval_rule_within<'m>(
         explain: false,
         steps: 0,
         budget,
-        joins: HashMap::new(),
+        joins: HashMap::default(),
     };
     let mut failures = Vec::new();
     let mut applicable = false;
@@ -333,7 +338,7 @@ impl<'m> Evaluator<'m, '_> {
             }
         }
         let mut unique: Vec<Blame> = Vec::new();
-        let mut seen: HashMap<Path, usize> = HashMap::new();
+        let mut seen: HashMap<Path, usize> = HashMap::default();
         for b in blame.drain(..) {
             let len = unique.len();
             match seen.get(&b.path).and_then(|&i| unique.get_mut(i)) {
@@ -458,7 +463,7 @@ impl<'m> Evaluator<'m, '_> {
         };
         let saved = self.slots.get(slot).cloned().flatten();
         let explain = std::mem::replace(&mut self.explain, false);
-        let mut by_key: HashMap<Key<'m>, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<Key<'m>, Vec<usize>> = HashMap::default();
         let mut usable = true;
         for (i, item) in items.iter().enumerate() {
             if let Some(s) = self.slots.get_mut(slot) {
