@@ -346,3 +346,32 @@ fn alias_and_complex_keys_are_reported_on_their_own_lines() {
         (alias_line + 1, 5)
     );
 }
+
+#[test]
+fn text_continued_at_its_keys_column_is_an_error_on_the_line_at_fault() {
+    let program = program();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yaml");
+    for (case, at_fault) in [
+        ("d1-flow-at-key-column.yaml", "    personalization"),
+        ("d1-flow-items-at-key-column.yaml", "    \"user\","),
+        ("d1-quoted-at-key-column.yaml", "  Musikk AS\""),
+    ] {
+        let text = std::fs::read_to_string(dir.join(case)).unwrap();
+        let Loaded::Syntax(e) = load(&text, &program.types) else {
+            panic!("{case} loads");
+        };
+        let start = e.range.unwrap().start;
+        let line = text[..start].matches('\n').count();
+        assert_eq!(
+            text.lines().nth(line),
+            Some(at_fault),
+            "{case}: {}",
+            e.message
+        );
+        let help = e.help.unwrap();
+        assert!(
+            help.contains("indented further than its key"),
+            "{case}: {help}"
+        );
+    }
+}
