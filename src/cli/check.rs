@@ -6,7 +6,7 @@ use crate::ast::Severity;
 use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::Finding;
-use crate::manifest::discover::{discover, path_text, Entry};
+use crate::manifest::discover::{discover, path_text};
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::run::{check_each, FileReport, Options, Totals};
@@ -157,10 +157,8 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     // proviso never writes to a manifest or a policy, even when asked to.
     if let Some(path) = &args.output {
-        let checked = found.entries.iter().any(|e| match e {
-            Entry::File { path: p, .. } => same_file(p, path),
-            Entry::Broken { .. } => false,
-        }) || args.policy.iter().any(|p| same_file(p, path));
+        let checked = path.exists() && found.file_paths().any(|p| same_file(&p, path))
+            || args.policy.iter().any(|p| same_file(p, path));
         let why = if checked {
             Some("a file being checked")
         } else {
