@@ -164,17 +164,17 @@ pub fn check_each(
     mut sink: impl FnMut(FileReport) -> ControlFlow<()>,
 ) -> Totals {
     let start = Instant::now();
-    let mut order: Vec<&Entry> = found.entries.iter().collect();
-    // By path components, so that `a/x.yaml` comes before `a-b/x.yaml`.
-    order.sort_by(|a, b| {
-        std::path::Path::new(entry_path(a)).cmp(std::path::Path::new(entry_path(b)))
-    });
     let mut totals = Totals {
         rules: program.rules.len(),
         passed_over: found.passed_over.clone(),
         ..Totals::default()
     };
-    'batches: for batch in order.chunks(BATCH) {
+    'batches: for first in (0..found.len()).step_by(BATCH) {
+        // Only the batch at hand is made into entries; discovery holds the
+        // rest compactly, in the order they are checked.
+        let batch: Vec<Entry> = (first..found.len().min(first + BATCH))
+            .filter_map(|i| found.entry(i))
+            .collect();
         let files: Vec<FileReport> = batch
             .par_iter()
             .map(|e| {

@@ -214,6 +214,134 @@ fn json_fields_are_documented() {
     }
 }
 
+// ---- many files -----------------------------------------------------------
+
+/// `n` manifests copied from the examples, each with its own partner id,
+/// in directories whose names sort differently as text and as paths, plus
+/// a YAML file that is not a manifest and one that does not parse.
+fn many_manifests(n: usize) -> tempfile::TempDir {
+    let mut seeds: Vec<PathBuf> = ["examples/facebook-2018", "examples/compliant"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(repo().join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    seeds.sort();
+    let tmp = tempfile::tempdir().unwrap();
+    for i in 0..n {
+        let seed = std::fs::read_to_string(&seeds[i % seeds.len()]).unwrap();
+        let text = seed.replacen("  id: ", &format!("  id: p{i}-"), 1);
+        let dir = tmp.path().join(["a", "a-b", "a.b"][i % 3]);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("m{i}.yaml")), text).unwrap();
+    }
+    std::fs::write(tmp.path().join("a/notes.yaml"), "title: not a manifest\n").unwrap();
+    std::fs::write(tmp.path().join("a-b/broken.yaml"), "schema: [\n").unwrap();
+    tmp
+}
+
+fn check_dir(dir: &Path, format: &str) -> String {
+    let out = proviso(dir, &["check", ".", "--as-of", AS_OF, "--format", format]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// The documents are written file by file, over several batches of the
+/// check: each must still be one document, laid out as if printed whole,
+/// with the files in path order and totals that agree with the records.
+#[test]
+fn documents_written_file_by_file_are_whole_and_agree() {
+    let tmp = many_manifests(600);
+
+    let text = check_dir(tmp.path(), "json");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        text,
+        format!("{}\n", serde_json::to_string_pretty(&json).unwrap())
+    );
+    let findings = json["findings"].as_array().unwrap();
+    let summary = &json["summary"];
+    assert_eq!(summary["manifests"], 601);
+    assert_eq!(summary["skipped"], 1);
+    let counted: u64 = ["error", "warning", "note"]
+        .iter()
+        .map(|s| summary["findings"][s].as_u64().unwrap())
+        .sum::<u64>()
+        + summary["waived"].as_u64().unwrap();
+    assert_eq!(counted as usize, findings.len());
+    let paths: Vec<&str> = findings
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    assert_eq!(paths, sorted);
+    assert!(paths.first().unwrap().starts_with("a/"));
+    assert!(paths.last().unwrap().starts_with("a.b/"));
+    assert!(paths.contains(&"a-b/broken.yaml"));
+
+    let text = check_dir(tmp.path(), "sarif");
+    let log = assert_valid_sarif(&sarif_validator(), &text, "600 manifests");
+    assert_eq!(
+        text,
+        format!("{}\n", serde_json::to_string_pretty(&log).unwrap())
+    );
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings.len());
+    for (result, finding) in results.iter().zip(findings) {
+        assert_eq!(result["ruleId"], finding["rule"]);
+        assert_eq!(result["message"]["text"], finding["message"]);
+    }
+
+    let root = parse_xml(&check_dir(tmp.path(), "junit"));
+    let program = shipped();
+    let suites = root.all("testsuite");
+    let mut cases = 0;
+    for attr in ["tests", "failures", "errors", "skipped"] {
+        let child = match attr {
+            "tests" => "",
+            "failures" => "failure",
+            "errors" => "error",
+            _ => "skipped",
+        };
+        let mut sum = 0;
+        for suite in &suites {
+            let listed: usize = suite.attr(attr).unwrap().parse().unwrap();
+            let found = suite
+                .all("testcase")
+                .iter()
+                .filter(|c| child.is_empty() || c.child(child).is_some())
+                .count();
+            assert_eq!(listed, found, "{attr} of {:?}", suite.attr("name"));
+            sum += listed;
+        }
+        assert_eq!(
+            root.attr(attr).unwrap().parse::<usize>().unwrap(),
+            sum,
+            "{attr}"
+        );
+        if attr == "tests" {
+            cases = sum;
+        }
+    }
+    // A case per rule and valid manifest; the broken file has only its
+    // syntax error, in the suite of the built-in checks.
+    let rule_cases = suites
+        .iter()
+        .flat_map(|s| s.all("testcase"))
+        .filter(|c| program.rule(c.attr("name").unwrap()).is_some())
+        .count();
+    assert_eq!(rule_cases, 600 * program.rules.len());
+    assert!(cases > rule_cases);
+    let broken: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| s.all("testcase"))
+        .filter(|c| c.attr("classname") == Some("a-b/broken.yaml"))
+        .map(|c| c.attr("name").unwrap())
+        .collect();
+    assert_eq!(broken, ["manifest/syntax"]);
+}
+
 // ---- sarif ----------------------------------------------------------------
 
 fn sarif_validator() -> jsonschema::Validator {

@@ -3,12 +3,13 @@
 use super::policies::load_program;
 use super::Exit;
 use crate::ast::Severity;
+use crate::check::Program;
 use crate::date::Date;
 use crate::diagnostics::Finding;
-use crate::manifest::discover::{discover, path_text, Entry};
+use crate::manifest::discover::{discover, path_text};
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
-use crate::run::{check_each, Options, Report};
+use crate::run::{check_each, FileReport, Options, Totals};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -156,10 +157,8 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     // proviso never writes to a manifest or a policy, even when asked to.
     if let Some(path) = &args.output {
-        let checked = found.entries.iter().any(|e| match e {
-            Entry::File { path: p, .. } => same_file(p, path),
-            Entry::Broken { .. } => false,
-        }) || args.policy.iter().any(|p| same_file(p, path));
+        let checked = path.exists() && found.file_paths().any(|p| same_file(&p, path))
+            || args.policy.iter().any(|p| same_file(p, path));
         let why = if checked {
             Some("a file being checked")
         } else {
@@ -218,30 +217,28 @@ pub fn run(args: CheckArgs) -> Exit {
                 ControlFlow::Continue(())
             })
         }
-        // Documents need the whole report.
+        // Documents are written as the check goes too: each file's part as
+        // its batch completes, and what needs the run's totals at the end.
         Format::Json | Format::Sarif | Format::Junit => {
-            let mut files = Vec::new();
-            let totals = check_each(&program, &found, &opts, |f| {
-                files.push(f);
-                ControlFlow::Continue(())
-            });
-            let report = Report {
-                files,
-                rules: totals.rules,
-                elapsed: totals.elapsed,
-            };
-            failing = report.findings().any(fails);
-            let rendered = match format {
-                Format::Json => report::json::render(&report),
-                Format::Sarif => report::sarif::render(&program, &report),
-                _ => report::junit::render(&program, &report),
-            };
-            match rendered {
-                Ok(text) => write_error = out.write_all(text.as_bytes()).err(),
+            let mut document = match Document::start(format, &program, &mut out) {
+                Ok(document) => document,
                 Err(e) => {
                     say(&format!("error: cannot render the report: {e}"));
                     return Exit::Failed;
                 }
+            };
+            let totals = check_each(&program, &found, &opts, |file| {
+                failing |= file.findings.iter().any(fails);
+                match document.file(&file) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(e) => {
+                        write_error = Some(e);
+                        ControlFlow::Break(())
+                    }
+                }
+            });
+            if write_error.is_none() {
+                write_error = document.finish(&totals).err();
             }
             totals
         }
@@ -293,6 +290,39 @@ pub fn run(args: CheckArgs) -> Exit {
     }
 }
 
+/// A tool's document, written as the check goes.
+enum Document<'p, W: Write> {
+    Json(report::json::Stream<W>),
+    Sarif(report::sarif::Stream<'p, W>),
+    Junit(report::junit::Stream<'p, W>),
+}
+
+impl<'p, W: Write> Document<'p, W> {
+    fn start(format: Format, program: &'p Program, out: W) -> std::io::Result<Document<'p, W>> {
+        Ok(match format {
+            Format::Sarif => Document::Sarif(report::sarif::Stream::start(program, out)?),
+            Format::Junit => Document::Junit(report::junit::Stream::start(program, out)),
+            _ => Document::Json(report::json::Stream::start(out)?),
+        })
+    }
+
+    fn file(&mut self, file: &FileReport) -> std::io::Result<()> {
+        match self {
+            Document::Json(s) => s.file(file),
+            Document::Sarif(s) => s.file(file),
+            Document::Junit(s) => s.file(file),
+        }
+    }
+
+    fn finish(self, totals: &Totals) -> std::io::Result<()> {
+        match self {
+            Document::Json(s) => s.finish(totals).map(drop),
+            Document::Sarif(s) => s.finish().map(drop),
+            Document::Junit(s) => s.finish().map(drop),
+        }
+    }
+}
+
 /// Writes a line to stderr. A closed stderr must not stop the run or turn
 /// its exit code into a crash.
 fn say(line: &str) {
@@ -302,7 +332,7 @@ fn say(line: &str) {
 /// Why an existing file must not be overwritten by the report, if it must
 /// not: a policy file, or a file proviso would check as a manifest,
 /// whether or not this run checks it.
-fn protected(path: &std::path::Path, program: &crate::check::Program) -> Option<&'static str> {
+fn protected(path: &std::path::Path, program: &Program) -> Option<&'static str> {
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if crate::cli::policies::is_policy(path) || crate::cli::policies::is_policy(&target) {
         return Some("which is a policy file");

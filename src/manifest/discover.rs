@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
-/// One thing found while walking.
+/// One thing found while walking, as the check takes it.
 #[derive(Debug)]
 pub enum Entry {
     /// A file to read, and the path to show for it; `raw` holds the shown
@@ -23,11 +23,204 @@ pub enum Entry {
     Broken { display: String, message: String },
 }
 
-/// What a walk found, and what it passed over.
+/// What a walk found, in the order it is checked (by the shown path's
+/// components, so that `a/x.yaml` comes before `a-b/x.yaml`), and what it
+/// passed over.
+///
+/// A run may find hundreds of thousands of files, and all of them are
+/// known before the first is checked. They are held compactly: every path
+/// end to end in one buffer, and per file where its path starts, how long
+/// it is and where the part shown to the user begins. An [`Entry`] is
+/// made for a file only when the file is checked.
 #[derive(Debug, Default)]
 pub struct Discovery {
-    pub entries: Vec<Entry>,
+    paths: Paths,
+    found: Vec<Found>,
+    /// What could not be walked: rare, kept as it is.
+    broken: Vec<(String, String)>,
     pub passed_over: PassedOver,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Found {
+    File(Slot),
+    /// An index into `broken`.
+    Broken(usize),
+}
+
+/// A file's path in [`Paths`]: the path is `len` bytes from `start`; the
+/// path shown skips its first `hidden` bytes (the working directory, a
+/// leading `./`).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    start: usize,
+    len: u32,
+    hidden: u32,
+}
+
+/// Paths end to end. On Unix a path is its bytes, whatever they are;
+/// elsewhere it is its text, and a path that is not Unicode is reported
+/// as unreadable.
+#[derive(Debug, Default)]
+struct Paths {
+    bytes: Vec<u8>,
+}
+
+impl Paths {
+    /// Stores `path`; `shown` is the part of it shown to the user.
+    fn push(&mut self, path: &Path, shown: &Path) -> Option<Slot> {
+        let bytes = os_bytes(path)?;
+        let shown = os_bytes(shown).filter(|s| bytes.ends_with(s));
+        let len = u32::try_from(bytes.len()).ok()?;
+        let hidden = u32::try_from(bytes.len() - shown.map_or(bytes.len(), <[u8]>::len)).ok()?;
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        Some(Slot { start, len, hidden })
+    }
+
+    fn bytes(&self, slot: Slot) -> &[u8] {
+        self.bytes
+            .get(slot.start..slot.start + slot.len as usize)
+            .unwrap_or_default()
+    }
+
+    fn path(&self, slot: Slot) -> std::borrow::Cow<'_, Path> {
+        let bytes = self.bytes(slot);
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            std::borrow::Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes)))
+        }
+        #[cfg(not(unix))]
+        {
+            std::borrow::Cow::Owned(PathBuf::from(String::from_utf8_lossy(bytes).into_owned()))
+        }
+    }
+
+    /// The bytes of the path as shown.
+    fn shown(&self, slot: Slot) -> &[u8] {
+        self.bytes(slot)
+            .get(slot.hidden as usize..)
+            .unwrap_or_default()
+    }
+}
+
+/// A path's bytes: on Unix, always; elsewhere, when it is Unicode.
+fn os_bytes(path: &Path) -> Option<&[u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_str().map(str::as_bytes)
+    }
+}
+
+/// Shown path bytes as text, as [`display_path`] writes them.
+fn shown_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok("") => std::borrow::Cow::Borrowed("."),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02X}"));
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
+impl Discovery {
+    /// How many things were found to check.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// The `i`th thing to check.
+    pub fn entry(&self, i: usize) -> Option<Entry> {
+        Some(match *self.found.get(i)? {
+            Found::File(slot) => {
+                let shown = self.paths.shown(slot);
+                Entry::File {
+                    path: self.paths.path(slot).into_owned(),
+                    display: shown_text(shown).into_owned(),
+                    raw: std::str::from_utf8(shown)
+                        .is_err()
+                        .then(|| std::sync::Arc::from(shown)),
+                }
+            }
+            Found::Broken(i) => {
+                let (display, message) = self.broken.get(i)?;
+                Entry::Broken {
+                    display: display.clone(),
+                    message: message.clone(),
+                }
+            }
+        })
+    }
+
+    /// The files to read, by the paths they are read from.
+    pub fn file_paths(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Path>> {
+        self.found.iter().filter_map(|f| match *f {
+            Found::File(slot) => Some(self.paths.path(slot)),
+            Found::Broken(_) => None,
+        })
+    }
+
+    /// The path shown for a thing found.
+    fn display(&self, found: Found) -> std::borrow::Cow<'_, str> {
+        match found {
+            Found::File(slot) => shown_text(self.paths.shown(slot)),
+            Found::Broken(i) => self
+                .broken
+                .get(i)
+                .map_or(std::borrow::Cow::Borrowed(""), |(d, _)| {
+                    std::borrow::Cow::Borrowed(d.as_str())
+                }),
+        }
+    }
+
+    fn push_file(&mut self, path: &Path, cwd: Option<&Path>) {
+        match self.paths.push(path, shown(path, cwd)) {
+            Some(slot) => self.found.push(Found::File(slot)),
+            None => self.push_other(path, cwd),
+        }
+    }
+
+    #[cfg(unix)]
+    fn push_other(&mut self, path: &Path, cwd: Option<&Path>) {
+        // A path of 4 GiB or more cannot be opened either.
+        let display = display_path(path, cwd);
+        self.push_broken(
+            format!("cannot read `{display}`: the path is too long"),
+            display,
+        );
+    }
+
+    #[cfg(not(unix))]
+    fn push_other(&mut self, path: &Path, cwd: Option<&Path>) {
+        let _ = cwd;
+        let display = display_path(path, None);
+        self.push_broken(
+            format!("cannot read `{display}`: the path is not Unicode"),
+            display,
+        );
+    }
+
+    fn push_broken(&mut self, message: String, display: String) {
+        self.found.push(Found::Broken(self.broken.len()));
+        self.broken.push((display, message));
+    }
 }
 
 /// What a walk did not enter or read, by reason, with the paths shown.
@@ -122,23 +315,6 @@ fn shown<'p>(path: &'p Path, cwd: Option<&Path>) -> &'p Path {
     shown.strip_prefix("./").unwrap_or(shown)
 }
 
-/// The bytes of the path as shown, when they are not UTF-8.
-fn raw_bytes(path: &Path, cwd: Option<&Path>) -> Option<std::sync::Arc<[u8]>> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let bytes = shown(path, cwd).as_os_str().as_bytes();
-        std::str::from_utf8(bytes)
-            .is_err()
-            .then(|| std::sync::Arc::from(bytes))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, cwd);
-        None
-    }
-}
-
 /// [`shown`] as text, with bytes that are not UTF-8 escaped.
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     let shown = path_text(shown(path, cwd));
@@ -178,11 +354,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
     }
     let inside = |target: &Path| roots.iter().any(|r| target.starts_with(r));
     let mut found = Discovery::default();
+    // Where each root's files start in `found`, in the order the roots
+    // were given.
+    let mut root_starts = Vec::with_capacity(paths.len());
     for root in paths {
+        root_starts.push(found.found.len());
         let mut passed = PassedOver::default();
+        // Not sorted while walking: a sorted walk reads each directory
+        // whole before its first entry, and a directory may hold hundreds
+        // of thousands of files. The order is made once, at the end.
         let walker = WalkDir::new(root)
             .follow_links(true)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
                 if e.depth() == 0 {
@@ -211,16 +393,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
                     let display = || display_path(entry.path(), cwd.as_deref());
                     if explicit && !kind.is_file() && !kind.is_dir() {
                         let display = display();
-                        found.entries.push(Entry::Broken {
-                            message: format!("`{display}` is not a regular file"),
-                            display,
-                        });
+                        found.push_broken(format!("`{display}` is not a regular file"), display);
                     } else if kind.is_file() && (explicit || is_yaml(entry.path())) {
-                        found.entries.push(Entry::File {
-                            path: entry.path().to_path_buf(),
-                            display: display(),
-                            raw: raw_bytes(entry.path(), cwd.as_deref()),
-                        });
+                        found.push_file(entry.path(), cwd.as_deref());
                     } else if !kind.is_file() && !kind.is_dir() {
                         found.passed_over.special.push(display());
                     }
@@ -240,22 +415,18 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
                             None => format!("cannot walk `{display}`: {err}"),
                         },
                     };
-                    found.entries.push(Entry::Broken { display, message });
+                    found.push_broken(message, display);
                 }
             }
         }
         found.passed_over.hidden_dirs.extend(passed.hidden_dirs);
         found.passed_over.links_outside.extend(passed.links_outside);
     }
-    // A file reached twice (named and inside a named directory, or through
-    // a symbolic link) is checked once.
-    let mut seen = std::collections::HashSet::new();
-    found.entries.retain(|e| match e {
-        Entry::File { path, .. } => {
-            seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-        }
-        Entry::Broken { display, .. } => seen.insert(PathBuf::from(display)),
-    });
+    dedup(&mut found, &root_starts);
+    // By path components, so that `a/x.yaml` comes before `a-b/x.yaml`.
+    let mut order = std::mem::take(&mut found.found);
+    order.sort_by(|&a, &b| Path::new(&*found.display(a)).cmp(Path::new(&*found.display(b))));
+    found.found = order;
     for list in [
         &mut found.passed_over.hidden_dirs,
         &mut found.passed_over.links_outside,
@@ -265,6 +436,73 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
         list.dedup();
     }
     Ok(found)
+}
+
+/// A file reached twice (named and inside a named directory, or through a
+/// symbolic link) is checked once, under the path a sorted walk would have
+/// reached first: that of the earliest root, then the first by path
+/// components. A thing that could not be walked is reported once.
+///
+/// Files are told apart by a hash of their canonical path rather than the
+/// path itself, so that this takes 16 bytes a file; files whose hashes
+/// agree are compared by their canonical paths, so a collision never drops
+/// a file.
+fn dedup(found: &mut Discovery, root_starts: &[usize]) {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let canonical = |slot: Slot| {
+        let path = found.paths.path(slot);
+        std::fs::canonicalize(&path).unwrap_or_else(|_| path.into_owned())
+    };
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut keys: Vec<(u64, usize)> = found
+        .found
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match *f {
+            Found::File(slot) => Some((hasher.hash_one(canonical(slot)), i)),
+            Found::Broken(_) => None,
+        })
+        .collect();
+    keys.sort_unstable();
+    let root_of = |i: usize| root_starts.partition_point(|&start| start <= i);
+    let slot_of = |i: usize| match found.found.get(i) {
+        Some(Found::File(slot)) => Some(*slot),
+        _ => None,
+    };
+    let mut dropped = vec![false; found.found.len()];
+    for group in keys.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let mut members: Vec<(PathBuf, usize, usize)> = group
+            .iter()
+            .filter_map(|&(_, i)| Some((canonical(slot_of(i)?), root_of(i), i)))
+            .collect();
+        members.sort_by(|a, b| {
+            let walked = |i: usize| slot_of(i).map(|s| found.paths.path(s));
+            a.0.cmp(&b.0)
+                .then(a.1.cmp(&b.1))
+                .then_with(|| walked(a.2).cmp(&walked(b.2)))
+        });
+        for same in members.chunk_by(|a, b| a.0 == b.0) {
+            for (_, _, i) in same.iter().skip(1) {
+                if let Some(d) = dropped.get_mut(*i) {
+                    *d = true;
+                }
+            }
+        }
+    }
+    drop(keys);
+    let mut seen = std::collections::HashSet::new();
+    let broken = &found.broken;
+    let mut i = 0;
+    found.found.retain(|f| {
+        let keep = !dropped.get(i).copied().unwrap_or(false)
+            && match *f {
+                Found::File(_) => true,
+                Found::Broken(b) => broken.get(b).is_none_or(|(d, _)| seen.insert(d.clone())),
+            };
+        i += 1;
+        keep
+    });
+    found.found.shrink_to_fit();
 }
 
 #[cfg(test)]
@@ -294,5 +532,60 @@ mod tests {
         use std::os::unix::ffi::OsStrExt;
         let path = Path::new(std::ffi::OsStr::from_bytes(b"dir/caf\xe9.yaml"));
         assert_eq!(path_text(path), "dir/caf\\xE9.yaml");
+    }
+
+    fn displays(found: &Discovery) -> Vec<String> {
+        (0..found.len())
+            .filter_map(|i| match found.entry(i)? {
+                Entry::File { display, .. } | Entry::Broken { display, .. } => Some(display),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn files_come_in_path_order_whatever_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
+        for dir in ["a-b", "a", "a.b", "a/c"] {
+            std::fs::create_dir_all(tmp.join(dir)).unwrap();
+        }
+        for file in [
+            "a-b/x.yaml",
+            "a/y.yaml",
+            "a/c/z.yml",
+            "a.b/x.yaml",
+            "a/notes.txt",
+        ] {
+            std::fs::write(tmp.join(file), "schema: partnership/v1\n").unwrap();
+        }
+        let found = discover(&[tmp.join("a.b"), tmp.to_path_buf()]).unwrap();
+        let root = path_text(tmp);
+        let shown: Vec<String> = displays(&found)
+            .iter()
+            .map(|d| d.strip_prefix(&root).unwrap_or(d).to_string())
+            .collect();
+        assert_eq!(
+            shown,
+            ["/a/c/z.yml", "/a/y.yaml", "/a-b/x.yaml", "/a.b/x.yaml"],
+            "a file reached twice is checked once"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_twice_keeps_the_path_a_sorted_walk_reaches_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path();
+        std::fs::create_dir_all(tmp.join("inner")).unwrap();
+        std::fs::write(tmp.join("inner/real.yaml"), "schema: partnership/v1\n").unwrap();
+        std::os::unix::fs::symlink("inner", tmp.join("zlink")).unwrap();
+        std::os::unix::fs::symlink("inner", tmp.join("alias")).unwrap();
+        let found = discover(&[tmp.to_path_buf()]).unwrap();
+        let shown = displays(&found);
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown.iter().all(|d| d.ends_with("/alias/real.yaml")),
+            "{shown:?}"
+        );
     }
 }

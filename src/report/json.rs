@@ -8,20 +8,14 @@
 //! `summary.elapsed_seconds`.
 
 use crate::diagnostics::Finding;
-use crate::run::Report;
+use crate::run::{FileReport, Report, Totals};
 use serde::Serialize;
+use std::io::{self, Write};
 
 /// The schema version. It changes when a field is removed or changes
 /// meaning; adding a field does not change it, so readers must ignore
 /// fields they do not know.
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -113,13 +107,37 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// The whole document, pretty-printed, with a final newline.
-pub fn render(report: &Report) -> Result<String, String> {
-    let totals = report.totals();
-    let document = Document {
-        version: VERSION,
-        findings: report.findings().map(finding).collect(),
-        summary: Summary {
+/// Writes the document as the check goes: the opening, then each file's
+/// findings as the file is handed on, then the summary, which needs the
+/// run's totals, at the end. Nothing is held but the file at hand, so
+/// memory stays flat however many manifests there are; the bytes are those
+/// `serde_json` writes for the whole document, pretty-printed.
+pub struct Stream<W: Write> {
+    out: W,
+    /// No finding has been written yet.
+    empty: bool,
+}
+
+impl<W: Write> Stream<W> {
+    pub fn start(mut out: W) -> io::Result<Stream<W>> {
+        write!(out, "{{\n  \"version\": {VERSION},\n  \"findings\": [")?;
+        Ok(Stream { out, empty: true })
+    }
+
+    /// One file's findings, in the report's order.
+    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        for f in &file.findings {
+            self.out
+                .write_all(if self.empty { b"\n    " } else { b",\n    " })?;
+            self.empty = false;
+            write_pretty(&mut self.out, &finding(f), "    ")?;
+        }
+        Ok(())
+    }
+
+    /// The summary and the document's end, with a final newline.
+    pub fn finish(mut self, totals: &Totals) -> io::Result<W> {
+        let summary = Summary {
             manifests: totals.manifests,
             rules: totals.rules,
             findings: BySeverity {
@@ -130,10 +148,45 @@ pub fn render(report: &Report) -> Result<String, String> {
             waived: totals.waived,
             skipped: totals.skipped,
             // Milliseconds are as precise as a run's timing is meaningful.
-            elapsed_seconds: (report.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-        },
-    };
-    let mut text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
-    text.push('\n');
-    Ok(text)
+            elapsed_seconds: (totals.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        };
+        if !self.empty {
+            self.out.write_all(b"\n  ")?;
+        }
+        self.out.write_all(b"],\n  \"summary\": ")?;
+        write_pretty(&mut self.out, &summary, "  ")?;
+        self.out.write_all(b"\n}\n")?;
+        Ok(self.out)
+    }
+}
+
+/// `value` pretty-printed as it reads nested at `indent` in a larger
+/// document. A JSON string holds no raw line break, so every line break
+/// of the text is one the printer wrote.
+pub(crate) fn write_pretty(
+    out: &mut impl Write,
+    value: &impl Serialize,
+    indent: &str,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first.as_bytes())?;
+    }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(indent.as_bytes())?;
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The whole document, pretty-printed, with a final newline.
+pub fn render(report: &Report) -> Result<String, String> {
+    let mut stream = Stream::start(Vec::new()).map_err(|e| e.to_string())?;
+    for file in &report.files {
+        stream.file(file).map_err(|e| e.to_string())?;
+    }
+    let bytes = stream.finish(&report.totals()).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }

@@ -17,48 +17,235 @@
 //! it yields only its `manifest/*` failures. Built-in checks appear where
 //! they found something. No times are written, so the document is the same
 //! on every run.
+//!
+//! The document is written as the check goes, in constant memory. The
+//! suites group cases by policy, while files arrive one after another, and
+//! `<testsuites>` and each `<testsuite>` carry their counts, which are
+//! known only at the end: each suite's cases are therefore written to an
+//! anonymous temporary file as their manifest is handed on, and copied
+//! into the output, behind the counted headers, once the run is done. The
+//! bound is a buffer per suite; the cost is the document's size once more
+//! on the temporary directory's disk (`TMPDIR`) for the length of the run.
 
 use super::escape::visible;
 use super::{builtin_group, catalogue, short};
 use crate::check::Program;
 use crate::diagnostics::Finding;
 use crate::run::{FileKind, FileReport, Report, RuleResult};
-use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
 
-/// The suites, in catalogue order; a suite with no case is left out.
-struct Suites {
-    suites: Vec<TestSuite>,
+/// How a case ended, as JUnit says it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Pass,
+    Skipped,
+    Failure,
+    Error,
 }
 
-impl Suites {
-    fn new(program: &Program) -> Suites {
-        let mut suites: Vec<TestSuite> = Vec::new();
-        for entry in catalogue(program) {
-            if !suites.iter().any(|s| s.name.as_str() == entry.policy) {
-                suites.push(TestSuite::new(entry.policy));
-            }
+/// A case's status: the element inside `<testcase>`, unless it passed.
+struct Status {
+    outcome: Outcome,
+    message: Option<String>,
+    ty: Option<String>,
+    /// The element's text.
+    description: Option<String>,
+}
+
+impl Status {
+    fn new(outcome: Outcome) -> Status {
+        Status {
+            outcome,
+            message: None,
+            ty: None,
+            description: None,
         }
-        Suites { suites }
+    }
+}
+
+/// One suite: its counts, and its cases so far in a temporary file,
+/// created with the suite's first case.
+struct Suite {
+    name: String,
+    tests: usize,
+    skipped: usize,
+    failures: usize,
+    errors: usize,
+    cases: Option<BufWriter<File>>,
+}
+
+impl Suite {
+    fn new(name: &str) -> Suite {
+        Suite {
+            name: xml(name),
+            tests: 0,
+            skipped: 0,
+            failures: 0,
+            errors: 0,
+            cases: None,
+        }
     }
 
-    fn add(&mut self, suite: &str, case: TestCase) {
-        match self.suites.iter_mut().find(|s| s.name.as_str() == suite) {
-            Some(s) => {
-                s.add_test_case(case);
+    fn add(&mut self, case: &Case) -> io::Result<()> {
+        self.tests += 1;
+        match case.status.outcome {
+            Outcome::Pass => {}
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Failure => self.failures += 1,
+            Outcome::Error => self.errors += 1,
+        }
+        let cases = match &mut self.cases {
+            Some(cases) => cases,
+            None => self
+                .cases
+                .insert(BufWriter::new(tempfile::tempfile().map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot create a temporary file for the JUnit suites: {e}"),
+                    )
+                })?)),
+        };
+        case.write(cases)
+    }
+}
+
+/// Writes the JUnit document as the check goes (see the module's
+/// documentation for how, and what it costs).
+pub struct Stream<'p, W: Write> {
+    program: &'p Program,
+    out: W,
+    /// In catalogue order; a suite with no case is left out.
+    suites: Vec<Suite>,
+}
+
+impl<'p, W: Write> Stream<'p, W> {
+    pub fn start(program: &'p Program, out: W) -> Stream<'p, W> {
+        let mut suites: Vec<Suite> = Vec::new();
+        for entry in catalogue(program) {
+            if !suites.iter().any(|s| s.name == xml(entry.policy)) {
+                suites.push(Suite::new(entry.policy));
             }
+        }
+        Stream {
+            program,
+            out,
+            suites,
+        }
+    }
+
+    fn add(&mut self, suite: &str, case: &Case) -> io::Result<()> {
+        let name = xml(suite);
+        match self.suites.iter_mut().find(|s| s.name == name) {
+            Some(s) => s.add(case),
             None => {
-                let mut s = TestSuite::new(suite);
-                s.add_test_case(case);
+                let mut s = Suite::new(suite);
+                s.add(case)?;
                 self.suites.push(s);
+                Ok(())
             }
         }
     }
+
+    /// One file's cases: a case per rule for a manifest, and one per
+    /// built-in check that found something.
+    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        match file.kind {
+            FileKind::Skipped => return Ok(()),
+            FileKind::Broken | FileKind::Crashed => {}
+            FileKind::Manifest => {
+                let program = self.program;
+                for &(i, result) in &file.results {
+                    let Some(rule) = program.rules.get(i) else {
+                        continue;
+                    };
+                    let findings: Vec<&Finding> =
+                        file.findings.iter().filter(|f| f.rule == rule.id).collect();
+                    self.add(&rule.policy, &case(&rule.id, file, result, &findings))?;
+                }
+            }
+        }
+        self.builtin_cases(file)
+    }
+
+    /// The built-in checks that found something in a file, in the order of
+    /// their first finding.
+    fn builtin_cases(&mut self, file: &FileReport) -> io::Result<()> {
+        let mut seen: Vec<&str> = Vec::new();
+        for f in &file.findings {
+            if self.program.rule(&f.rule).is_some() || seen.contains(&f.rule.as_str()) {
+                continue;
+            }
+            seen.push(&f.rule);
+            let findings: Vec<&Finding> =
+                file.findings.iter().filter(|g| g.rule == f.rule).collect();
+            self.add(
+                builtin_group(&f.rule),
+                &case(&f.rule, file, RuleResult::Fail, &findings),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The counted headers and every suite's cases, with a final newline.
+    pub fn finish(mut self) -> io::Result<W> {
+        let sum = |count: fn(&Suite) -> usize| self.suites.iter().map(count).sum::<usize>();
+        let (tests, skipped, failures, errors) = (
+            sum(|s| s.tests),
+            sum(|s| s.skipped),
+            sum(|s| s.failures),
+            sum(|s| s.errors),
+        );
+        let out = &mut self.out;
+        write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"proviso\" tests=\"{tests}\" skipped=\"{skipped}\" failures=\"{failures}\" errors=\"{errors}\">"
+        )?;
+        for suite in self.suites {
+            let Some(cases) = suite.cases else {
+                continue;
+            };
+            write!(
+                out,
+                "\n    <testsuite name=\"{}\" tests=\"{}\" skipped=\"{}\" errors=\"{}\" failures=\"{}\">",
+                escape(&suite.name),
+                suite.tests,
+                suite.skipped,
+                suite.errors,
+                suite.failures
+            )?;
+            let mut cases = cases.into_inner().map_err(io::IntoInnerError::into_error)?;
+            cases.rewind()?;
+            io::copy(&mut cases, out)?;
+            out.write_all(b"\n    </testsuite>")?;
+        }
+        out.write_all(b"\n</testsuites>\n")?;
+        Ok(self.out)
+    }
+}
+
+/// `<`, `>`, `&`, `'` and `"` as entities, in text and in attribute values.
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['<', '>', '&', '\'', '"']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Text from a manifest, a file name or a policy. [`visible`] writes the
-/// control characters XML 1.0 cannot hold, which quick-junit would
-/// otherwise drop silently; U+FFFE and U+FFFF, which no XML 1.0 document
-/// can hold either, are written the same way.
+/// control characters XML 1.0 cannot hold; U+FFFE and U+FFFF, which no XML
+/// 1.0 document can hold either, are written the same way.
 fn xml(s: &str) -> String {
     let s = visible(s);
     if s.contains(['\u{FFFE}', '\u{FFFF}']) {
@@ -87,122 +274,125 @@ fn describe(findings: &[&Finding]) -> String {
     text
 }
 
-fn status(result: RuleResult, findings: &[&Finding]) -> TestCaseStatus {
+fn status(result: RuleResult, findings: &[&Finding]) -> Status {
     let live: Vec<&Finding> = findings
         .iter()
         .copied()
         .filter(|f| f.waiver.is_none())
         .collect();
     match (result, live.first(), findings.first()) {
-        (RuleResult::Pass, _, _) => TestCaseStatus::success(),
-        (RuleResult::NotApplicable, _, _) => {
-            let mut s = TestCaseStatus::skipped();
-            s.set_message("not applicable: no value of the manifest got past the rule's `where`");
-            s
-        }
-        (RuleResult::Fail, None, Some(waived)) => {
-            let mut s = TestCaseStatus::skipped();
-            if let Some(w) = &waived.waiver {
-                s.set_message(format!(
+        (RuleResult::Pass, _, _) => Status::new(Outcome::Pass),
+        (RuleResult::NotApplicable, _, _) => Status {
+            message: Some(
+                "not applicable: no value of the manifest got past the rule's `where`".into(),
+            ),
+            ..Status::new(Outcome::Skipped)
+        },
+        (RuleResult::Fail, None, Some(waived)) => Status {
+            message: waived.waiver.as_ref().map(|w| {
+                format!(
                     "waived until {} by {}: {}",
                     w.expires,
                     one_line(&w.approved_by),
                     one_line(&w.reason)
-                ));
-            }
-            s.set_type("waived");
-            s.set_description(describe(findings));
-            s
-        }
+                )
+            }),
+            ty: Some("waived".into()),
+            description: Some(describe(findings)),
+            ..Status::new(Outcome::Skipped)
+        },
         (RuleResult::Fail | RuleResult::Error, first, _) => {
-            let kind = if result == RuleResult::Error {
-                NonSuccessKind::Error
+            let outcome = if result == RuleResult::Error {
+                Outcome::Error
             } else {
-                NonSuccessKind::Failure
+                Outcome::Failure
             };
-            let mut s = TestCaseStatus::non_success(kind);
-            match first.or(findings.first()) {
+            let (message, ty) = match first.or(findings.first()) {
                 Some(f) => {
                     let more = match live.len() {
                         0 | 1 => String::new(),
                         n => format!(" (and {} more)", n - 1),
                     };
-                    s.set_message(format!("{}{more}", one_line(&f.message)));
-                    s.set_type(f.severity.as_str());
+                    (
+                        format!("{}{more}", one_line(&f.message)),
+                        Some(f.severity.as_str().to_string()),
+                    )
                 }
-                None => {
-                    s.set_message("the rule fails");
-                }
+                None => ("the rule fails".to_string(), None),
+            };
+            Status {
+                message: Some(message),
+                ty,
+                description: Some(describe(findings)),
+                ..Status::new(outcome)
             }
-            s.set_description(describe(findings));
-            s
         }
     }
 }
 
-fn case(rule: &str, file: &FileReport, result: RuleResult, findings: &[&Finding]) -> TestCase {
-    let mut case = TestCase::new(xml(rule), status(result, findings));
-    // A path is written as the other formats write it, so that it names
-    // one file.
-    let path = xml(&file.path);
-    case.set_classname(path.as_str());
-    case.extra.insert("file".into(), path.into());
-    if let Some(f) = findings.iter().find(|f| f.waiver.is_none()) {
-        if f.location.range.is_some() {
-            let (line, _) = f.location.line_col();
-            case.extra.insert("line".into(), line.to_string().into());
-        }
-    }
-    case
+/// One `<testcase>`: a rule on a manifest.
+struct Case {
+    name: String,
+    /// The manifest's path, as the other formats write it, so that it
+    /// names one file: the case's `classname` and `file`.
+    path: String,
+    line: Option<usize>,
+    status: Status,
 }
 
-/// The built-in checks that found something in a file, in the order of
-/// their first finding.
-fn builtin_cases(program: &Program, file: &FileReport, suites: &mut Suites) {
-    let mut seen: Vec<&str> = Vec::new();
-    for f in &file.findings {
-        if program.rule(&f.rule).is_some() || seen.contains(&f.rule.as_str()) {
-            continue;
+impl Case {
+    /// The case as it reads inside its suite, indented two levels.
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let path = escape(&self.path);
+        write!(
+            out,
+            "\n        <testcase name=\"{}\" classname=\"{path}\" file=\"{path}\"",
+            escape(&self.name)
+        )?;
+        if let Some(line) = self.line {
+            write!(out, " line=\"{line}\"")?;
         }
-        seen.push(&f.rule);
-        let findings: Vec<&Finding> = file.findings.iter().filter(|g| g.rule == f.rule).collect();
-        suites.add(
-            builtin_group(&f.rule),
-            case(&f.rule, file, RuleResult::Fail, &findings),
-        );
+        let tag = match self.status.outcome {
+            Outcome::Pass => return out.write_all(b"/>"),
+            Outcome::Skipped => "skipped",
+            Outcome::Failure => "failure",
+            Outcome::Error => "error",
+        };
+        write!(out, ">\n            <{tag}")?;
+        if let Some(message) = &self.status.message {
+            write!(out, " message=\"{}\"", escape(message))?;
+        }
+        if let Some(ty) = &self.status.ty {
+            write!(out, " type=\"{}\"", escape(ty))?;
+        }
+        match &self.status.description {
+            Some(text) => write!(out, ">{}</{tag}>", escape(text))?,
+            None => out.write_all(b"/>")?,
+        }
+        out.write_all(b"\n        </testcase>")
+    }
+}
+
+fn case(rule: &str, file: &FileReport, result: RuleResult, findings: &[&Finding]) -> Case {
+    let line = findings
+        .iter()
+        .find(|f| f.waiver.is_none())
+        .filter(|f| f.location.range.is_some())
+        .map(|f| f.location.line_col().0);
+    Case {
+        name: xml(rule),
+        path: xml(&file.path),
+        line,
+        status: status(result, findings),
     }
 }
 
 /// The JUnit document, with a final newline.
 pub fn render(program: &Program, report: &Report) -> Result<String, String> {
-    let mut suites = Suites::new(program);
+    let mut stream = Stream::start(program, Vec::new());
     for file in &report.files {
-        match file.kind {
-            FileKind::Skipped => continue,
-            FileKind::Broken | FileKind::Crashed => {}
-            FileKind::Manifest => {
-                for &(i, result) in &file.results {
-                    let Some(rule) = program.rules.get(i) else {
-                        continue;
-                    };
-                    let findings: Vec<&Finding> =
-                        file.findings.iter().filter(|f| f.rule == rule.id).collect();
-                    suites.add(&rule.policy, case(&rule.id, file, result, &findings));
-                }
-            }
-        }
-        builtin_cases(program, file, &mut suites);
+        stream.file(file).map_err(|e| e.to_string())?;
     }
-    let mut junit = quick_junit::Report::new("proviso");
-    junit.add_test_suites(
-        suites
-            .suites
-            .into_iter()
-            .filter(|s| !s.test_cases.is_empty()),
-    );
-    let mut text = junit.to_string().map_err(|e| e.to_string())?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
+    let bytes = stream.finish().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }

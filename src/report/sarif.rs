@@ -10,14 +10,16 @@
 //! scanning learns not to raise it. Columns count Unicode code points, as
 //! proviso's do everywhere, and the run says so (`columnKind`).
 
+use super::json::write_pretty;
 use super::{catalogue, CatalogueEntry};
 use crate::ast::Severity;
 use crate::check::Program;
 use crate::diagnostics::Finding;
-use crate::run::Report;
+use crate::run::{FileReport, Report};
 use crate::source::Span;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -200,34 +202,90 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     Value::Object(result)
 }
 
+/// How the log ends after `"results": []`: the results are the run's last
+/// member, and the run is the log's only one.
+const TAIL: &str = "[]\n    }\n  ]\n}";
+
+/// Writes the SARIF log as the check goes. Everything before the results
+/// (the tool, its rules) is known from the program, and nothing after them
+/// needs the run's totals: the head is written first, then each file's
+/// results as the file is handed on, then the closing brackets. Only the
+/// catalogue and the file at hand are held.
+pub struct Stream<'p, W: Write> {
+    out: W,
+    /// Rule ids to their index in `tool.driver.rules`.
+    index: HashMap<&'p str, usize>,
+    /// No result has been written yet.
+    empty: bool,
+}
+
+impl<'p, W: Write> Stream<'p, W> {
+    pub fn start(program: &'p Program, mut out: W) -> io::Result<Stream<'p, W>> {
+        let rules = catalogue(program);
+        let version = env!("CARGO_PKG_VERSION");
+        let log = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "proviso",
+                        "version": version,
+                        "semanticVersion": version,
+                        "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
+                    },
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [],
+            }],
+        });
+        let text = serde_json::to_string_pretty(&log)?;
+        let head = text
+            .strip_suffix(TAIL)
+            .ok_or_else(|| io::Error::other("the SARIF log does not end with its results"))?;
+        out.write_all(head.as_bytes())?;
+        out.write_all(b"[")?;
+        let index = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        Ok(Stream {
+            out,
+            index,
+            empty: true,
+        })
+    }
+
+    /// One file's results, in the report's order.
+    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        for f in &file.findings {
+            let value = result(f, self.index.get(f.rule.as_str()).copied());
+            self.out.write_all(if self.empty {
+                b"\n        "
+            } else {
+                b",\n        "
+            })?;
+            self.empty = false;
+            write_pretty(&mut self.out, &value, "        ")?;
+        }
+        Ok(())
+    }
+
+    /// The end of the results, the run and the log, with a final newline.
+    pub fn finish(mut self) -> io::Result<W> {
+        if !self.empty {
+            self.out.write_all(b"\n      ")?;
+        }
+        self.out.write_all(b"]\n    }\n  ]\n}\n")?;
+        Ok(self.out)
+    }
+}
+
 /// The SARIF log, pretty-printed, with a final newline.
 pub fn render(program: &Program, report: &Report) -> Result<String, String> {
-    let rules = catalogue(program);
-    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let results: Vec<Value> = report
-        .findings()
-        .map(|f| result(f, index.get(f.rule.as_str()).copied()))
-        .collect();
-    let version = env!("CARGO_PKG_VERSION");
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "proviso",
-                    "version": version,
-                    "semanticVersion": version,
-                    "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
-                },
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
-    text.push('\n');
-    Ok(text)
+    let mut stream = Stream::start(program, Vec::new()).map_err(|e| e.to_string())?;
+    for file in &report.files {
+        stream.file(file).map_err(|e| e.to_string())?;
+    }
+    let bytes = stream.finish().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
