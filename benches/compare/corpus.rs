@@ -10,6 +10,7 @@
 //! the second at each choice with probability `WILD`, so most of its files
 //! break several rules, each in its own way, and all of them still match
 //! the schema (ids stay unique within their lists, counts non-negative).
+//! A quarter of its files also carry waivers, good and bad.
 
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 const WILD: f64 = 0.12;
 
 /// Bumped whenever the generator changes, so a cached corpus is remade.
-const GENERATOR_VERSION: u32 = 1;
+const GENERATOR_VERSION: u32 = 2;
 
 /// The date the benchmark checks as of (`--as-of`, and `today` in Rego).
 pub const TODAY: &str = "2018-12-18";
@@ -192,6 +193,28 @@ const EEA: &[&str] = &[
 const ELSEWHERE: &[&str] = &[
     "US", "CA", "GB", "CH", "JP", "KR", "CN", "IN", "BR", "AU", "RU", "SG", "IL", "ZA", "MX", "AR",
     "TR", "AE", "NZ", "HK",
+];
+/// The shipped catalogue's rule ids, for waivers.
+const RULES: &[&str] = &[
+    "ftc2012/messages-consent",
+    "ftc2012/subject-consent",
+    "ftc2012/privacy-settings",
+    "ftc2012/access-indicators",
+    "ftc2012/account-deletion",
+    "ftc2012/service-provider",
+    "ftc2019/certification",
+    "ftc2019/privacy-review",
+    "ftc2019/justified-need",
+    "gdpr/lawful-basis",
+    "gdpr/special-category",
+    "gdpr/retention",
+    "gdpr/retention-limit",
+    "gdpr/transfers",
+    "gdpr/dpia",
+    "lifecycle/feature-exists",
+    "lifecycle/revoke-on-retirement",
+    "lifecycle/access-after-revocation",
+    "lifecycle/agreement-current",
 ];
 const WORDS: &[&str] = &[
     "aurora", "birch", "cobalt", "delta", "ember", "fjord", "garnet", "harbor", "iris", "juniper",
@@ -661,4 +684,33 @@ pub fn manifest(out: &mut String, kind: Kind, seed: u64, i: usize) {
         }
     }
     writeln!(out, "  access_logs: {}", g.rng.chance(0.8)).unwrap();
+
+    // Waivers, in the findings corpus only: most of them in force and about
+    // a rule of the catalogue, for the whole manifest or one grant; some
+    // expired or running too long, some for a built-in check, a misspelt
+    // rule or a grant the manifest does not have.
+    if findings && g.rng.chance(0.25) {
+        out.push_str("waivers:\n");
+        for _ in 0..g.rng.range(1, 2) {
+            let rule = match g.rng.range(0, 19) {
+                0 => "manifest/schema",
+                1 => "gdpr/retension",
+                _ => g.rng.pick(RULES),
+            };
+            writeln!(out, "  - rule: {rule}").unwrap();
+            match g.rng.range(0, 9) {
+                0..=4 => writeln!(out, "    grant: grant-{}", g.rng.range(0, grants - 1)).unwrap(),
+                5 => writeln!(out, "    grant: grant-{}", grants + 3).unwrap(),
+                _ => {}
+            }
+            write!(
+                out,
+                "    reason: accepted in review LEGAL-{}\n    approved_by: privacy-legal\n    expires: ",
+                g.rng.range(100, 999)
+            )
+            .unwrap();
+            write_date(out, today + g.rng.range(-120, 480));
+            out.push('\n');
+        }
+    }
 }
