@@ -23,6 +23,7 @@
 mod contenders;
 mod corpus;
 mod crosscheck;
+mod domain;
 mod measure;
 
 use corpus::{Kind, TODAY};
