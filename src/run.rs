@@ -18,8 +18,10 @@ use crate::manifest::spans::{At, Spans};
 use crate::schema::Ty;
 use crate::source::Source;
 use crate::waivers;
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::ops::{ControlFlow, Range};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex, PoisonError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -149,14 +151,23 @@ impl Report {
     }
 }
 
-/// Files checked at once, in parallel, before their reports are handed on.
-/// Reports are handed on in path order and then dropped, so memory stays
-/// flat however many manifests there are.
-const BATCH: usize = 256;
+/// Files checked ahead of the first one not yet handed on, at most: the
+/// reports of files finished out of order wait for it, so memory stays flat
+/// however many manifests there are.
+const WINDOW: usize = 256;
 
-/// Checks the discovered files in path order, handing each file's report
-/// to `sink` as soon as its batch is done. The sink may stop the run (its
-/// reader went away): no further file is checked.
+/// Stack for the threads that check files: loading and evaluation recurse
+/// once per level of a manifest (bounded by the reader) and of a rule's
+/// expression (bounded by the parser).
+const STACK: usize = 16 * 1024 * 1024;
+
+/// Checks the discovered files, handing each file's report to `sink` in
+/// path order as soon as it and every file before it are done. The sink may
+/// stop the run (its reader went away): no further file is checked.
+///
+/// One thread per core takes the next file as it finishes the last, so no
+/// core waits for another at a batch's end; the calling thread only puts
+/// the reports in order.
 pub fn check_each(
     program: &Program,
     found: &Discovery,
@@ -169,44 +180,129 @@ pub fn check_each(
         passed_over: found.passed_over.clone(),
         ..Totals::default()
     };
-    'batches: for first in (0..found.len()).step_by(BATCH) {
-        // Only the batch at hand is made into entries; discovery holds the
-        // rest compactly, in the order they are checked.
-        let batch: Vec<Entry> = (first..found.len().min(first + BATCH))
-            .filter_map(|i| found.entry(i))
-            .collect();
-        let files: Vec<FileReport> = batch
-            .par_iter()
-            .map(|e| {
-                // A defect in proviso must cost the file it met, not the
-                // findings of every other file in the run.
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    check_entry(program, e, opts)
-                }))
-                .unwrap_or_else(|_| FileReport {
-                    path: entry_path(e).to_string(),
-                    kind: FileKind::Crashed,
-                    findings: Vec::new(),
-                    results: Vec::new(),
-                })
-            })
-            .collect();
-        for mut f in files {
-            // Byte offsets order findings as lines and columns do, without
-            // counting lines for every comparison.
-            f.findings.sort_by(|a, b| {
-                let offset = |f: &Finding| f.location.range.as_ref().map_or(0, |r| r.start);
-                offset(a).cmp(&offset(b)).then_with(|| a.rule.cmp(&b.rule))
-            });
-            totals.add(&f);
-            if sink(f).is_break() {
-                totals.stopped = true;
-                break 'batches;
+    let n = found.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(n);
+    let next = AtomicUsize::new(0);
+    // How many reports were handed on, and whether the sink stopped.
+    let progress = (Mutex::new((0usize, false)), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    let mut handed = 0;
+    std::thread::scope(|scope| {
+        let mut spawned = 0;
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, progress) = (&next, &progress);
+            let work = move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n || !wait_for_window(progress, i) {
+                    break;
+                }
+                if tx.send((i, check_index(program, found, opts, i))).is_err() {
+                    break;
+                }
+            };
+            if std::thread::Builder::new()
+                .stack_size(STACK)
+                .spawn_scoped(scope, work)
+                .is_ok()
+            {
+                spawned += 1;
             }
         }
-    }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, FileReport> = BTreeMap::new();
+        let mut hand_on = |f: FileReport, totals: &mut Totals| {
+            let f = sorted(f);
+            totals.add(&f);
+            sink(f)
+        };
+        if spawned == 0 {
+            // No thread could be started: check here, one file at a time.
+            for i in 0..n {
+                if hand_on(check_index(program, found, opts, i), &mut totals).is_break() {
+                    totals.stopped = true;
+                    break;
+                }
+            }
+            return;
+        }
+        'reports: for (i, report) in &rx {
+            waiting.insert(i, report);
+            while let Some(f) = waiting.remove(&handed) {
+                handed += 1;
+                let flow = hand_on(f, &mut totals);
+                let (lock, cv) = &progress;
+                let mut p = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                p.0 = handed;
+                if flow.is_break() {
+                    p.1 = true;
+                    totals.stopped = true;
+                }
+                cv.notify_all();
+                if flow.is_break() {
+                    break 'reports;
+                }
+            }
+        }
+        drop(rx);
+        // Every file is handed on, even past a thread that died outside a
+        // file's check: what it left is checked here.
+        if !totals.stopped {
+            for i in handed..n {
+                let f = waiting
+                    .remove(&i)
+                    .unwrap_or_else(|| check_index(program, found, opts, i));
+                if hand_on(f, &mut totals).is_break() {
+                    totals.stopped = true;
+                    break;
+                }
+            }
+        }
+    });
     totals.elapsed = start.elapsed();
     totals
+}
+
+/// Waits until file `i` is within the window of files that may be checked
+/// ahead; `false` when the run has stopped.
+fn wait_for_window(progress: &(Mutex<(usize, bool)>, Condvar), i: usize) -> bool {
+    let (lock, cv) = progress;
+    let mut p = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    while !p.1 && i >= p.0 + WINDOW {
+        p = cv.wait(p).unwrap_or_else(PoisonError::into_inner);
+    }
+    !p.1
+}
+
+/// Checks the `i`th file found. A defect in proviso must cost the file it
+/// met, not the findings of every other file in the run.
+fn check_index(program: &Program, found: &Discovery, opts: &Options, i: usize) -> FileReport {
+    let mut path = String::new();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let entry = found.entry(i)?;
+        path = entry_path(&entry).to_string();
+        Some(check_entry(program, &entry, opts))
+    }))
+    .ok()
+    .flatten()
+    .unwrap_or(FileReport {
+        path,
+        kind: FileKind::Crashed,
+        findings: Vec::new(),
+        results: Vec::new(),
+    })
+}
+
+/// Findings in the order of the text: byte offsets order them as lines and
+/// columns do, without counting lines for every comparison.
+fn sorted(mut f: FileReport) -> FileReport {
+    f.findings.sort_by(|a, b| {
+        let offset = |f: &Finding| f.location.range.as_ref().map_or(0, |r| r.start);
+        offset(a).cmp(&offset(b)).then_with(|| a.rule.cmp(&b.rule))
+    });
+    f
 }
 
 fn entry_path(e: &Entry) -> &str {

@@ -41,12 +41,6 @@ impl From<Exit> for ExitCode {
 }
 
 pub fn run(cli: Cli) -> Exit {
-    // Evaluation recurses once per level of a rule's expression (bounded by
-    // the parser) and of a manifest (bounded by the loader); worker threads
-    // get room for both, whatever the platform's default.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(16 * 1024 * 1024)
-        .build_global();
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),

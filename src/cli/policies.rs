@@ -92,6 +92,12 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
     // The shipped schema is loaded beside the given rules when they check
     // manifests of it and no given file declares it: a team can add its
     // own rules without a copy of the schema, or bring its own schema.
+    // Policy files are parsed in parallel; parsing recurses once per level
+    // of an expression (bounded by the parser), so the threads get room for
+    // that whatever the platform's default.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(16 * 1024 * 1024)
+        .build_global();
     let mut parsed = parse(&sources);
     let (declared, wanted) = schemas_of(&parsed);
     if wanted.iter().any(|id| !declared.contains(id)) {

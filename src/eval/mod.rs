@@ -15,6 +15,7 @@ use crate::schema::{Ty, Types};
 use crate::value::Value;
 pub use render::render;
 use std::collections::HashMap as StdHashMap;
+use std::rc::Rc;
 
 /// Hash maps keyed by manifest values: foldhash is several times cheaper
 /// than SipHash on short keys, and seeded per process, so a manifest cannot
@@ -122,7 +123,7 @@ struct Evaluator<'m, 't> {
     manifest: &'m Value,
     types: &'t Types,
     today: Date,
-    slots: Vec<Option<(&'m Value, Path)>>,
+    slots: Vec<Option<(&'m Value, SlotPlace)>>,
     /// Whether to work out blame (places and labels). Conditions are first
     /// evaluated without it, which is all a passing binding needs; a
     /// failing requirement is evaluated again to explain itself.
@@ -133,6 +134,24 @@ struct Evaluator<'m, 't> {
     /// Equality-join indexes, by the address of the condition they serve;
     /// `None` where the condition's join cannot be indexed.
     joins: HashMap<usize, Option<JoinIndex<'m>>>,
+}
+
+/// Where a bound variable's value sits: the list it came from and its
+/// index. The path is only made when a failure is explained, so binding an
+/// item costs no allocation.
+#[derive(Clone)]
+struct SlotPlace {
+    base: Rc<Path>,
+    index: Option<usize>,
+}
+
+impl SlotPlace {
+    fn path(&self) -> Path {
+        match self.index {
+            Some(i) => self.base.index(i),
+            None => (*self.base).clone(),
+        }
+    }
 }
 
 /// A finding labels at most this many values: past it, more labels tell a
@@ -255,7 +274,7 @@ impl<'m> Evaluator<'m, '_> {
         let coll = self.value(&each.collection);
         self.explain = explain;
         let coll = coll?;
-        let base = coll.place.clone().unwrap_or_default();
+        let base = Rc::new(coll.place.clone().unwrap_or_default());
         // Bindings point into the manifest, so the collection must be a
         // manifest value; a missing optional list has no items.
         let items: &'m [Value] = match &coll.value {
@@ -274,7 +293,13 @@ impl<'m> Evaluator<'m, '_> {
         };
         for (i, item) in chosen_items(items, chosen) {
             if let Some(slot) = self.slots.get_mut(each.slot) {
-                *slot = Some((item, base.index(i)));
+                *slot = Some((
+                    item,
+                    SlotPlace {
+                        base: Rc::clone(&base),
+                        index: Some(i),
+                    },
+                ));
             }
             if let Some(filter) = &each.filter {
                 if !self.truth(filter)?.0 {
@@ -331,7 +356,7 @@ impl<'m> Evaluator<'m, '_> {
                 .and_then(|e| self.slots.get(e.slot).cloned().flatten())
             {
                 blame.push(Blame {
-                    path: place,
+                    path: place.path(),
                     label: String::new(),
                     missing: true,
                 });
@@ -354,7 +379,13 @@ impl<'m> Evaluator<'m, '_> {
         let bindings = rule
             .each
             .iter()
-            .filter_map(|e| self.slots.get(e.slot).cloned().flatten().map(|(_, p)| p))
+            .filter_map(|e| {
+                self.slots
+                    .get(e.slot)
+                    .cloned()
+                    .flatten()
+                    .map(|(_, p)| p.path())
+            })
             .collect();
         Ok(Failure {
             blame: unique,
@@ -465,9 +496,16 @@ impl<'m> Evaluator<'m, '_> {
         let explain = std::mem::replace(&mut self.explain, false);
         let mut by_key: HashMap<Key<'m>, Vec<usize>> = HashMap::default();
         let mut usable = true;
+        let root = Rc::new(Path::root());
         for (i, item) in items.iter().enumerate() {
             if let Some(s) = self.slots.get_mut(slot) {
-                *s = Some((item, Path::root()));
+                *s = Some((
+                    item,
+                    SlotPlace {
+                        base: Rc::clone(&root),
+                        index: None,
+                    },
+                ));
             }
             let value = self.value(item_side);
             // An item whose key is missing or not a scalar would make the
@@ -505,7 +543,7 @@ impl<'m> Evaluator<'m, '_> {
             Kind::Var(slot) => match self.slots.get(*slot) {
                 Some(Some((v, place))) => Ev {
                     value: Some(Cow::Ref(v)),
-                    place: self.explain.then(|| place.clone()),
+                    place: self.explain.then(|| place.path()),
                 },
                 _ => return Err("unbound variable".into()),
             },
@@ -798,7 +836,7 @@ impl<'m> Evaluator<'m, '_> {
                 body,
             } => {
                 let coll = self.value(collection)?;
-                let base = coll.place.clone().unwrap_or_default();
+                let base = Rc::new(coll.place.clone().unwrap_or_default());
                 let items: &'m [Value] = match &coll.value {
                     None => &[],
                     Some(Cow::Ref(Value::List(list))) => list,
@@ -836,10 +874,9 @@ impl<'m> Evaluator<'m, '_> {
                     if let Some(s) = self.slots.get_mut(*slot) {
                         *s = Some((
                             item,
-                            if self.explain {
-                                base.index(i)
-                            } else {
-                                Path::root()
+                            SlotPlace {
+                                base: Rc::clone(&base),
+                                index: Some(i),
                             },
                         ));
                     }

@@ -19,14 +19,18 @@ impl Path {
     }
 
     pub fn key(&self, key: &str) -> Path {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Key(key.to_string()));
-        Path(segs)
+        self.with(Seg::Key(key.to_string()))
     }
 
     pub fn index(&self, index: usize) -> Path {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Index(index));
+        self.with(Seg::Index(index))
+    }
+
+    /// This path and one more step, allocated once.
+    fn with(&self, seg: Seg) -> Path {
+        let mut segs = Vec::with_capacity(self.0.len() + 1);
+        segs.extend_from_slice(&self.0);
+        segs.push(seg);
         Path(segs)
     }
 
