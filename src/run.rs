@@ -181,9 +181,14 @@ pub fn check_each(
         ..Totals::default()
     };
     let n = found.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(n);
+    // One file is checked on this thread: starting another costs more than
+    // the check. (Recursion is bounded well within a main thread's stack.)
+    let workers = match n {
+        0 | 1 => 0,
+        _ => std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(n),
+    };
     let next = AtomicUsize::new(0);
     // How many reports were handed on, and whether the sink stopped.
     let progress = (Mutex::new((0usize, false)), Condvar::new());
@@ -219,7 +224,8 @@ pub fn check_each(
             sink(f)
         };
         if spawned == 0 {
-            // No thread could be started: check here, one file at a time.
+            // One file, or no thread could be started: check here, one
+            // file at a time.
             for i in 0..n {
                 if hand_on(check_index(program, found, opts, i), &mut totals).is_break() {
                     totals.stopped = true;
