@@ -642,7 +642,6 @@ impl<'t> Loader<'t, '_> {
         };
         let mark = self.spans.begin_record(rec.fields.len());
         let mut slots: Vec<Option<Value>> = vec![None; rec.fields.len()];
-        let mut seen = vec![false; rec.fields.len()];
         // Keys that are not fields, by how often each came.
         let mut unknown = SeenKeys::default();
         // Fields that an unknown key was probably meant to be: their absence
@@ -660,7 +659,12 @@ impl<'t> Loader<'t, '_> {
             let field = rec.field(&key);
             let schema_again = is_root && key == "schema";
             let again = match field {
-                Some((i, _)) => seen.get(i).copied().unwrap_or(false),
+                // A field read before has its key's place recorded.
+                Some((i, _)) => self
+                    .spans
+                    .children(mark)
+                    .get(i)
+                    .is_some_and(|n| n.key().is_some()),
                 None => unknown.count(&key) > 0,
             };
             if again || schema_again {
@@ -707,9 +711,6 @@ impl<'t> Loader<'t, '_> {
                     self.spans.set(mark, index, node.with_key(&key_range));
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = value;
-                    }
-                    if let Some(s) = seen.get_mut(index) {
-                        *s = true;
                     }
                 }
                 None => {
