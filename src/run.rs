@@ -446,7 +446,8 @@ fn refuse(src: &Arc<Source>) -> Option<FileReport> {
 
 /// NEL (U+0085) and the Unicode line and paragraph separators are not line
 /// breaks in YAML 1.2, but some editors show them as one: text after one in
-/// a comment is hidden from proviso while a reviewer may read it as keys.
+/// a comment or a block scalar is hidden from proviso while a reviewer may
+/// read it as keys.
 /// A manifest may not hold them raw, and another file may not hide a
 /// `schema:` behind one.
 fn hidden_lines(src: &Arc<Source>, loaded: &Loaded) -> Option<FileReport> {
@@ -456,12 +457,13 @@ fn hidden_lines(src: &Arc<Source>, loaded: &Loaded) -> Option<FileReport> {
     if !src.text.contains(is_separator) {
         return None;
     }
-    // Inside quotes or a block scalar they are text, and hide nothing.
-    let quoted = crate::manifest::yaml::quoted_ranges(&src.text);
+    // Between quotes they are text, and the closing quote shows where the
+    // text ends. A block scalar has no end mark: there they are refused.
+    let quoted = crate::manifest::load::quoted_text(&src.text);
     let (at, c) = src
         .text
         .char_indices()
-        .find(|&(i, c)| is_separator(c) && !quoted.iter().any(|r| r.start <= i && i < r.end))?;
+        .find(|&(i, c)| is_separator(c) && !crate::manifest::load::inside(&quoted, i))?;
     let is_manifest = match loaded {
         Loaded::Manifest { .. } | Loaded::BadSchema(_) => true,
         Loaded::NotManifest => src.text.get(at..).is_some_and(|t| t.contains("schema")),

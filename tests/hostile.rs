@@ -1336,3 +1336,95 @@ fn constraints_that_cannot_apply_are_policy_errors() {
         assert!(run.stderr.contains(expected), "{expected}: {run}");
     }
 }
+
+#[test]
+fn invisible_characters_or_look_alike_letters_in_schema_do_not_skip_a_manifest() {
+    let dir = with_good();
+    let cases = [
+        (
+            "zw-key.yaml",
+            failing().replace(
+                "\nschema:",
+                "\ns\u{200b}c\u{200b}h\u{200b}e\u{200b}m\u{200b}a:",
+            ),
+        ),
+        (
+            "shy-key.yaml",
+            failing().replace("\nschema:", "\ns\u{ad}c\u{ad}h\u{ad}e\u{ad}m\u{ad}a:"),
+        ),
+        (
+            "cyrillic-key.yaml",
+            failing().replace("\nschema:", "\n\u{455}\u{441}h\u{435}m\u{430}:"),
+        ),
+        (
+            "zw-id.yaml",
+            failing().replace(
+                "partnership/v1",
+                "p\u{200b}a\u{200b}r\u{200b}t\u{200b}nership/v1",
+            ),
+        ),
+    ];
+    for (name, text) in &cases {
+        write(dir.path(), name, text);
+    }
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+    for (name, _) in &cases {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(lines[0].contains("error[manifest/schema]"), "{name}: {run}");
+    }
+    assert!(!run.stderr.contains("skipped"), "{run}");
+}
+
+#[test]
+fn a_line_separator_in_a_block_scalar_or_its_header_is_refused() {
+    let dir = with_good();
+    let base = failing();
+    let line = "    description: ";
+    let at = base.find(line).unwrap();
+    let end = at + base[at..].find('\n').unwrap();
+    let header = format!(
+        "{}{line}>- # note\u{2028}    retired: 2099-01-01\n      text{}",
+        &base[..at],
+        &base[end..]
+    );
+    let body = format!(
+        "{}{line}|-\n      text\u{2028}    retired: 2099-01-01{}",
+        &base[..at],
+        &base[end..]
+    );
+    // Between quotes, the closing quote shows where the text ends.
+    let quoted = format!("{}{line}\"text\u{2028}more\"{}", &base[..at], &base[end..]);
+    write(dir.path(), "header.yaml", &header);
+    write(dir.path(), "body.yaml", &body);
+    write(dir.path(), "quoted.yaml", &quoted);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    for name in ["header.yaml", "body.yaml"] {
+        let lines = run.lines_of(name);
+        assert_eq!(lines.len(), 1, "{name}: {run}");
+        assert!(lines[0].contains("U+2028"), "{name}: {run}");
+    }
+    assert!(
+        run.lines_of("quoted.yaml")
+            .iter()
+            .all(|l| !l.contains("U+2028")),
+        "{run}"
+    );
+}
+
+#[test]
+fn many_line_separators_in_quoted_text_are_checked_in_linear_time() {
+    let dir = with_good();
+    let mut text = String::from("x: [");
+    for _ in 0..200_000 {
+        text.push_str("\"\u{2028}\", ");
+    }
+    text.push_str("]\n");
+    write(dir.path(), "many.yaml", &text);
+    let run = check(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{run}");
+    run.has_good_finding();
+}

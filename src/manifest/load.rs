@@ -89,8 +89,7 @@ pub fn load(text: &str, types: &Types) -> Loaded {
     let mut tabs = tabs_after_colons(text);
     for _ in 0..3 {
         let patched = with_spaces(text, &tabs);
-        let mut quoted = super::yaml::quoted_ranges(&patched);
-        quoted.sort_by_key(|r| r.start);
+        let quoted = super::yaml::quoted_ranges(&patched, true);
         let before = tabs.len();
         tabs.retain(|&i| !inside(&quoted, i));
         if tabs.len() == before {
@@ -110,6 +109,17 @@ fn load_text(text: &str, types: &Types) -> Res<Loaded> {
         spans: Spans::default(),
     }
     .stream()
+}
+
+/// The quoted scalars of a text, read as the loader reads it: with the
+/// tabs after its keys' colons as spaces.
+pub fn quoted_text(text: &str) -> Vec<Range<usize>> {
+    let tabs = tabs_after_colons(text);
+    if tabs.is_empty() {
+        super::yaml::quoted_ranges(text, false)
+    } else {
+        super::yaml::quoted_ranges(&with_spaces(text, &tabs), false)
+    }
 }
 
 /// The offsets of the tabs that directly follow a `:` (after any spaces).
@@ -143,7 +153,7 @@ fn with_spaces(text: &str, tabs: &[usize]) -> String {
 
 /// Whether `i` lies in one of `ranges`, sorted by start (they may nest or
 /// repeat, as aliases do).
-fn inside(ranges: &[Range<usize>], i: usize) -> bool {
+pub fn inside(ranges: &[Range<usize>], i: usize) -> bool {
     let after = ranges.partition_point(|r| r.start <= i);
     ranges
         .get(..after)
@@ -1215,8 +1225,9 @@ impl<'t> SeenKeys<'t> {
 /// `partnership/v2` (name, slash, version), or a misspelling of a loaded one.
 fn claims_schema(types: &Types, value: &str) -> bool {
     // Case does not make a different schema id: `PARTNERSHIP/V1` is a
-    // misspelling, not another tool's key.
-    let value = &value.to_ascii_lowercase();
+    // misspelling, not another tool's key; nor do invisible characters or
+    // letters of other scripts that look the same.
+    let value = &folded(value).to_ascii_lowercase();
     let shaped = value.split_once('/').is_some_and(|(name, version)| {
         !name.is_empty()
             && name
@@ -1232,7 +1243,51 @@ fn claims_schema(types: &Types, value: &str) -> bool {
 /// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,
 /// `shcema`): the file is a manifest with a typo, not a file to skip.
 fn near_schema_key(key: &str) -> bool {
-    key.len() >= 4 && did_you_mean(&key.to_ascii_lowercase(), ["schema"]).is_some()
+    let key = folded(key).to_ascii_lowercase();
+    key.len() >= 4 && (key == "schema" || did_you_mean(&key, ["schema"]).is_some())
+}
+
+/// Text as it looks: without the characters that show nothing (format
+/// characters such as zero-width spaces and soft hyphens), and with the
+/// Cyrillic and Greek letters that look like Latin ones read as those.
+fn folded(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(c,
+                '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+                | '\u{ffa0}' | '\u{e0000}'..='\u{e0fff}')
+        })
+        .map(|c| match c {
+            'а' | 'α' => 'a',
+            'с' | 'ϲ' => 'c',
+            'е' | 'ε' => 'e',
+            'һ' => 'h',
+            'і' | 'ι' => 'i',
+            'ј' => 'j',
+            'м' => 'm',
+            'о' | 'ο' => 'o',
+            'р' | 'ρ' => 'p',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'ν' => 'v',
+            'х' | 'χ' => 'x',
+            'у' | 'γ' => 'y',
+            'А' | 'Α' => 'A',
+            'С' => 'C',
+            'Е' | 'Ε' => 'E',
+            'Н' | 'Η' => 'H',
+            'І' | 'Ι' => 'I',
+            'М' | 'Μ' => 'M',
+            'О' | 'Ο' => 'O',
+            'Р' | 'Ρ' => 'P',
+            'Ѕ' => 'S',
+            'Т' | 'Τ' => 'T',
+            'Х' | 'Χ' => 'X',
+            other => other,
+        })
+        .collect()
 }
 
 /// Common names that are not the code a value list uses.

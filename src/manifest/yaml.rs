@@ -28,7 +28,6 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, StrInpu
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::rc::Rc;
 
 /// Collections nested deeper than this are refused. Manifests are a few
 /// levels deep; the limit bounds the parser's work on hostile input.
@@ -45,8 +44,10 @@ const SLACK: u64 = 4096;
 pub enum Style {
     /// Unquoted: its type is resolved from its text.
     Plain,
-    /// Quoted or a block scalar: always a string.
+    /// Single- or double-quoted: always a string.
     Quoted,
+    /// A literal (`|`) or folded (`>`) block: always a string.
+    Block,
 }
 
 /// One event, as the loader sees it.
@@ -109,9 +110,10 @@ pub fn is_non_specific(tag: &Tag) -> bool {
     tag.handle.is_empty() && tag.suffix == "!"
 }
 
-/// The ranges of the quoted and block scalars of a text, as far as it
-/// reads as YAML.
-pub fn quoted_ranges(text: &str) -> Vec<Range<usize>> {
+/// The ranges of the quoted scalars of a text (between and including their
+/// quotes), and with `blocks` of its block scalars, as far as it reads as
+/// YAML, in the order of the text.
+pub fn quoted_ranges(text: &str, blocks: bool) -> Vec<Range<usize>> {
     let mut r = Reader::new(text);
     let mut out = Vec::new();
     while let Ok(item) = r.next_item() {
@@ -121,9 +123,14 @@ pub fn quoted_ranges(text: &str) -> Vec<Range<usize>> {
                 style: Style::Quoted,
                 ..
             } => out.push(item.range),
+            Node::Scalar {
+                style: Style::Block,
+                ..
+            } if blocks => out.push(item.range),
             _ => {}
         }
     }
+    out.sort_by_key(|r| r.start);
     out
 }
 
@@ -139,12 +146,12 @@ struct Frame {
     content_end: usize,
 }
 
-/// The events of an anchored node, being kept as the parser reads it.
-struct Recording<'t> {
+/// An anchored node being read: where its events start in the log, and
+/// how many collections were open in the log before it.
+struct Recording {
     anchor: usize,
-    items: Vec<Pending<'t>>,
-    /// Collections open inside the node.
-    open: usize,
+    start: usize,
+    depth: usize,
 }
 
 /// A kept event: an item, or an alias to expand when replayed.
@@ -156,9 +163,9 @@ enum Pending<'t> {
 
 /// An alias being expanded: the anchored node's events, with the alias's
 /// range.
-struct Replay<'t> {
-    items: Rc<[Pending<'t>]>,
+struct Replay {
     next: usize,
+    end: usize,
     at: Range<usize>,
 }
 
@@ -170,9 +177,13 @@ pub struct Reader<'t> {
     /// indicator.
     last_end: usize,
     frames: Vec<Frame>,
-    anchors: HashMap<usize, Rc<[Pending<'t>]>>,
-    recording: Vec<Recording<'t>>,
-    replay: Vec<Replay<'t>>,
+    /// The events read while an anchor was open, each kept once however
+    /// many anchors enclose it; an anchor is a range of them.
+    log: Vec<Pending<'t>>,
+    log_depth: usize,
+    anchors: HashMap<usize, Range<usize>>,
+    recording: Vec<Recording>,
+    replay: Vec<Replay>,
     /// Events kept and replayed for aliases, and how many may be.
     spent: u64,
     budget: u64,
@@ -190,6 +201,8 @@ impl<'t> Reader<'t> {
             conv: CharToByte::new(text),
             last_end: 0,
             frames: Vec::new(),
+            log: Vec::new(),
+            log_depth: 0,
             anchors: HashMap::new(),
             recording: Vec::new(),
             replay: Vec::new(),
@@ -260,7 +273,11 @@ impl<'t> Reader<'t> {
             let Some(top) = self.replay.last_mut() else {
                 return Ok(None);
             };
-            let Some(pending) = top.items.get(top.next).cloned() else {
+            if top.next >= top.end {
+                self.replay.pop();
+                continue;
+            }
+            let Some(pending) = self.log.get(top.next).cloned() else {
                 self.replay.pop();
                 continue;
             };
@@ -279,7 +296,7 @@ impl<'t> Reader<'t> {
 
     /// Starts replaying the node anchored as `anchor` at `at`.
     fn expand(&mut self, anchor: usize, at: Range<usize>) -> Result<(), YamlError> {
-        let Some(items) = self.anchors.get(&anchor).cloned() else {
+        let Some(events) = self.anchors.get(&anchor).cloned() else {
             // saphyr refuses an unknown alias itself; an alias to a node
             // still being read (inside itself) is refused here.
             self.done = true;
@@ -289,7 +306,11 @@ impl<'t> Reader<'t> {
                 help: Some("write the value out".into()),
             });
         };
-        self.replay.push(Replay { items, next: 0, at });
+        self.replay.push(Replay {
+            next: events.start,
+            end: events.end,
+            at,
+        });
         Ok(())
     }
 
@@ -325,6 +346,7 @@ impl<'t> Reader<'t> {
             Event::DocumentStart(explicit) => {
                 self.documents += 1;
                 self.anchors.clear();
+                self.log.clear();
                 let start = self.conv.byte(span.start);
                 let end = if explicit {
                     self.conv.byte(span.end)
@@ -364,7 +386,8 @@ impl<'t> Reader<'t> {
                 self.node_read(range.end);
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,
-                    _ => Style::Quoted,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+                    _ => Style::Block,
                 };
                 (Node::Scalar { text, style, tag }, range, anchor)
             }
@@ -390,8 +413,8 @@ impl<'t> Reader<'t> {
         if anchor > 0 {
             self.recording.push(Recording {
                 anchor,
-                items: Vec::new(),
-                open: 0,
+                start: self.log.len(),
+                depth: self.log_depth,
             });
         }
         if !self.recording.is_empty() {
@@ -400,39 +423,31 @@ impl<'t> Reader<'t> {
         Ok(Some(item))
     }
 
-    /// Adds an event to every anchored node being read, and stores those
-    /// it completes.
+    /// Adds an event to the log while an anchored node is being read, and
+    /// stores the anchors it completes.
     fn keep(&mut self, pending: &Pending<'t>, at: &Range<usize>) -> Result<(), YamlError> {
         if self.recording.is_empty() {
             return Ok(());
         }
-        self.spend(self.recording.len() as u64, at)?;
-        let (opens, closes) = match pending {
+        self.spend(1, at)?;
+        match pending {
             Pending::Item(Item {
                 node: Node::SequenceStart { .. } | Node::MappingStart { .. },
                 ..
-            }) => (true, false),
+            }) => self.log_depth += 1,
             Pending::Item(Item {
                 node: Node::SequenceEnd | Node::MappingEnd,
                 ..
-            }) => (false, true),
-            _ => (false, false),
-        };
-        for rec in &mut self.recording {
-            rec.items.push(pending.clone());
-            if opens {
-                rec.open += 1;
-            }
-            if closes {
-                rec.open = rec.open.saturating_sub(1);
-            }
+            }) => self.log_depth = self.log_depth.saturating_sub(1),
+            _ => {}
         }
+        self.log.push(pending.clone());
         while let Some(rec) = self.recording.last() {
-            if rec.open > 0 {
+            if rec.depth != self.log_depth {
                 break;
             }
             if let Some(rec) = self.recording.pop() {
-                self.anchors.insert(rec.anchor, rec.items.into());
+                self.anchors.insert(rec.anchor, rec.start..self.log.len());
             }
         }
         Ok(())
@@ -498,12 +513,16 @@ impl<'t> Reader<'t> {
                 ..
             })
         );
-        let bytes = self.text.as_bytes();
-        let last = span_end.checked_sub(1).and_then(|i| bytes.get(i));
-        let flow = span_end > span_start && matches!(last, Some(b'[' | b'{'));
-        let start = if flow {
-            // The bracket ends the span, after any anchor or tag.
-            span_end.saturating_sub(1)
+        // A flow collection's span holds its bracket, after any anchor or
+        // tag (which cannot hold one) and before any blanks.
+        let bracket = self
+            .text
+            .as_bytes()
+            .get(span_start..span_end)
+            .and_then(|span| span.iter().rposition(|b| matches!(b, b'[' | b'{')));
+        let flow = bracket.is_some();
+        let start = if let Some(at) = bracket {
+            span_start + at
         } else if span_end > span_start && props {
             // Block collection tokens are empty and sit at the first entry;
             // the span only reaches back to cover the properties.
@@ -537,7 +556,11 @@ impl<'t> Reader<'t> {
         };
         // The closing bracket of a flow collection; a block collection's
         // end event lies at the next token, past blank lines and comments.
-        let end = if frame.flow { end } else { frame.content_end };
+        let end = if frame.flow {
+            closing_bracket(self.text, start).unwrap_or(end)
+        } else {
+            frame.content_end
+        };
         let end = trim_end(self.text, frame.start, end.max(frame.start));
         if let Some(parent) = self.frames.last_mut() {
             parent.content_end = parent.content_end.max(end);
@@ -781,6 +804,14 @@ fn closing_quote(text: &str, start: usize, end: usize) -> usize {
     end
 }
 
+/// Just past the `]` or `}` at `from` or after the blanks that follow it:
+/// saphyr's end event may start before the blanks in `[ a ]`.
+fn closing_bracket(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let at = rest.find(|c: char| !matches!(c, ' ' | '\t' | '\n' | '\r'))?;
+    matches!(rest.as_bytes().get(at), Some(b']' | b'}')).then_some(from + at + 1)
+}
+
 /// Moves `end` back over ASCII whitespace (not before `start`), so a label
 /// does not run over the blank lines after a node.
 fn trim_end(text: &str, start: usize, end: usize) -> usize {
@@ -905,6 +936,16 @@ mod tests {
             .map(|(_, r)| *r)
             .collect();
         assert_eq!(seqs, vec!["[2, 3]", "- 1\n- [2, 3]"]);
+        let spaced = events("a: [ x , y ]\nb: { k: 1 }\n");
+        let closes: Vec<&str> = spaced
+            .iter()
+            .filter(|(e, _)| e == "]" || e == "}")
+            .map(|(_, r)| *r)
+            .collect();
+        assert_eq!(
+            closes,
+            vec!["[ x , y ]", "{ k: 1 }", "a: [ x , y ]\nb: { k: 1 }"]
+        );
     }
 
     #[test]
@@ -945,6 +986,38 @@ mod tests {
         let err = first_error(&block);
         assert!(err.message.contains("nesting deeper"), "{err:?}");
         assert_eq!(&block[err.range], "k");
+    }
+
+    #[test]
+    fn nested_anchors_without_aliases_cost_each_event_once() {
+        let mut text = String::from("a: ");
+        for i in 0..20 {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str(&vec!["y"; 2000].join(", "));
+        text.push_str(&"]".repeat(20));
+        text.push('\n');
+        let mut r = Reader::new(&text);
+        loop {
+            match r.next_item() {
+                Ok(Item {
+                    node: Node::StreamEnd,
+                    ..
+                }) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        // And a nested anchor replays its own events only.
+        let got = events("a: &o [&i [x], y]\nb: *i\nc: *o\n");
+        let names: Vec<&str> = got.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "---", "{", "=a", "[", "[", "=x", "]", "=y", "]", "=b", "[", "=x", "]", "=c", "[",
+                "[", "=x", "]", "=y", "]", "}", "..."
+            ]
+        );
     }
 
     #[test]
