@@ -132,13 +132,22 @@ pub fn line_of(starts: &[usize], offset: usize) -> usize {
 /// Whether a character acts on a terminal or on the text around it instead
 /// of showing: it moves the cursor, changes colours, breaks a line or
 /// reorders text. These are the control characters (Unicode category Cc:
-/// C0, DEL and C1, NEL included), the line and paragraph separators, and
-/// the bidirectional marks, embeddings, overrides and isolates.
+/// C0, DEL and C1, NEL included), the line and paragraph separators, the
+/// bidirectional marks, embeddings, overrides and isolates, and the
+/// characters that show nothing at all (zero-width spaces and joiners other
+/// than the one inside emoji, the word joiner and invisible operators, the
+/// soft hyphen, the byte-order mark), which make two names look the same.
 pub fn is_display_control(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}'
+            '\u{00AD}'
+                | '\u{180E}'
+                | '\u{200B}'
+                | '\u{200C}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{FEFF}'
+                | '\u{061C}'
                 | '\u{200E}'
                 | '\u{200F}'
                 | '\u{2028}'

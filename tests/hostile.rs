@@ -1376,6 +1376,15 @@ fn invisible_characters_or_look_alike_letters_in_schema_do_not_skip_a_manifest()
         assert!(lines[0].contains("error[manifest/schema]"), "{name}: {run}");
     }
     assert!(!run.stderr.contains("skipped"), "{run}");
+    // Shown, not hidden: the key does not read as `schema`.
+    assert!(
+        run.lines_of("zw-key.yaml")[0].contains(r"s\u{200b}c"),
+        "{run}"
+    );
+    assert!(
+        run.lines_of("shy-key.yaml")[0].contains(r"s\u{ad}c"),
+        "{run}"
+    );
 }
 
 #[test]

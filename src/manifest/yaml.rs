@@ -89,10 +89,13 @@ pub struct YamlError {
     pub help: Option<String>,
 }
 
-/// The name of a tag as written (`!!binary`, `!custom`).
+/// The name of a tag as written (`!!binary`, `!custom`, `!<tag:...>`).
 pub fn tag_name(tag: &Tag) -> String {
     if tag.is_yaml_core_schema() {
         format!("!!{}", tag.suffix)
+    } else if tag.handle.is_empty() && tag.suffix != "!" {
+        // A verbatim tag.
+        format!("!<{}>", tag.suffix)
     } else if tag.handle.is_empty() {
         tag.suffix.clone()
     } else {
@@ -100,9 +103,16 @@ pub fn tag_name(tag: &Tag) -> String {
     }
 }
 
-/// A core-schema tag's name (`str`, `int`, ...), or `None` for any other.
+/// A core-schema tag's name (`str`, `int`, ...), written as `!!str` or in
+/// full (`!<tag:yaml.org,2002:str>`), or `None` for any other.
 pub fn core_tag(tag: &Tag) -> Option<&str> {
-    tag.is_yaml_core_schema().then_some(tag.suffix.as_str())
+    if tag.is_yaml_core_schema() {
+        return Some(tag.suffix.as_str());
+    }
+    if tag.handle.is_empty() {
+        return tag.suffix.strip_prefix("tag:yaml.org,2002:");
+    }
+    None
 }
 
 /// The non-specific tag `!`, which only makes a plain scalar a string.
@@ -986,6 +996,26 @@ mod tests {
         let err = first_error(&block);
         assert!(err.message.contains("nesting deeper"), "{err:?}");
         assert_eq!(&block[err.range], "k");
+    }
+
+    #[test]
+    fn core_tags_are_known_written_short_or_verbatim() {
+        let tag = |handle: &str, suffix: &str| Tag {
+            handle: handle.into(),
+            suffix: suffix.into(),
+        };
+        let short = tag("tag:yaml.org,2002:", "str");
+        let verbatim = tag("", "tag:yaml.org,2002:str");
+        let custom = tag("!", "custom");
+        let other = tag("", "tag:example.com,2000:x");
+        assert_eq!(core_tag(&short), Some("str"));
+        assert_eq!(core_tag(&verbatim), Some("str"));
+        assert_eq!(core_tag(&custom), None);
+        assert_eq!(core_tag(&other), None);
+        assert_eq!(tag_name(&short), "!!str");
+        assert_eq!(tag_name(&custom), "!custom");
+        assert_eq!(tag_name(&other), "!<tag:example.com,2000:x>");
+        assert!(is_non_specific(&tag("", "!")));
     }
 
     #[test]
