@@ -308,10 +308,17 @@ impl<'t> Reader<'t> {
     fn expand(&mut self, anchor: usize, at: Range<usize>) -> Result<(), YamlError> {
         let Some(events) = self.anchors.get(&anchor).cloned() else {
             // saphyr refuses an unknown alias itself; an alias to a node
-            // still being read (inside itself) is refused here.
+            // still being read (inside itself), or to one of an earlier
+            // document, is refused here.
             self.done = true;
+            let inside = self.recording.iter().any(|r| r.anchor == anchor);
+            let message = if inside {
+                "an alias refers to the node that contains it"
+            } else {
+                "an alias refers to an anchor of an earlier document: anchors belong to their document"
+            };
             return Err(YamlError {
-                message: "an alias refers to the node that contains it".into(),
+                message: message.into(),
                 range: at,
                 help: Some("write the value out".into()),
             });
@@ -1048,6 +1055,12 @@ mod tests {
                 "[", "=x", "]", "=y", "]", "}", "..."
             ]
         );
+    }
+
+    #[test]
+    fn an_alias_to_an_earlier_document_says_so() {
+        let err = first_error("a: &x 1\n---\nb: *x\n");
+        assert!(err.message.contains("earlier document"), "{err:?}");
     }
 
     #[test]
