@@ -866,15 +866,93 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
         [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
     };
     let found_word = rest.get(..found_len).unwrap_or("");
+    // A string or bracket left open is the mistake, wherever the parser
+    // noticed it: point at where it opened.
+    if let Some((at, open)) = unclosed(&src.text).filter(|(at, _)| *at <= pos) {
+        let (message, label, help) = if open == '"' {
+            (
+                "this string is never closed".to_string(),
+                "opens here",
+                "end it with `\"` on the same line: strings do not span lines".to_string(),
+            )
+        } else {
+            let close = match open {
+                '{' => '}',
+                '[' => ']',
+                _ => ')',
+            };
+            (
+                format!("this `{open}` is never closed"),
+                "opens here",
+                format!("close it with `{close}`; the parser noticed at {found}"),
+            )
+        };
+        return Diag::new(&Span::new(src, at..at + 1), message)
+            .label(label)
+            .help(help);
+    }
     let reserved = [
         "and", "or", "not", "in", "has", "is", "today", "true", "false",
     ];
+    if found_word == "=" && !rest.starts_with("==") {
+        return Diag::new(&span, "`=` is not a comparison")
+            .label("a single `=`")
+            .help("compare with `==`");
+    }
     let diag = Diag::new(&span, message).label("unexpected here");
     if reserved.contains(&found_word) {
         diag.help(format!(
             "`{found_word}` is a reserved word of the policy language and cannot name a field or variable"
         ))
+    } else if expected.contains(&"`require`") {
+        diag.help("every rule says what its bindings must satisfy: add `require <condition>` before `message`")
     } else {
         diag
     }
+}
+
+/// The first string, brace, bracket or parenthesis of a policy text that is
+/// never closed, with its offset; `None` when all are. Comments and the
+/// insides of strings do not count.
+fn unclosed(text: &str) -> Option<(usize, char)> {
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
+                for (_, n) in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => loop {
+                match chars.next() {
+                    Some((_, '\\')) => {
+                        chars.next();
+                    }
+                    Some((_, '"')) => break,
+                    Some((_, '\n')) | None => return Some((i, '"')),
+                    Some(_) => {}
+                }
+            },
+            '{' | '[' | '(' => open.push((i, c)),
+            '}' | ']' | ')' => {
+                let want = match c {
+                    '}' => '{',
+                    ']' => '[',
+                    _ => '(',
+                };
+                match open.last() {
+                    Some(&(_, o)) if o == want => {
+                        open.pop();
+                    }
+                    // A stray closer: not a thing left open.
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    open.last().copied()
 }
