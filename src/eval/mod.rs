@@ -742,18 +742,27 @@ impl<'m> Evaluator<'m, '_> {
                     return Ok((result, Vec::new()));
                 }
                 let (ls, rs) = (self.show(lv, &a.ty), self.show(rv, &b.ty));
-                let sym = match op {
-                    Cmp::Eq => "==",
-                    Cmp::Ne => "!=",
-                    Cmp::Lt => "<",
-                    Cmp::Le => "<=",
-                    Cmp::Gt => ">",
-                    Cmp::Ge => ">=",
-                };
-                let label = if result {
-                    format!("`{ls}` {sym} `{rs}`")
+                // Said of the blamed value, the first from the manifest.
+                let label = if l.place.is_some() {
+                    compare_label(
+                        &place_name(&l, a),
+                        &ls,
+                        *op,
+                        &rs,
+                        result,
+                        r.place.as_ref().map(|_| place_name(&r, b)),
+                        matches!(lv, Value::Date(_)),
+                    )
                 } else {
-                    format!("`{ls}` is not {sym} `{rs}`")
+                    compare_label(
+                        &place_name(&r, b),
+                        &rs,
+                        flipped(*op),
+                        &ls,
+                        result,
+                        None,
+                        matches!(rv, Value::Date(_)),
+                    )
                 };
                 Ok((result, blame_of(&[&l, &r], label)))
             }
@@ -989,11 +998,92 @@ fn blame_of(operands: &[&Ev], label: String) -> Vec<Blame> {
         .collect()
 }
 
+/// The name a value goes by in a label: its field, or the expression.
+fn place_name(ev: &Ev, e: &Expr) -> String {
+    match ev.place.as_ref().and_then(|p| p.segs().last()) {
+        Some(Seg::Key(k)) => k.clone(),
+        _ => e.span.text().to_string(),
+    }
+}
+
+/// `a < b` said from `b`'s side.
+fn flipped(op: Cmp) -> Cmp {
+    match op {
+        Cmp::Lt => Cmp::Gt,
+        Cmp::Le => Cmp::Ge,
+        Cmp::Gt => Cmp::Lt,
+        Cmp::Ge => Cmp::Le,
+        other => other,
+    }
+}
+
+/// A comparison in English, said of `name` (whose value is `value`)
+/// against `other`: "`lawful_basis` is `legitimate_interests`, not
+/// `consent`", "`storage` is `partner_servers`; it must not be".
+/// `other_name` is the other side's name when it too is a manifest value.
+fn compare_label(
+    name: &str,
+    value: &str,
+    op: Cmp,
+    other: &str,
+    holds: bool,
+    other_name: Option<String>,
+    dates: bool,
+) -> String {
+    let (less, more) = if dates {
+        ("before", "after")
+    } else {
+        ("less than", "more than")
+    };
+    let (not_less, not_more) = if dates {
+        ("not before", "not after")
+    } else {
+        ("at least", "at most")
+    };
+    let is = format!("`{name}` is `{value}`");
+    match (op, holds) {
+        (Cmp::Eq, true) => is,
+        (Cmp::Eq, false) => format!("{is}, not `{other}`"),
+        (Cmp::Ne, true) => format!("{is}, not `{other}`"),
+        (Cmp::Ne, false) => match other_name {
+            Some(o) => format!("{is}, the same as `{o}`"),
+            None => format!("{is}; it must not be"),
+        },
+        (Cmp::Lt, true) | (Cmp::Ge, false) => format!("{is}, {less} `{other}`"),
+        (Cmp::Lt, false) | (Cmp::Ge, true) => format!("{is}, {not_less} `{other}`"),
+        (Cmp::Gt, true) | (Cmp::Le, false) => format!("{is}, {more} `{other}`"),
+        (Cmp::Gt, false) | (Cmp::Le, true) => format!("{is}, {not_more} `{other}`"),
+    }
+}
+
 fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::{compare_label, Cmp};
+
+    #[test]
+    fn comparisons_are_labelled_in_english() {
+        let l = |op, holds, other: Option<&str>, dates| {
+            compare_label("v", "a", op, "b", holds, other.map(String::from), dates)
+        };
+        assert_eq!(l(Cmp::Eq, false, None, false), "`v` is `a`, not `b`");
+        assert_eq!(l(Cmp::Ne, false, None, false), "`v` is `a`; it must not be");
+        assert_eq!(
+            l(Cmp::Ne, false, Some("id"), false),
+            "`v` is `a`, the same as `id`"
+        );
+        assert_eq!(l(Cmp::Le, false, None, true), "`v` is `a`, after `b`");
+        assert_eq!(l(Cmp::Le, false, None, false), "`v` is `a`, more than `b`");
+        assert_eq!(l(Cmp::Ge, false, None, false), "`v` is `a`, less than `b`");
+        assert_eq!(l(Cmp::Lt, false, None, true), "`v` is `a`, not before `b`");
+        assert_eq!(l(Cmp::Gt, true, None, false), "`v` is `a`, more than `b`");
     }
 }
