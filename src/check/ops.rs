@@ -68,10 +68,18 @@ impl RuleCx<'_> {
                 };
                 if !fits {
                     let shown = self.ty(&l.ty);
+                    let help = match (cmp, &l.ty) {
+                        (Cmp::Eq | Cmp::Ne, Ty::Record(_)) => format!("records are not compared whole: compare a field that identifies them, such as `a.id {} b.id`", op.as_str()),
+                        (Cmp::Eq | Cmp::Ne, _) => "`==` and `!=` compare scalars (strings, ints, dates, durations, enum values, booleans) and lists of them; lists are also tested with `has any`, `has all` or `in`".to_string(),
+                        _ => "`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`".to_string(),
+                    };
                     self.errors.push(
-                        Diag::new(&whole.span, format!("`{}` cannot compare `{shown}` values", op.as_str()))
-                            .label(format!("both sides are `{shown}`"))
-                            .help("`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`"),
+                        Diag::new(
+                            &whole.span,
+                            format!("`{}` cannot compare `{shown}` values", op.as_str()),
+                        )
+                        .label(format!("both sides are `{shown}`"))
+                        .help(help),
                     );
                     return None;
                 }
