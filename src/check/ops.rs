@@ -212,7 +212,25 @@ impl RuleCx<'_> {
         whole: &ast::Expr,
     ) -> Option<ir::Expr> {
         let (lt, rt) = (self.ty(&l.ty), self.ty(&r.ty));
+        // `storage == "partner_servers"`: an enum value written as a string.
+        let quoted_enum = [(l, r), (r, l)].into_iter().find_map(|(e, s)| {
+            let Ty::Enum(id) = e.ty.required() else {
+                return None;
+            };
+            let text = quoted(s)?;
+            let def = self.types.enum_def(*id)?;
+            let value = if def.index(text).is_some() {
+                text.to_string()
+            } else {
+                crate::suggest::did_you_mean(text, def.values.iter().map(String::as_str))?
+                    .to_string()
+            };
+            Some(format!(
+                "enum values are written bare, without quotes: `{value}`"
+            ))
+        });
         let help = match op {
+            _ if quoted_enum.is_some() => quoted_enum.unwrap_or_default(),
             BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
             BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
                 format!("`{}` compares two lists of the same type", op.as_str())
@@ -237,5 +255,14 @@ impl RuleCx<'_> {
             .help(help),
         );
         None
+    }
+}
+
+/// The text of a string literal, or of the first string of a list literal.
+fn quoted(e: &ir::Expr) -> Option<&str> {
+    match &e.kind {
+        Kind::Lit(crate::value::Value::Str(s)) => Some(s),
+        Kind::List(items) => items.iter().find_map(quoted),
+        _ => None,
     }
 }

@@ -921,10 +921,25 @@ impl RuleCx<'_> {
             match &elem_ty {
                 Some(t) if *t != checked.ty => {
                     let (want, got) = (self.ty(t), self.ty(&checked.ty));
+                    // `["consent"]` where enum values are expected.
+                    let bare = match (t, &checked.kind) {
+                        (Ty::Enum(id), Kind::Lit(Value::Str(text))) => {
+                            self.types.enum_def(*id).and_then(|def| {
+                                def.index(text).map(|_| text.as_str()).or_else(|| {
+                                    did_you_mean(text, def.values.iter().map(String::as_str))
+                                })
+                            })
+                        }
+                        _ => None,
+                    };
+                    let help = match bare {
+                        Some(v) => format!("enum values are written bare, without quotes: `{v}`"),
+                        None => "all items of a list have the same type".to_string(),
+                    };
                     self.errors.push(
                         Diag::new(&item.span, format!("expected `{want}`, found `{got}`"))
                             .label(format!("this is a `{got}`"))
-                            .help("all items of a list have the same type"),
+                            .help(help),
                     );
                     ok = false;
                 }
