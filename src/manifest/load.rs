@@ -636,6 +636,21 @@ impl<'t> Loader<'t, '_> {
         Ok((self.mismatch(ty, link, at, found), SpanNode::leaf(&range)))
     }
 
+    /// A key seen before in its mapping: reported, and its value read past.
+    fn duplicate(&mut self, link: &Link, at: Range<usize>, key: &str, note: &str) -> Res<()> {
+        self.issue(
+            link,
+            at,
+            format!("duplicate key `{key}`{note}"),
+            "duplicate key",
+            Some(
+                "remove one of the entries: YAML keeps only one, so the other is silently lost"
+                    .into(),
+            ),
+        );
+        self.skip_next().map(|_| ())
+    }
+
     /// A mapping read as a record, its `MappingStart` read.
     fn record(
         &mut self,
@@ -683,14 +698,7 @@ impl<'t> Loader<'t, '_> {
                 } else {
                     ""
                 };
-                self.issue(
-                    &Link::Key(link, &key),
-                    key_range,
-                    format!("duplicate key `{key}`{first}"),
-                    "duplicate key",
-                    Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
-                );
-                self.skip_next()?;
+                self.duplicate(&Link::Key(link, &key), key_range, &key, first)?;
                 continue;
             }
             if key == "<<" {
@@ -821,14 +829,7 @@ impl<'t> Loader<'t, '_> {
             let (key, key_range) = self.key(item)?;
             let path = Link::Key(link, &key);
             if keys.bump(key.clone()) > 0 {
-                self.issue(
-                    &path,
-                    key_range,
-                    format!("duplicate key `{key}`"),
-                    "duplicate key",
-                    Some("remove one of the entries: YAML keeps only one, so the other is silently lost".into()),
-                );
-                self.skip_next()?;
+                self.duplicate(&path, key_range, &key, "")?;
                 continue;
             }
             let key_value = self
