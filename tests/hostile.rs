@@ -54,14 +54,17 @@ impl Run {
             .collect()
     }
 
+    /// `file` has exactly one finding, and its line holds `text`.
+    fn has_one(&self, file: &str, text: &str) -> &str {
+        let lines = self.lines_of(file);
+        assert_eq!(lines.len(), 1, "{file}: {self}");
+        assert!(lines[0].contains(text), "{file}: `{text}` expected\n{self}");
+        lines[0]
+    }
+
     /// The good manifest's one finding is there, whatever else happened.
     fn has_good_finding(&self) {
-        let lines = self.lines_of("good.yaml");
-        assert_eq!(lines.len(), 1, "{self}");
-        assert!(
-            lines[0].contains("error[ftc2012/privacy-settings]"),
-            "{self}"
-        );
+        self.has_one("good.yaml", "error[ftc2012/privacy-settings]");
     }
 }
 
@@ -167,12 +170,10 @@ fn a_manifest_in_a_later_document_is_reported_not_skipped() {
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
     for (name, text) in &cases {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{name}: {run}");
-        assert!(lines[0].contains("error[manifest/syntax]"), "{run}");
-        assert!(lines[0].contains("is a manifest"), "{run}");
+        let line = run.has_one(name, "error[manifest/syntax]");
+        assert!(line.contains("is a manifest"), "{run}");
         // It points at the `---` that opens the manifest's document.
-        let line: usize = lines[0].split(':').nth(1).unwrap().parse().unwrap();
+        let line: usize = line.split(':').nth(1).unwrap().parse().unwrap();
         let manifest_start = text.rfind("---\n").unwrap();
         assert_eq!(
             line,
@@ -283,10 +284,8 @@ fn an_alias_reused_past_the_file_size_is_refused_for_that_file_alone() {
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
     for file in ["bomb.yaml", "bigger.yaml"] {
-        let lines = run.lines_of(file);
-        assert_eq!(lines.len(), 1, "{run}");
-        assert!(lines[0].contains("error[manifest/syntax]"), "{run}");
-        assert!(lines[0].contains("aliases expand this file past"), "{run}");
+        let line = run.has_one(file, "error[manifest/syntax]");
+        assert!(line.contains("aliases expand this file past"), "{run}");
     }
 }
 
@@ -307,9 +306,7 @@ fn flow_nesting_is_counted_on_the_parser_s_events() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
-    let lines = run.lines_of("tricky.yaml");
-    assert_eq!(lines.len(), 1, "{run}");
-    assert!(lines[0].contains("nesting deeper than 128 levels"), "{run}");
+    run.has_one("tricky.yaml", "nesting deeper than 128 levels");
     assert!(run.lines_of("quoted.yaml").is_empty(), "{run}");
 }
 
@@ -940,9 +937,7 @@ fn later_manifests_are_found_behind_tags_errors_and_misspellings() {
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
     for (name, _) in &cases {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{name}: {run}");
-        assert!(lines[0].contains("error[manifest/syntax]"), "{name}: {run}");
+        run.has_one(name, "error[manifest/syntax]");
     }
 }
 
@@ -978,9 +973,7 @@ fn the_schema_key_and_id_in_capitals_are_misspellings_not_other_files() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     for name in ["key.yaml", "id.yaml"] {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{name}: {run}");
-        assert!(lines[0].contains("error[manifest/schema]"), "{run}");
+        run.has_one(name, "error[manifest/schema]");
     }
 }
 
@@ -1197,9 +1190,7 @@ fn a_waiver_reason_of_invisible_characters_is_blank() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     for name in ["zwsp.yaml", "braille.yaml"] {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{run}");
-        assert!(lines[0].contains("`reason` must not be blank"), "{run}");
+        run.has_one(name, "`reason` must not be blank");
     }
 }
 
@@ -1260,9 +1251,7 @@ fn characters_outside_the_basic_plane_hide_neither_a_file_nor_a_blank_reason() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stderr.starts_with("checked 5 manifests"), "{run}");
-    let lines = run.lines_of("reason.yaml");
-    assert_eq!(lines.len(), 1, "{run}");
-    assert!(lines[0].contains("`reason` must not be blank"), "{run}");
+    run.has_one("reason.yaml", "`reason` must not be blank");
 }
 
 #[cfg(unix)]
@@ -1371,9 +1360,7 @@ fn invisible_characters_or_look_alike_letters_in_schema_do_not_skip_a_manifest()
     assert_eq!(run.code, 1, "{run}");
     run.has_good_finding();
     for (name, _) in &cases {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{name}: {run}");
-        assert!(lines[0].contains("error[manifest/schema]"), "{name}: {run}");
+        run.has_one(name, "error[manifest/schema]");
     }
     assert!(!run.stderr.contains("skipped"), "{run}");
     // Shown, not hidden: the key does not read as `schema`.
@@ -1412,9 +1399,7 @@ fn a_line_separator_in_a_block_scalar_or_its_header_is_refused() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.code, 1, "{run}");
     for name in ["header.yaml", "body.yaml"] {
-        let lines = run.lines_of(name);
-        assert_eq!(lines.len(), 1, "{name}: {run}");
-        assert!(lines[0].contains("U+2028"), "{name}: {run}");
+        run.has_one(name, "U+2028");
     }
     assert!(
         run.lines_of("quoted.yaml")
