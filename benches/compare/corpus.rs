@@ -16,6 +16,7 @@ use crate::domain::{
     AGREEMENT_TYPES, DATA, EEA, ELSEWHERE, LAWFUL_BASES, LAWFUL_TRANSFERS, MECHANISMS, OPERATIONS,
     PARTNER_KINDS, PURPOSES, ROLES, RULES, STORAGE, SUBJECTS, TRANSFER_MECHANISMS, WORDS,
 };
+use proviso::date::Date;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -120,28 +121,13 @@ impl Rng {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn day_number(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Days since 1970-01-01 of a date written `YYYY-MM-DD`.
+fn day_number(date: &str) -> i64 {
+    Date::parse(date).expect("a valid date").0
 }
 
 fn write_date(out: &mut String, day: i64) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    write!(out, "{y:04}-{m:02}-{d:02}").unwrap();
+    write!(out, "{}", Date(day)).unwrap();
 }
 
 /// A choice point: the compliant corpus never leaves the compliant path,
@@ -155,6 +141,22 @@ struct Gen {
 }
 
 impl Gen {
+    /// A grant's duration field: within `compliant` days, or, off the
+    /// compliant path, missing half the time or up to `wild` days.
+    fn limit(&mut self, out: &mut String, field: &str, compliant: i64, wild: i64) {
+        let most = if self.wild() {
+            if self.rng.chance(0.5) {
+                return;
+            }
+            wild
+        } else {
+            compliant
+        };
+        write!(out, "    {field}: ").unwrap();
+        self.duration(out, 1, most);
+        out.push('\n');
+    }
+
     fn wild(&mut self) -> bool {
         self.wild > 0.0 && self.rng.chance(self.wild)
     }
@@ -204,9 +206,9 @@ pub fn manifest(out: &mut String, kind: Kind, seed: u64, i: usize) {
     let mut g = Gen {
         rng: Rng::new(seed, kind, i),
         wild: if kind == Kind::Findings { WILD } else { 0.0 },
-        today: day_number(2018, 12, 18),
-        first: day_number(2008, 1, 1),
-        last: day_number(2021, 12, 31),
+        today: day_number(TODAY),
+        first: day_number("2008-01-01"),
+        last: day_number("2021-12-31"),
     };
     let today = g.today;
     let findings = kind == Kind::Findings;
@@ -431,28 +433,8 @@ pub fn manifest(out: &mut String, kind: Kind, seed: u64, i: usize) {
         let honors = !g.wild() || g.rng.chance(0.5);
         let hides = g.wild() && g.rng.chance(0.5);
         writeln!(out, "    honors_privacy_settings: {honors}\n    hides_access_indicators: {hides}\n    storage: {}", g.rng.pick(&STORAGE)).unwrap();
-        if g.wild() {
-            if g.rng.chance(0.5) {
-                out.push_str("    retention: ");
-                g.duration(out, 1, 3650);
-                out.push('\n');
-            }
-        } else {
-            out.push_str("    retention: ");
-            g.duration(out, 1, 365);
-            out.push('\n');
-        }
-        if g.wild() {
-            if g.rng.chance(0.5) {
-                out.push_str("    deletion_propagation: ");
-                g.duration(out, 1, 180);
-                out.push('\n');
-            }
-        } else {
-            out.push_str("    deletion_propagation: ");
-            g.duration(out, 1, 30);
-            out.push('\n');
-        }
+        g.limit(out, "retention", 365, 3650);
+        g.limit(out, "deletion_propagation", 30, 180);
         let large = g.rng.chance(0.5) && {
             let users = 10_i64.pow(g.rng.range(2, 7) as u32) * g.rng.range(1, 9);
             writeln!(out, "    monthly_users: {users}").unwrap();
