@@ -20,6 +20,34 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// Where a loader issue points: a range as it is, or a value, pointed at
+/// by [`anchor`] (itself on one line, else its key or first line). The
+/// latter is worked out only when an issue is recorded, not for every
+/// value read.
+#[derive(Debug, Clone)]
+enum At {
+    Exact(Range<usize>),
+    Value {
+        key: Option<Range<usize>>,
+        value: Range<usize>,
+    },
+}
+
+impl At {
+    fn value(key: Option<&Range<usize>>, value: &Range<usize>) -> At {
+        At::Value {
+            key: key.cloned(),
+            value: value.clone(),
+        }
+    }
+}
+
+impl From<Range<usize>> for At {
+    fn from(range: Range<usize>) -> At {
+        At::Exact(range)
+    }
+}
+
 /// One way a manifest does not match its schema.
 #[derive(Debug, Clone)]
 pub struct Issue {
@@ -548,14 +576,18 @@ impl<'t> Loader<'t, '_> {
     fn issue(
         &mut self,
         link: &Link,
-        at: Range<usize>,
+        at: impl Into<At>,
         message: String,
         label: &str,
         help: Option<String>,
     ) {
+        let range = match at.into() {
+            At::Exact(range) => range,
+            At::Value { key, value } => anchor(self.text, key, value),
+        };
         self.issues.push(Issue {
             path: link.path(),
-            range: Some(at),
+            range: Some(range),
             message,
             label: label.to_string(),
             help,
@@ -581,7 +613,7 @@ impl<'t> Loader<'t, '_> {
         let start = item.range.start;
         match item.node {
             Node::Scalar { text, style, tag } => {
-                let at = anchor(self.text, key.cloned(), item.range.clone());
+                let at = At::value(key, &item.range);
                 let value = self.scalar(ty, rules, link, at, text, style, tag.as_deref());
                 Ok((value, SpanNode::leaf(&item.range)))
             }
@@ -592,8 +624,7 @@ impl<'t> Loader<'t, '_> {
             {
                 let range = self.skip_open(1)?;
                 let name = tag.as_deref().map(tag_name).unwrap_or_default();
-                let at = anchor(self.text, key.cloned(), range.clone());
-                self.tagged(link, at, &name);
+                self.tagged(link, At::value(key, &range), &name);
                 Ok((Some(Value::Invalid), SpanNode::leaf(&range)))
             }
             Node::SequenceStart { .. } => match ty.required() {
@@ -632,7 +663,7 @@ impl<'t> Loader<'t, '_> {
         found: &str,
     ) -> Res<(Option<Value>, SpanNode)> {
         let range = self.skip_open(1)?;
-        let at = anchor(self.text, key.cloned(), range.clone());
+        let at = At::value(key, &range);
         Ok((self.mismatch(ty, link, at, found), SpanNode::leaf(&range)))
     }
 
@@ -833,7 +864,7 @@ impl<'t> Loader<'t, '_> {
                 continue;
             }
             let key_value = self
-                .scalar_text(k, None, &path, key_range.clone(), key.clone())
+                .scalar_text(k, None, &path, At::Exact(key_range.clone()), key.clone())
                 .unwrap_or(Value::Invalid);
             let item = self.r.next_item()?;
             let (value, node) = self.value(v, None, &path, Some(&key_range), item)?;
@@ -844,7 +875,7 @@ impl<'t> Loader<'t, '_> {
         Ok((Value::Map(entries), node))
     }
 
-    fn tagged(&mut self, link: &Link, at: Range<usize>, name: &str) -> Option<Value> {
+    fn tagged(&mut self, link: &Link, at: At, name: &str) -> Option<Value> {
         self.issue(
             link,
             at,
@@ -862,7 +893,7 @@ impl<'t> Loader<'t, '_> {
         ty: &Ty,
         rules: Option<&FieldRules>,
         link: &Link,
-        at: Range<usize>,
+        at: At,
         text: Cow<'t, str>,
         style: Style,
         tag: Option<&Tag>,
@@ -919,7 +950,7 @@ impl<'t> Loader<'t, '_> {
         }
     }
 
-    fn mismatch(&mut self, ty: &Ty, link: &Link, at: Range<usize>, found: &str) -> Option<Value> {
+    fn mismatch(&mut self, ty: &Ty, link: &Link, at: At, found: &str) -> Option<Value> {
         let want = self.ty_name(ty.required());
         let help = match ty.required() {
             Ty::Str => Some("quote the value to make it a string".to_string()),
@@ -940,13 +971,7 @@ impl<'t> Loader<'t, '_> {
     }
 
     /// An int, checked against the field's bounds.
-    fn bounded(
-        &mut self,
-        rules: Option<&FieldRules>,
-        link: &Link,
-        at: Range<usize>,
-        v: i64,
-    ) -> Value {
+    fn bounded(&mut self, rules: Option<&FieldRules>, link: &Link, at: At, v: i64) -> Value {
         let Some(rules) = rules else {
             return Value::Int(v);
         };
@@ -977,7 +1002,7 @@ impl<'t> Loader<'t, '_> {
         ty: &Ty,
         rules: Option<&FieldRules>,
         link: &Link,
-        at: Range<usize>,
+        at: At,
         text: Cow<'t, str>,
     ) -> Option<Value> {
         let types = self.types;
