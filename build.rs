@@ -22,6 +22,8 @@ mod date;
 mod diagnostics;
 #[path = "src/manifest/path.rs"]
 mod manifest_path;
+#[path = "src/ops.rs"]
+mod ops;
 #[path = "src/schema.rs"]
 mod schema;
 #[path = "src/source.rs"]
@@ -51,6 +53,7 @@ const INPUTS: &[&str] = &[
     "src/date.rs",
     "src/diagnostics.rs",
     "src/manifest/path.rs",
+    "src/ops.rs",
     "src/schema.rs",
     "src/shipped/catalogue.rs",
     "src/source.rs",

@@ -125,6 +125,15 @@ pub struct RuleDecl {
     pub id: Ident,
     pub title: String,
     pub severity: Severity,
+    /// What the rule demands: one or more requirements, each with its own
+    /// bindings, message and help.
+    pub requirements: Vec<Requirement>,
+    pub span: Span,
+}
+
+/// `each ... where ... require ... at ... message ... help ...`
+#[derive(Debug)]
+pub struct Requirement {
     pub each: Vec<Each>,
     pub filter: Option<Expr>,
     pub require: Expr,
@@ -177,30 +186,12 @@ pub enum BinOp {
     HasAny,
     HasAll,
     HasNone,
+    Matches,
+    StartsWith,
+    EndsWith,
+    Contains,
     Add,
     Sub,
-}
-
-impl BinOp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BinOp::Or => "or",
-            BinOp::And => "and",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::In => "in",
-            BinOp::NotIn => "not in",
-            BinOp::HasAny => "has any",
-            BinOp::HasAll => "has all",
-            BinOp::HasNone => "has none",
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,6 +221,13 @@ pub enum ExprKind {
     IsSet {
         expr: Box<Expr>,
         negated: bool,
+    },
+    /// `count(grants)`, `count(grant in grants: grant.retention is set)`:
+    /// a function applied to a value, or to each item of a list.
+    Call {
+        func: Ident,
+        each: Option<(Ident, Box<Expr>)>,
+        arg: Box<Expr>,
     },
     /// `any agreement in agreements: agreement.purpose_restricted`
     Quantified {

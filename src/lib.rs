@@ -14,6 +14,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod eval;
 pub mod manifest;
+pub mod ops;
 pub mod report;
 pub mod run;
 pub mod schema;

@@ -17,7 +17,7 @@
 //! wildcard, so a new field or variant does not compile until both sides
 //! know it.
 
-use super::ir::{Arith, Cmp, Each, Expr, Has, Kind, Part, Rule};
+use super::ir::{Agg, Arith, Cmp, Each, Expr, Has, Kind, Part, Pattern, Requirement, Rule, Text};
 use super::Program;
 use crate::ast::{Quantifier, Severity};
 use crate::date::{Date, Days};
@@ -27,7 +27,7 @@ use crate::value::Value;
 use std::sync::Arc;
 
 /// The first bytes of an image, with the format's version.
-const MAGIC: &[u8] = b"proviso-program-1\n";
+const MAGIC: &[u8] = b"proviso-program-2\n";
 
 /// The program as bytes. Fails if a span points into a source that is not
 /// among `sources`.
@@ -533,12 +533,8 @@ impl Writer<'_> {
             doc,
             policy,
             schema,
-            each,
-            filter,
-            require,
-            at,
-            message,
-            help,
+            requirements,
+            across,
             slots,
             span,
             id_span,
@@ -553,15 +549,30 @@ impl Writer<'_> {
         self.str(doc);
         self.str(policy);
         self.uint(*schema);
+        self.list(requirements, Writer::requirement)?;
+        self.bool(*across);
+        self.uint(*slots);
+        self.span(span)?;
+        self.span(id_span)
+    }
+
+    fn requirement(&mut self, req: &Requirement) -> Written {
+        let Requirement {
+            each,
+            filter,
+            require,
+            at,
+            message,
+            help,
+            span,
+        } = req;
         self.list(each, Writer::each)?;
         self.option(filter.as_ref(), Writer::expr)?;
         self.expr(require)?;
         self.option(at.as_ref(), Writer::expr)?;
         self.list(message, Writer::part)?;
         self.option(help.as_ref(), |w, parts| w.list(parts, Writer::part))?;
-        self.uint(*slots);
-        self.span(span)?;
-        self.span(id_span)
+        self.span(span)
     }
 
     fn each(&mut self, each: &Each) -> Written {
@@ -691,6 +702,42 @@ impl Writer<'_> {
                 self.uint(*slot);
                 self.pair(collection, body)?;
             }
+            Kind::Manifests => self.tag(15),
+            Kind::Text(op, a, b) => {
+                self.tag(16);
+                self.tag(match op {
+                    Text::Matches => 0,
+                    Text::StartsWith => 1,
+                    Text::EndsWith => 2,
+                    Text::Contains => 3,
+                });
+                self.pair(a, b)?;
+            }
+            Kind::Matches(text, pattern) => {
+                self.tag(17);
+                self.expr(text)?;
+                self.str(&pattern.source);
+            }
+            Kind::Agg {
+                agg,
+                slot,
+                collection,
+                body,
+            } => {
+                self.tag(18);
+                self.tag(match agg {
+                    Agg::Count => 0,
+                    Agg::Sum => 1,
+                    Agg::Unique => 2,
+                    Agg::Length => 3,
+                });
+                self.option(slot.as_ref(), |w, slot| {
+                    w.uint(*slot);
+                    Ok(())
+                })?;
+                self.expr(collection)?;
+                self.option(body.as_deref(), Writer::expr)?;
+            }
         }
         Ok(())
     }
@@ -710,15 +757,23 @@ impl Reader<'_> {
             doc: self.string()?,
             policy: self.string()?,
             schema: self.uint()?,
+            requirements: self.list(Reader::requirement)?,
+            across: self.bool()?,
+            slots: self.uint()?,
+            span: self.span()?,
+            id_span: self.span()?,
+        })
+    }
+
+    fn requirement(&mut self) -> Option<Requirement> {
+        Some(Requirement {
             each: self.list(Reader::each)?,
             filter: self.option(Reader::expr)?,
             require: self.expr()?,
             at: self.option(Reader::expr)?,
             message: self.list(Reader::part)?,
             help: self.option(|r| r.list(Reader::part))?,
-            slots: self.uint()?,
             span: self.span()?,
-            id_span: self.span()?,
         })
     }
 
@@ -814,6 +869,30 @@ impl Reader<'_> {
                 slot: self.uint()?,
                 collection: self.boxed_expr()?,
                 body: self.boxed_expr()?,
+            },
+            15 => Kind::Manifests,
+            16 => {
+                let op = match self.tag()? {
+                    0 => Text::Matches,
+                    1 => Text::StartsWith,
+                    2 => Text::EndsWith,
+                    3 => Text::Contains,
+                    _ => return None,
+                };
+                Kind::Text(op, self.boxed_expr()?, self.boxed_expr()?)
+            }
+            17 => Kind::Matches(self.boxed_expr()?, Pattern::new(self.str()?).ok()?),
+            18 => Kind::Agg {
+                agg: match self.tag()? {
+                    0 => Agg::Count,
+                    1 => Agg::Sum,
+                    2 => Agg::Unique,
+                    3 => Agg::Length,
+                    _ => return None,
+                },
+                slot: self.option(Reader::uint)?,
+                collection: self.boxed_expr()?,
+                body: self.option(Reader::boxed_expr)?,
             },
             _ => return None,
         })

@@ -6,6 +6,7 @@
 pub mod image;
 pub mod ir;
 mod ops;
+mod calls;
 mod rules;
 
 use crate::ast::{self, Constraint, Item, TypeExprKind};

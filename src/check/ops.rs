@@ -1,10 +1,11 @@
 //! Type checking of binary operators: comparisons, membership, list tests
 //! and date arithmetic. Enum literals take their type from the other side.
 
-use super::ir::{self, Arith, Cmp, Has, Kind};
+use super::ir::{self, Cmp, Kind, Pattern};
 use super::rules::{facts, RuleCx};
 use crate::ast::{self, BinOp};
 use crate::diagnostics::Diag;
+use crate::ops::{Class, Text};
 use crate::schema::Ty;
 
 impl RuleCx<'_> {
@@ -23,26 +24,19 @@ impl RuleCx<'_> {
                 span: span.clone(),
             })
         };
-        match op {
-            BinOp::And | BinOp::Or => {
+        match op.class() {
+            Class::Logic { and } => {
                 let left = self.boolean(a);
                 let mut known = Vec::new();
-                facts(a, op == BinOp::And, &mut known);
+                facts(a, and, &mut known);
                 let depth = self.guarded.len();
                 self.guarded.extend(known);
                 let right = self.boolean(b);
                 self.guarded.truncate(depth);
                 let (l, r) = (Box::new(left?), Box::new(right?));
-                mk(
-                    if op == BinOp::And {
-                        Kind::And(l, r)
-                    } else {
-                        Kind::Or(l, r)
-                    },
-                    Ty::Bool,
-                )
+                mk(if and { Kind::And(l, r) } else { Kind::Or(l, r) }, Ty::Bool)
             }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            Class::Compare(cmp) => {
                 let (l, r) =
                     self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
                 if l.ty != r.ty {
@@ -53,25 +47,13 @@ impl RuleCx<'_> {
                 let equatable = ordered
                     || matches!(l.ty, Ty::Bool | Ty::Str | Ty::Enum(_))
                     || matches!(&l.ty, Ty::List(e) if matches!(**e, Ty::Bool | Ty::Int | Ty::Str | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Record(_)));
-                let cmp = match op {
-                    BinOp::Eq => Cmp::Eq,
-                    BinOp::Ne => Cmp::Ne,
-                    BinOp::Lt => Cmp::Lt,
-                    BinOp::Le => Cmp::Le,
-                    BinOp::Gt => Cmp::Gt,
-                    _ => Cmp::Ge,
-                };
-                let fits = if matches!(cmp, Cmp::Eq | Cmp::Ne) {
-                    equatable
-                } else {
-                    ordered
-                };
+                let fits = if cmp.ordered() { ordered } else { equatable };
                 if !fits {
                     let shown = self.ty(&l.ty);
-                    let help = match (cmp, &l.ty) {
-                        (Cmp::Eq | Cmp::Ne, Ty::Record(_)) => format!("records are not compared whole: compare a field that identifies them, such as `a.id {} b.id`", op.as_str()),
-                        (Cmp::Eq | Cmp::Ne, _) => "`==` and `!=` compare scalars (strings, ints, dates, durations, enum values, booleans) and lists of them; lists are also tested with `has any`, `has all` or `in`".to_string(),
-                        _ => "`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`".to_string(),
+                    let help = match (cmp.ordered(), &l.ty) {
+                        (false, Ty::Record(_)) => format!("records are not compared whole: compare a field that identifies them, such as `a.id {} b.id`", op.as_str()),
+                        (false, _) => "`==` and `!=` compare scalars (strings, ints, dates, durations, enum values, booleans) and lists of them; lists are also tested with `has any`, `has all` or `in`".to_string(),
+                        (true, _) => "`<`, `<=`, `>` and `>=` compare ints, dates and durations; lists are tested with `has any`, `has all` or `in`".to_string(),
                     };
                     self.errors.push(
                         Diag::new(
@@ -85,7 +67,7 @@ impl RuleCx<'_> {
                 }
                 mk(Kind::Cmp(cmp, Box::new(l), Box::new(r)), Ty::Bool)
             }
-            BinOp::In | BinOp::NotIn => {
+            Class::Member { negated } => {
                 let (l, r) = self.operands(
                     a,
                     b,
@@ -124,46 +106,37 @@ impl RuleCx<'_> {
                     Kind::In {
                         elem: Box::new(l),
                         set: Box::new(r),
-                        negated: op == BinOp::NotIn,
+                        negated,
                     },
                     Ty::Bool,
                 )
             }
-            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+            Class::Lists(has) => {
                 let (l, r) =
                     self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
                 if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
                     return self.mismatch(op, &l, &r, whole);
                 }
-                let has = match op {
-                    BinOp::HasAny => Has::Any,
-                    BinOp::HasAll => Has::All,
-                    _ => Has::None,
-                };
                 mk(Kind::Has(has, Box::new(l), Box::new(r)), Ty::Bool)
             }
-            BinOp::Add | BinOp::Sub => {
+            Class::Text(text) => self.text(text, op, a, b, whole),
+            Class::Arith(arith) => {
                 // The guard belongs around the comparison that uses the
                 // sum, which this expression does not know.
                 let l = self.expr(a, None)?;
                 let l = self.present(l, a, None)?;
-                let expected = match (&l.ty, op) {
-                    (Ty::Date, BinOp::Add) => Some(Ty::Duration),
+                let expected = match (&l.ty, arith) {
+                    (Ty::Date, crate::ops::Arith::Add) => Some(Ty::Duration),
                     _ => None,
                 };
                 let r = self.expr(b, expected.as_ref())?;
                 let r = self.present(r, b, None)?;
-                let ty = match (&l.ty, &r.ty, op) {
+                let ty = match (&l.ty, &r.ty, arith) {
                     (Ty::Date, Ty::Duration, _) => Ty::Date,
-                    (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Duration,
+                    (Ty::Date, Ty::Date, crate::ops::Arith::Sub) => Ty::Duration,
                     (Ty::Duration, Ty::Duration, _) => Ty::Duration,
                     (Ty::Int, Ty::Int, _) => Ty::Int,
                     _ => return self.mismatch(op, &l, &r, whole),
-                };
-                let arith = if op == BinOp::Add {
-                    Arith::Add
-                } else {
-                    Arith::Sub
                 };
                 mk(Kind::Arith(arith, Box::new(l), Box::new(r)), ty)
             }
@@ -204,6 +177,81 @@ impl RuleCx<'_> {
         }
     }
 
+    /// `s matches "pattern"`, `s starts with t`, `s ends with t`,
+    /// `s contains t`: two strings; a pattern is a string literal, compiled
+    /// here so that its error points into the policy.
+    fn text(
+        &mut self,
+        text: Text,
+        op: BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        whole: &ast::Expr,
+    ) -> Option<ir::Expr> {
+        let span = whole.span.clone();
+        let (l, r) = self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+        if l.ty != Ty::Str || r.ty != Ty::Str {
+            if let (Ty::List(_), Text::Contains) = (&l.ty, text) {
+                self.errors.push(
+                    Diag::new(&whole.span, "`contains` tests a string for a part of it")
+                        .label(format!("`{}` is a list", a.span.text()))
+                        .help(format!(
+                            "test a list's items with `in`: `{} in {}`",
+                            b.span.text(),
+                            a.span.text()
+                        )),
+                );
+                return None;
+            }
+            return self.mismatch(op, &l, &r, whole);
+        }
+        let kind = if text == Text::Matches {
+            let crate::value::Value::Str(source) = (match &r.kind {
+                Kind::Lit(v) => v,
+                _ => {
+                    self.errors.push(
+                        Diag::new(&b.span, "a pattern is written in the policy")
+                            .label("not a string literal")
+                            .help("write the regular expression as a string: `id matches \"^[a-z0-9-]+$\"`"),
+                    );
+                    return None;
+                }
+            }) else {
+                return self.mismatch(op, &l, &r, whole);
+            };
+            match Pattern::new(source) {
+                Ok(pattern) => Kind::Matches(Box::new(l), pattern),
+                Err(err) => {
+                    let detail = match &err {
+                        regex::Error::Syntax(text) => text
+                            .lines()
+                            .rev()
+                            .find(|line| line.starts_with("error:"))
+                            .map(|line| line.trim_start_matches("error:").trim().to_string())
+                            .unwrap_or_else(|| text.clone()),
+                        regex::Error::CompiledTooBig(_) => {
+                            "it compiles to more than 1 MiB".to_string()
+                        }
+                        other => other.to_string(),
+                    };
+                    self.errors.push(
+                        Diag::new(&b.span, format!("this is not a regular expression: {detail}"))
+                            .label("invalid pattern")
+                            .help("patterns use Rust's regex syntax (https://docs.rs/regex); escape a literal `.`, `(` or `[` with `\\`"),
+                    );
+                    return None;
+                }
+            }
+        } else {
+            Kind::Text(text, Box::new(l), Box::new(r))
+        };
+        Some(ir::Expr {
+            kind,
+            ty: Ty::Bool,
+            span,
+        })
+    }
+
     fn mismatch(
         &mut self,
         op: BinOp,
@@ -229,22 +277,27 @@ impl RuleCx<'_> {
                 "enum values are written bare, without quotes: `{value}`"
             ))
         });
-        let help = match op {
-            _ if quoted_enum.is_some() => quoted_enum.unwrap_or_default(),
-            BinOp::In | BinOp::NotIn => format!("`in` needs a list of `{lt}` on its right"),
-            BinOp::HasAny | BinOp::HasAll | BinOp::HasNone => {
+        let date_vs_duration = matches!(
+            (&l.ty, &r.ty),
+            (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date)
+        );
+        let help = match (quoted_enum, op.class()) {
+            (Some(help), _) => help,
+            (None, Class::Member { .. }) => format!("`in` needs a list of `{lt}` on its right"),
+            (None, Class::Lists(_)) => {
                 format!("`{}` compares two lists of the same type", op.as_str())
             }
-            BinOp::Add | BinOp::Sub => {
+            (None, Class::Arith(_)) => {
                 "dates take durations (`d + 30d`), two dates subtract to a duration".to_string()
             }
-            _ => match (&l.ty, &r.ty) {
-                (Ty::Date, Ty::Duration) | (Ty::Duration, Ty::Date) => {
-                    "a date compares with a date; to test an age, subtract: `today - date <= 30d`"
-                        .to_string()
-                }
-                _ => "compare values of the same type".to_string(),
-            },
+            (None, Class::Compare(_)) if date_vs_duration => {
+                "a date compares with a date; to test an age, subtract: `today - date <= 30d`"
+                    .to_string()
+            }
+            (None, Class::Compare(_) | Class::Logic { .. }) => {
+                "compare values of the same type".to_string()
+            }
+            (None, Class::Text(_)) => format!("`{}` tests a string against a string", op.as_str()),
         };
         self.errors.push(
             Diag::new(

@@ -181,9 +181,9 @@ pub(super) fn check_rules(
 }
 
 pub(super) struct Var {
-    name: String,
-    ty: Ty,
-    slot: usize,
+    pub(super) name: String,
+    pub(super) ty: Ty,
+    pub(super) slot: usize,
 }
 
 pub(super) struct RuleCx<'a> {
@@ -201,6 +201,9 @@ pub(super) struct RuleCx<'a> {
     pub(super) in_hole: bool,
     /// Checking a constant's value, where only earlier constants are known.
     pub(super) in_const: bool,
+    /// Checking a rule that reads `manifests`: it has no manifest of its
+    /// own, so the manifest's fields are read through a variable.
+    pub(super) across: bool,
 }
 
 impl<'a> RuleCx<'a> {
@@ -216,7 +219,54 @@ impl<'a> RuleCx<'a> {
             poisoned: Vec::new(),
             in_hole: false,
             in_const: false,
+            across: false,
         }
+    }
+}
+
+/// The name of the list of every manifest, for rules across manifests.
+pub(super) const MANIFESTS: &str = "manifests";
+
+/// Whether a requirement reads `manifests` anywhere.
+fn reads_manifests(req: &ast::Requirement) -> bool {
+    let exprs = req
+        .each
+        .iter()
+        .flat_map(|e| std::iter::once(&e.collection).chain(e.filter.as_ref()))
+        .chain(req.filter.as_ref())
+        .chain(std::iter::once(&req.require))
+        .chain(req.at.as_ref());
+    let holes = [Some(&req.message), req.help.as_ref()]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| &t.parts)
+        .filter_map(|p| match p {
+            ast::TemplatePart::Hole(e) => Some(e),
+            ast::TemplatePart::Text(_) => None,
+        });
+    exprs.chain(holes).any(mentions_manifests)
+}
+
+fn mentions_manifests(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Path(segs) => segs.first().is_some_and(|s| s.name == MANIFESTS),
+        ExprKind::Branch(_)
+        | ExprKind::Str(_)
+        | ExprKind::Int(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Date(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Today => false,
+        ExprKind::List(items) => items.iter().any(mentions_manifests),
+        ExprKind::Not(inner) => mentions_manifests(inner),
+        ExprKind::Binary(_, a, b) => mentions_manifests(a) || mentions_manifests(b),
+        ExprKind::IsSet { expr, .. } => mentions_manifests(expr),
+        ExprKind::Call { each, arg, .. } => {
+            each.as_ref().is_some_and(|(_, c)| mentions_manifests(c)) || mentions_manifests(arg)
+        }
+        ExprKind::Quantified {
+            collection, body, ..
+        } => mentions_manifests(collection) || mentions_manifests(body),
     }
 }
 
@@ -261,19 +311,54 @@ impl RuleCx<'_> {
         policy: &str,
         schema: usize,
     ) -> Option<ir::Rule> {
+        self.across = rule.requirements.iter().any(reads_manifests);
+        let mut requirements = Vec::new();
+        let mut failed = false;
+        for req in &rule.requirements {
+            // Each requirement binds its own variables and knows only its
+            // own guards.
+            self.vars.clear();
+            self.poisoned.clear();
+            self.guarded.clear();
+            match self.requirement(req) {
+                Some(r) => requirements.push(r),
+                None => failed = true,
+            }
+        }
+        if failed {
+            return None;
+        }
+        Some(ir::Rule {
+            id: rule.id.name.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            doc: rule.doc.clone(),
+            policy: policy.to_string(),
+            schema,
+            requirements,
+            across: self.across,
+            slots: self.slots,
+            span: rule.span.clone(),
+            id_span: rule.id.span.clone(),
+        })
+    }
+
+    fn requirement(&mut self, req: &ast::Requirement) -> Option<ir::Requirement> {
         let mut each = Vec::new();
         let mut failed = false;
-        for clause in &rule.each {
+        for clause in &req.each {
             let coll = self.expr(&clause.collection, None);
             let elem = coll
                 .as_ref()
                 .and_then(|c| self.iterable(c, &clause.collection.span));
             let (Some(coll), Some(elem)) = (coll, elem) else {
                 self.poisoned.push(clause.var.name.clone());
+                failed = true;
                 continue;
             };
             if self.shadows_root(&clause.var) {
                 self.poisoned.push(clause.var.name.clone());
+                failed = true;
                 continue;
             }
             if let Some(v) = self.vars.iter().find(|v| v.name == clause.var.name) {
@@ -283,12 +368,14 @@ impl RuleCx<'_> {
                         .label("bound again here")
                         .help("give each quantified variable its own name"),
                 );
+                failed = true;
                 continue;
             }
             let slot = self.bind(&clause.var.name, elem);
             let filter = clause.filter.as_ref().and_then(|f| {
                 let checked = self.boolean(f);
-                // What the filter guarantees holds for the rest of the rule.
+                // What the filter guarantees holds for the rest of the
+                // requirement.
                 let mut known = Vec::new();
                 facts(f, true, &mut known);
                 self.guarded.extend(known);
@@ -305,20 +392,22 @@ impl RuleCx<'_> {
             });
         }
         let mut facts_where = Vec::new();
-        let filter = match &rule.filter {
+        let filter = match &req.filter {
             Some(f) => {
                 let checked = self.boolean(f);
+                if checked.is_none() {
+                    failed = true;
+                }
                 facts(f, true, &mut facts_where);
                 checked
             }
             None => None,
         };
-        let depth = self.guarded.len();
         self.guarded.extend(facts_where);
-        let require = self.boolean(&rule.require);
+        let require = self.boolean(&req.require);
         // Like a message hole, `at` may name an optional value: a missing
         // one points at its parent.
-        let at = rule.at.as_ref().and_then(|a| {
+        let at = req.at.as_ref().and_then(|a| {
             let checked = self.expr(a, None)?;
             if matches!(checked.kind, Kind::Lit(_)) {
                 self.errors.push(
@@ -333,34 +422,22 @@ impl RuleCx<'_> {
             }
             Some(checked)
         });
-        if rule.at.is_some() && at.is_none() {
+        if req.at.is_some() && at.is_none() {
             failed = true;
         }
-        let message = self.template(&rule.message);
-        let help = rule.help.as_ref().map(|h| self.template(h));
-        self.guarded.truncate(depth);
+        let message = self.template(&req.message);
+        let help = req.help.as_ref().map(|h| self.template(h));
         if failed {
             return None;
         }
-        Some(ir::Rule {
-            id: rule.id.name.clone(),
-            title: rule.title.clone(),
-            severity: rule.severity,
-            doc: rule.doc.clone(),
-            policy: policy.to_string(),
-            schema,
+        Some(ir::Requirement {
             each,
-            filter: match (&rule.filter, filter) {
-                (Some(_), None) => return None,
-                (_, f) => f,
-            },
+            filter,
             require: require?,
             at,
             message,
             help,
-            slots: self.slots,
-            span: rule.span.clone(),
-            id_span: rule.id.span.clone(),
+            span: req.span.clone(),
         })
     }
 
@@ -534,6 +611,7 @@ impl RuleCx<'_> {
         match &e.kind {
             ExprKind::Path(segs) | ExprKind::Branch(segs) => segs.first().is_some_and(|first| {
                 self.lookup_var(&first.name).is_none()
+                    && first.name != MANIFESTS
                     && self
                         .root_record()
                         .and_then(|r| r.field(&first.name))
@@ -587,6 +665,7 @@ impl RuleCx<'_> {
                 )
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e),
+            ExprKind::Call { func, each, arg } => self.call(func, each.as_ref(), arg, e),
             ExprKind::Quantified {
                 quantifier,
                 var,
@@ -635,7 +714,23 @@ impl RuleCx<'_> {
         }
         let (mut cur, mut ty) = if let Some(v) = self.lookup_var(&first.name) {
             (Kind::Var(v.slot), v.ty.clone())
+        } else if first.name == MANIFESTS && !self.in_const {
+            (Kind::Manifests, Ty::List(Box::new(Ty::Record(self.root))))
         } else if let Some((index, f)) = self.root_record().and_then(|r| r.field(&first.name)) {
+            if self.across {
+                self.errors.push(
+                    Diag::new(
+                        &first.span,
+                        format!("`{}` is a field of each manifest, and this rule reads all of them", first.name),
+                    )
+                    .label("which manifest's?")
+                    .help(format!(
+                        "name the manifest with a variable: `each m in manifests`, then `m.{}`",
+                        e.span.text()
+                    )),
+                );
+                return None;
+            }
             let base = ir::Expr {
                 kind: Kind::Root,
                 ty: Ty::Record(self.root),

@@ -8,7 +8,7 @@
 mod render;
 
 use crate::ast::Quantifier;
-use crate::check::ir::{Arith, Cmp, Expr, Has, Kind, Part, Rule};
+use crate::check::ir::{Agg, Arith, Cmp, Expr, Has, Kind, Part, Requirement, Rule};
 use crate::date::{Date, Days};
 use crate::manifest::path::{Path, Seg};
 use crate::schema::{Ty, Types};
@@ -86,11 +86,15 @@ pub fn eval_rule_within<'m>(
     };
     let mut failures = Vec::new();
     let mut applicable = false;
-    match ev.bindings(rule, 0, &mut applicable, &mut failures) {
-        Err(e) => Outcome::Error(e),
-        Ok(()) if !failures.is_empty() => Outcome::Fail(failures),
-        Ok(()) if applicable => Outcome::Pass,
-        Ok(()) => Outcome::NotApplicable,
+    for req in &rule.requirements {
+        if let Err(e) = ev.bindings(req, 0, &mut applicable, &mut failures) {
+            return Outcome::Error(e);
+        }
+    }
+    match (failures.is_empty(), applicable) {
+        (false, _) => Outcome::Fail(failures),
+        (true, true) => Outcome::Pass,
+        (true, false) => Outcome::NotApplicable,
     }
 }
 
@@ -260,7 +264,7 @@ fn join_in(cond: &Expr, slot: usize) -> Option<(&Expr, &Expr)> {
 impl<'m> Evaluator<'m, '_> {
     fn bindings(
         &mut self,
-        rule: &'m Rule,
+        rule: &'m Requirement,
         depth: usize,
         applicable: &mut bool,
         out: &mut Vec<Failure>,
@@ -311,7 +315,7 @@ impl<'m> Evaluator<'m, '_> {
         Ok(())
     }
 
-    fn binding(&mut self, rule: &'m Rule, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
+    fn binding(&mut self, rule: &'m Requirement, applicable: &mut bool, out: &mut Vec<Failure>) -> R<()> {
         if let Some(filter) = &rule.filter {
             if !self.truth(filter)?.0 {
                 return Ok(());
@@ -328,7 +332,7 @@ impl<'m> Evaluator<'m, '_> {
         Ok(())
     }
 
-    fn explain_failure(&mut self, rule: &'m Rule) -> R<Failure> {
+    fn explain_failure(&mut self, rule: &'m Requirement) -> R<Failure> {
         let (_, mut blame) = self.truth(&rule.require)?;
         if let Some(at) = &rule.at {
             let ev = self.value(at)?;

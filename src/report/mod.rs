@@ -71,20 +71,27 @@ pub fn builtin_group(id: &str) -> &str {
 /// A rule's help as written in its policy, holes included
 /// (`shorten {grant.id}`): the catalogue describes the rule, not one
 /// finding.
+/// The rule's help as written, holes and all; a rule with several
+/// requirements gives each one's help, one per line.
 fn help_template(rule: &ir::Rule) -> Option<String> {
-    let parts = rule.help.as_ref()?;
-    let mut out = String::new();
-    for part in parts {
-        match part {
-            ir::Part::Text(t) => out.push_str(t),
-            ir::Part::Hole(e) => {
-                out.push('{');
-                out.push_str(e.span.text());
-                out.push('}');
+    let mut helps = Vec::new();
+    for parts in rule.requirements.iter().filter_map(|r| r.help.as_ref()) {
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                ir::Part::Text(t) => out.push_str(t),
+                ir::Part::Hole(e) => {
+                    out.push('{');
+                    out.push_str(e.span.text());
+                    out.push('}');
+                }
             }
         }
+        if !helps.contains(&out) {
+            helps.push(out);
+        }
     }
-    Some(out)
+    (!helps.is_empty()).then(|| helps.join("\n"))
 }
 
 /// One line that sums up a run.

@@ -4,6 +4,7 @@
 use crate::ast::*;
 use crate::date::{parse_duration, Date};
 use crate::diagnostics::Diag;
+use crate::ops::Level;
 use crate::source::{Source, Span};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -398,12 +399,7 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
     let mut id = None;
     let mut title = String::new();
     let mut severity = Severity::Error;
-    let mut each = Vec::new();
-    let mut filter = None;
-    let mut require = None;
-    let mut at = None;
-    let mut message = None;
-    let mut help = None;
+    let mut requirements = Vec::new();
     for part in significant(pair.into_inner()) {
         match part.as_rule() {
             Rule::docs => doc = docs(part),
@@ -424,6 +420,30 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
                     _ => Severity::Error,
                 }
             }
+            Rule::requirement => requirements.push(parse_requirement(src, part)?),
+            _ => {}
+        }
+    }
+    Ok(RuleDecl {
+        doc,
+        id: id.ok_or_else(|| missing(src, "rule id"))?,
+        title,
+        severity,
+        requirements,
+        span,
+    })
+}
+
+fn parse_requirement(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Requirement, Diag> {
+    let span = span_of(src, &pair);
+    let mut each: Vec<Each> = Vec::new();
+    let mut filter = None;
+    let mut require = None;
+    let mut at = None;
+    let mut message = None;
+    let mut help = None;
+    for part in significant(pair.into_inner()) {
+        match part.as_rule() {
             Rule::each_clause => {
                 let mut parts = significant(part.into_inner());
                 let var = parts
@@ -440,8 +460,9 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
             Rule::where_clause => {
                 let expr = clause_expr(src, part)?;
                 // A `where` right after an `each` filters that binding; one
-                // after the last `each` (or in a rule without any) filters
-                // the whole rule. Both mean the same for the last `each`.
+                // after the last `each` (or in a requirement without any)
+                // filters the whole requirement. Both mean the same for the
+                // last `each`.
                 match each.last_mut() {
                     Some(last) if last.filter.is_none() && filter.is_none() => {
                         last.filter = Some(expr)
@@ -460,11 +481,7 @@ fn parse_rule(src: &Arc<Source>, pair: Pair<Rule>) -> Result<RuleDecl, Diag> {
             _ => {}
         }
     }
-    Ok(RuleDecl {
-        doc,
-        id: id.ok_or_else(|| missing(src, "rule id"))?,
-        title,
-        severity,
+    Ok(Requirement {
         each,
         filter,
         require: require.ok_or_else(|| missing(src, "require"))?,
@@ -538,24 +555,55 @@ fn parse_path(src: &Arc<Source>, pair: Pair<Rule>) -> Expr {
     }
 }
 
+/// The grammar's token for each operator.
+fn token(op: BinOp) -> Rule {
+    match op {
+        BinOp::Or => Rule::op_or,
+        BinOp::And => Rule::op_and,
+        BinOp::Eq => Rule::op_eq,
+        BinOp::Ne => Rule::op_ne,
+        BinOp::Lt => Rule::op_lt,
+        BinOp::Le => Rule::op_le,
+        BinOp::Gt => Rule::op_gt,
+        BinOp::Ge => Rule::op_ge,
+        BinOp::In => Rule::op_in,
+        BinOp::NotIn => Rule::op_not_in,
+        BinOp::HasAny => Rule::op_has_any,
+        BinOp::HasAll => Rule::op_has_all,
+        BinOp::HasNone => Rule::op_has_none,
+        BinOp::Matches => Rule::op_matches,
+        BinOp::StartsWith => Rule::op_starts_with,
+        BinOp::EndsWith => Rule::op_ends_with,
+        BinOp::Contains => Rule::op_contains,
+        BinOp::Add => Rule::op_add,
+        BinOp::Sub => Rule::op_sub,
+    }
+}
+
+/// The operator a token stands for.
+fn operator(rule: Rule) -> Option<BinOp> {
+    BinOp::ALL.into_iter().find(|op| token(*op) == rule)
+}
+
+/// The operator parser, built from the operators' levels (loosest first);
+/// `not` binds tighter than `and`, looser than comparisons, and `is set`
+/// tightest of all.
 fn pratt() -> PrattParser<Rule> {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_in, Assoc::Left)
-            | Op::infix(Rule::op_not_in, Assoc::Left)
-            | Op::infix(Rule::op_has_any, Assoc::Left)
-            | Op::infix(Rule::op_has_all, Assoc::Left)
-            | Op::infix(Rule::op_has_none, Assoc::Left))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::postfix(Rule::op_is_set) | Op::postfix(Rule::op_is_not_set))
+    let levels = [Level::Or, Level::And, Level::Test, Level::Sum];
+    let mut pratt = PrattParser::new();
+    for level in levels {
+        let mut ops = BinOp::ALL
+            .into_iter()
+            .filter(|op| op.level() == level)
+            .map(|op| Op::infix(token(op), Assoc::Left));
+        if let Some(first) = ops.next() {
+            pratt = pratt.op(ops.fold(first, |all, op| all | op));
+        }
+        if level == Level::And {
+            pratt = pratt.op(Op::prefix(Rule::op_not));
+        }
+    }
+    pratt.op(Op::postfix(Rule::op_is_set) | Op::postfix(Rule::op_is_not_set))
 }
 
 /// Built once: every expression of every policy file is parsed with it.
@@ -636,22 +684,8 @@ fn pratt_expr(
         .map_infix(|lhs, op, rhs| {
             let ((lhs, dl), (rhs, dr)) = (lhs?, rhs?);
             let depth = deeper(src, &op, dl.max(dr) + 1)?;
-            let op = match op.as_rule() {
-                Rule::op_or => BinOp::Or,
-                Rule::op_and => BinOp::And,
-                Rule::op_eq => BinOp::Eq,
-                Rule::op_ne => BinOp::Ne,
-                Rule::op_lt => BinOp::Lt,
-                Rule::op_le => BinOp::Le,
-                Rule::op_gt => BinOp::Gt,
-                Rule::op_ge => BinOp::Ge,
-                Rule::op_in => BinOp::In,
-                Rule::op_not_in => BinOp::NotIn,
-                Rule::op_has_any => BinOp::HasAny,
-                Rule::op_has_all => BinOp::HasAll,
-                Rule::op_has_none => BinOp::HasNone,
-                Rule::op_add => BinOp::Add,
-                _ => BinOp::Sub,
+            let Some(op) = operator(op.as_rule()) else {
+                return Err(missing(src, "operator"));
             };
             let span = lhs.span.to(&rhs.span);
             Ok((
@@ -720,6 +754,35 @@ fn parse_primary(
             }
             ExprKind::List(items)
         }
+        Rule::call => {
+            let mut parts = significant(pair.into_inner());
+            let func = parts
+                .next()
+                .map(|p| ident(src, p))
+                .ok_or_else(|| missing(src, "function"))?;
+            let arg = parts.next().ok_or_else(|| missing(src, "argument"))?;
+            let (each, (arg, d)) = if arg.as_rule() == Rule::comprehension {
+                let mut parts = significant(arg.into_inner());
+                let var = parts
+                    .next()
+                    .map(|p| ident(src, p))
+                    .ok_or_else(|| missing(src, "variable"))?;
+                let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+                let body = parts.next().ok_or_else(|| missing(src, "body"))?;
+                (
+                    Some((var, Box::new(parse_path(src, coll)))),
+                    parse_deep(src, body)?,
+                )
+            } else {
+                (None, parse_deep(src, arg)?)
+            };
+            depth = d + 1;
+            ExprKind::Call {
+                func,
+                each,
+                arg: Box::new(arg),
+            }
+        }
         Rule::quantified => {
             let mut parts = significant(pair.into_inner());
             let q = match parts.next().map(|p| p.as_str().to_string()).as_deref() {
@@ -786,7 +849,17 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::message_clause | Rule::kw_message => "`message \"...\"`",
         Rule::at_clause | Rule::kw_at => "`at`",
         Rule::help_clause | Rule::kw_help => "`help \"...\"`",
-        Rule::expr | Rule::quantified | Rule::list | Rule::path | Rule::branch => "an expression",
+        Rule::expr
+        | Rule::quantified
+        | Rule::list
+        | Rule::path
+        | Rule::branch
+        | Rule::call
+        | Rule::comprehension => "an expression",
+        Rule::requirement => "`each`, `where` or `require`",
+        Rule::op_matches | Rule::op_starts_with | Rule::op_ends_with | Rule::op_contains => {
+            "`matches`, `starts with`, `ends with` or `contains`"
+        }
         Rule::op_or | Rule::op_and => "`and` or `or`",
         Rule::op_not => "`not`",
         Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
