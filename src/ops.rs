@@ -297,7 +297,10 @@ mod tests {
             Arith::Add.apply(&Value::Date(Date(0)), &Value::Date(Date(0))),
             Computed::Undefined
         ));
-        assert_eq!(Text::EndsWith.holds("partner.example", ".example"), Some(true));
+        assert_eq!(
+            Text::EndsWith.holds("partner.example", ".example"),
+            Some(true)
+        );
         assert!(Has::All.holds(&[one.clone(), two.clone()], &[two]));
     }
 }

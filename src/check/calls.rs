@@ -70,10 +70,7 @@ impl RuleCx<'_> {
             let d = Diag::new(&func.span, format!("unknown function `{}`", func.name))
                 .label("no such function");
             self.errors.push(match suggestion {
-                Some(s) => d.help(format!(
-                    "did you mean `{s}`? The functions are {}",
-                    names()
-                )),
+                Some(s) => d.help(format!("did you mean `{s}`? The functions are {}", names())),
                 None => d.help(format!("the functions are {}", names())),
             });
             return None;
@@ -90,13 +87,16 @@ impl RuleCx<'_> {
         };
         if agg == Agg::Length {
             self.errors.push(
-                Diag::new(&e.span, "`length` takes a string or a list, not a condition")
-                    .label("an item variable")
-                    .help(format!(
-                        "count the items that satisfy a condition with `count({} in {}: ...)`",
-                        var.name,
-                        collection.span.text()
-                    )),
+                Diag::new(
+                    &e.span,
+                    "`length` takes a string or a list, not a condition",
+                )
+                .label("an item variable")
+                .help(format!(
+                    "count the items that satisfy a condition with `count({} in {}: ...)`",
+                    var.name,
+                    collection.span.text()
+                )),
             );
             return None;
         }

@@ -3,10 +3,10 @@
 //! `ir` that evaluation runs. All errors of all files are returned together;
 //! nothing is evaluated unless there are none.
 
+mod calls;
 pub mod image;
 pub mod ir;
 mod ops;
-mod calls;
 mod rules;
 
 use crate::ast::{self, Constraint, Item, TypeExprKind};

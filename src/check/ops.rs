@@ -1,7 +1,7 @@
 //! Type checking of binary operators: comparisons, membership, list tests
 //! and date arithmetic. Enum literals take their type from the other side.
 
-use super::ir::{self, Cmp, Kind, Pattern};
+use super::ir::{self, Kind, Pattern};
 use super::rules::{facts, RuleCx};
 use crate::ast::{self, BinOp};
 use crate::diagnostics::Diag;

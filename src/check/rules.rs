@@ -721,7 +721,10 @@ impl RuleCx<'_> {
                 self.errors.push(
                     Diag::new(
                         &first.span,
-                        format!("`{}` is a field of each manifest, and this rule reads all of them", first.name),
+                        format!(
+                            "`{}` is a field of each manifest, and this rule reads all of them",
+                            first.name
+                        ),
                     )
                     .label("which manifest's?")
                     .help(format!(
