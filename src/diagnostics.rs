@@ -105,6 +105,9 @@ pub struct Finding {
     /// Where the rule's `each` variables were bound (`/grants/1`): what the
     /// finding is about, which a grant-scoped waiver matches.
     pub bindings: Vec<Path>,
+    /// Labelled places in other manifests, for a rule across manifests (the
+    /// first use of a repeated partner id, say).
+    pub related: Vec<(Location, String)>,
 }
 
 /// An accepted exception: the finding is reported but does not fail the run.

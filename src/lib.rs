@@ -6,6 +6,7 @@
 //! values, `eval` runs the rules, `run` ties them together into findings,
 //! and `report` renders them.
 
+pub mod across;
 pub mod ast;
 pub mod builtin;
 pub mod check;

@@ -72,6 +72,9 @@ pub enum FileKind {
     Broken,
     /// A file whose check failed inside proviso.
     Crashed,
+    /// The findings of rules across manifests that point into a manifest
+    /// already reported as `Manifest`: it is not counted again.
+    Across,
 }
 
 #[derive(Debug)]
@@ -81,6 +84,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// For a manifest: how each rule (by index in the program) ended.
     pub results: Vec<(usize, RuleResult)>,
+    /// What rules across manifests read of a valid manifest, kept until
+    /// they run.
+    pub kept: Option<Box<crate::across::Kept>>,
 }
 
 #[derive(Debug)]
@@ -125,6 +131,7 @@ impl Totals {
             FileKind::Skipped => self.skipped += 1,
             FileKind::Manifest | FileKind::Broken => self.manifests += 1,
             FileKind::Crashed => self.crashed.push(file.path.clone()),
+            FileKind::Across => {}
         }
         for f in &file.findings {
             match (&f.waiver, f.severity) {
@@ -218,7 +225,11 @@ pub fn check_each(
         }
         drop(tx);
         let mut waiting: BTreeMap<usize, FileReport> = BTreeMap::new();
-        let mut hand_on = |f: FileReport, totals: &mut Totals| {
+        let mut kept: Vec<(usize, Box<crate::across::Kept>)> = Vec::new();
+        let mut hand_on = |i: usize, mut f: FileReport, totals: &mut Totals| {
+            if let Some(k) = f.kept.take() {
+                kept.push((i, k));
+            }
             let f = sorted(f);
             totals.add(&f);
             sink(f)
@@ -227,40 +238,51 @@ pub fn check_each(
             // One file, or no thread could be started: check here, one
             // file at a time.
             for i in 0..n {
-                if hand_on(check_index(program, found, opts, i), &mut totals).is_break() {
+                if hand_on(i, check_index(program, found, opts, i), &mut totals).is_break() {
                     totals.stopped = true;
                     break;
                 }
             }
-            return;
-        }
-        'reports: for (i, report) in &rx {
-            waiting.insert(i, report);
-            while let Some(f) = waiting.remove(&handed) {
-                handed += 1;
-                let flow = hand_on(f, &mut totals);
-                let (lock, cv) = &progress;
-                let mut p = lock.lock().unwrap_or_else(PoisonError::into_inner);
-                p.0 = handed;
-                if flow.is_break() {
-                    p.1 = true;
-                    totals.stopped = true;
+        } else {
+            'reports: for (i, report) in &rx {
+                waiting.insert(i, report);
+                while let Some(f) = waiting.remove(&handed) {
+                    handed += 1;
+                    let flow = hand_on(handed - 1, f, &mut totals);
+                    let (lock, cv) = &progress;
+                    let mut p = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                    p.0 = handed;
+                    if flow.is_break() {
+                        p.1 = true;
+                        totals.stopped = true;
+                    }
+                    cv.notify_all();
+                    if flow.is_break() {
+                        break 'reports;
+                    }
                 }
-                cv.notify_all();
-                if flow.is_break() {
-                    break 'reports;
+            }
+            drop(rx);
+            // Every file is handed on, even past a thread that died outside a
+            // file's check: what it left is checked here.
+            if !totals.stopped {
+                for i in handed..n {
+                    let f = waiting
+                        .remove(&i)
+                        .unwrap_or_else(|| check_index(program, found, opts, i));
+                    if hand_on(i, f, &mut totals).is_break() {
+                        totals.stopped = true;
+                        break;
+                    }
                 }
             }
         }
-        drop(rx);
-        // Every file is handed on, even past a thread that died outside a
-        // file's check: what it left is checked here.
-        if !totals.stopped {
-            for i in handed..n {
-                let f = waiting
-                    .remove(&i)
-                    .unwrap_or_else(|| check_index(program, found, opts, i));
-                if hand_on(f, &mut totals).is_break() {
+        // Rules across manifests run once every manifest is in.
+        if !totals.stopped && !kept.is_empty() {
+            for f in crate::across::check(program, found, opts, &kept) {
+                let f = sorted(f);
+                totals.add(&f);
+                if sink(f).is_break() {
                     totals.stopped = true;
                     break;
                 }
@@ -298,6 +320,7 @@ fn check_index(program: &Program, found: &Discovery, opts: &Options, i: usize) -
         kind: FileKind::Crashed,
         findings: Vec::new(),
         results: Vec::new(),
+        kept: None,
     })
 }
 
@@ -375,6 +398,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             kind: FileKind::Skipped,
             findings: Vec::new(),
             results: Vec::new(),
+            kept: None,
         },
         Loaded::Syntax(err) => broken(
             display,
@@ -389,6 +413,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             kind: FileKind::Broken,
             findings: vec![issue_finding(&src, &issue)],
             results: Vec::new(),
+            kept: None,
         },
         Loaded::Manifest {
             schema,
@@ -400,7 +425,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                 .rules
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.schema == schema);
+                .filter(|(_, r)| r.schema == schema && !r.across);
             if !issues.is_empty() {
                 // An invalid manifest is not evaluated: its values cannot be
                 // trusted, and it must never be reported as passing.
@@ -409,6 +434,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     kind: FileKind::Broken,
                     findings: issues.iter().map(|i| issue_finding(&src, i)).collect(),
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
+                    kept: None,
                 };
             }
             evaluate(program, &src, schema, &value, &spans, rules, opts)
@@ -530,6 +556,7 @@ fn evaluate<'p>(
                     rule_span: Some(rule.id_span.clone()),
                     waiver: None,
                     bindings: Vec::new(),
+                    related: Vec::new(),
                 });
                 RuleResult::Error
             }
@@ -549,8 +576,8 @@ fn evaluate<'p>(
         program,
         &root,
         value,
-        opts.today,
-        opts.max_waiver_days,
+        (opts.today, opts.max_waiver_days),
+        waivers::Findings::OfManifest,
         &mut findings,
     );
     if !problems.is_empty() {
@@ -561,20 +588,35 @@ fn evaluate<'p>(
         kind: FileKind::Manifest,
         findings,
         results,
+        kept: crate::across::keep(program, schema, value, &src.text),
     }
 }
 
 /// The places of one manifest's values, and what is needed to look them
 /// up by path.
-struct Place<'a> {
-    spans: &'a Spans,
-    types: &'a crate::schema::Types,
-    text: &'a str,
+pub(crate) struct Place<'a> {
+    pub(crate) spans: &'a Spans,
+    pub(crate) types: &'a crate::schema::Types,
+    pub(crate) text: &'a str,
 }
 
 impl Place<'_> {
     fn locate(&self, path: &crate::manifest::path::Path, at: At) -> Option<Range<usize>> {
         self.spans.locate(self.types, self.text, path, at)
+    }
+
+    /// Where a blamed value is: the value itself, or for an item or a
+    /// missing field, the item's `id` when it has one, else its key.
+    pub(crate) fn blamed(&self, b: &Blame) -> Option<Range<usize>> {
+        let item_id = match b.path.segs().last() {
+            Some(Seg::Index(_)) if b.missing => self
+                .spans
+                .find(self.types, self.text, &b.path.key("id"))
+                .and_then(|n| n.value()),
+            _ => None,
+        };
+        let at = if b.missing { At::Key } else { At::Value };
+        item_id.or_else(|| self.locate(&b.path, at))
     }
 }
 
@@ -589,21 +631,7 @@ fn failure_finding(
     let labels: Vec<(&Blame, Range<usize>)> = failure
         .blame
         .iter()
-        .filter_map(|b| {
-            // A field missing from a list item points at the item's `id`
-            // when it has one.
-            let item_id = match b.path.segs().last() {
-                Some(Seg::Index(_)) if b.missing => place
-                    .spans
-                    .find(place.types, place.text, &b.path.key("id"))
-                    .and_then(|n| n.value()),
-                _ => None,
-            };
-            let at = if b.missing { At::Key } else { At::Value };
-            item_id
-                .or_else(|| place.locate(&b.path, at))
-                .map(|r| (b, r))
-        })
+        .filter_map(|b| place.blamed(b).map(|r| (b, r)))
         .collect();
     let primary = labels.first();
     Finding {
@@ -624,6 +652,7 @@ fn failure_finding(
         rule_span: Some(rule.id_span.clone()),
         waiver: None,
         bindings: failure.bindings,
+        related: Vec::new(),
         message: failure.message,
         help: failure.help,
     }
@@ -649,6 +678,7 @@ fn waiver_finding(src: &Arc<Source>, place: &Place, p: waivers::WaiverProblem) -
         rule_span: None,
         waiver: None,
         bindings: Vec::new(),
+        related: Vec::new(),
     }
 }
 
@@ -682,8 +712,10 @@ fn broken(
             rule_span: None,
             waiver: None,
             bindings: Vec::new(),
+            related: Vec::new(),
         }],
         results: Vec::new(),
+        kept: None,
     }
 }
 
@@ -711,5 +743,6 @@ fn issue_finding(src: &Arc<Source>, issue: &Issue) -> Finding {
         rule_span: None,
         waiver: None,
         bindings: Vec::new(),
+        related: Vec::new(),
     }
 }

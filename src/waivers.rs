@@ -104,6 +104,19 @@ fn grant_of(types: &Types, root: &Ty, manifest: &Value, finding: &Finding) -> Op
     text(field(types, &elem, grants.get(index)?, "id"))
 }
 
+/// Which findings a call to [`apply`] is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Findings {
+    /// The findings of the rules that check one manifest at a time: every
+    /// problem with a waiver is reported, except that a waiver of a rule
+    /// across manifests is not "unused" here (its findings come later).
+    OfManifest,
+    /// The findings of rules across manifests that point into this
+    /// manifest: only waivers of those rules apply, and their problems were
+    /// reported with the manifest's own findings.
+    Across,
+}
+
 /// Marks the findings that active waivers cover, and returns the problems
 /// with the waivers themselves. A waiver may run at most `max_days` past
 /// `today`.
@@ -111,8 +124,24 @@ pub fn apply(
     program: &Program,
     root: &Ty,
     manifest: &Value,
+    (today, max_days): (Date, i64),
+    given: Findings,
+    findings: &mut [Finding],
+) -> Vec<WaiverProblem> {
+    let mut problems = apply_all(program, root, manifest, today, max_days, given, findings);
+    if given == Findings::Across {
+        problems.clear();
+    }
+    problems
+}
+
+fn apply_all(
+    program: &Program,
+    root: &Ty,
+    manifest: &Value,
     today: Date,
     max_days: i64,
+    given: Findings,
     findings: &mut [Finding],
 ) -> Vec<WaiverProblem> {
     let types = &program.types;
@@ -128,6 +157,10 @@ pub fn apply(
     let mut grants: Option<(Vec<String>, HashSet<String>)> = None;
     for waiver in read(types, root, manifest) {
         let rule_ptr = waiver.pointer.key("rule");
+        let across = program.rule(&waiver.rule).is_some_and(|r| r.across);
+        if given == Findings::Across && !across {
+            continue;
+        }
         if program.rule(&waiver.rule).is_none() {
             let builtin = Builtin::from_id(&waiver.rule).is_some()
                 || waiver.rule.starts_with("manifest/")
@@ -227,7 +260,7 @@ pub fn apply(
                 pointer: waiver.pointer.clone(),
             });
         }
-        if !used {
+        if !used && !across {
             let (ids, known) = grants.get_or_insert_with(|| {
                 let ids = grant_ids(types, root, manifest);
                 let known = ids.iter().cloned().collect();

@@ -42,7 +42,12 @@ pub fn encode(program: &Program, sources: &[Arc<Source>]) -> Result<Vec<u8>, Str
         w.str(&src.name);
         w.uint(src.text.len());
     }
-    let Program { types, rules } = program;
+    // What rules across manifests read is worked out again from the rules.
+    let Program {
+        types,
+        rules,
+        needs: _,
+    } = program;
     w.types(types)?;
     w.list(rules, Writer::rule)?;
     let body = std::mem::replace(&mut w.out, MAGIC.to_vec());
@@ -76,7 +81,7 @@ pub fn decode(bytes: &[u8], sources: &[Arc<Source>]) -> Option<Program> {
     }
     let types = r.types()?;
     let rules = r.list(Reader::rule)?;
-    r.bytes.is_empty().then_some(Program { types, rules })
+    r.bytes.is_empty().then(|| Program::new(types, rules))
 }
 
 struct Writer<'a> {

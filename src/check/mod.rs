@@ -6,6 +6,7 @@
 mod calls;
 pub mod image;
 pub mod ir;
+pub mod needs;
 mod ops;
 mod rules;
 
@@ -24,9 +25,22 @@ use std::sync::Arc;
 pub struct Program {
     pub types: Types,
     pub rules: Vec<ir::Rule>,
+    /// By schema: what its rules across manifests read of a manifest, which
+    /// is kept of each manifest until they run.
+    pub needs: Vec<Option<needs::Need>>,
 }
 
 impl Program {
+    /// A program of checked types and rules.
+    pub fn new(types: Types, rules: Vec<ir::Rule>) -> Program {
+        let needs = needs::needs(&rules, types.schemas.len());
+        Program {
+            types,
+            rules,
+            needs,
+        }
+    }
+
     pub fn rule(&self, id: &str) -> Option<&ir::Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
@@ -67,7 +81,7 @@ pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
         Vec::new()
     };
     if errors.is_empty() {
-        Ok(Program { types, rules })
+        Ok(Program::new(types, rules))
     } else {
         Err(errors)
     }

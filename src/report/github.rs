@@ -49,10 +49,11 @@ pub fn finding(f: &Finding) -> String {
         ));
     }
     properties.push(format!("title={}", escape_property(&data(&f.rule))));
+    let said = format!("{}{}", data(&f.message), super::short::see_also(f));
     let message = match (&f.waiver, &f.help) {
-        (Some(w), _) => format!("{} (waived: {})", data(&f.message), data(&w.reason)),
-        (None, Some(help)) => format!("{}\nhelp: {}", data(&f.message), data(help)),
-        (None, None) => data(&f.message).into_owned(),
+        (Some(w), _) => format!("{said} (waived: {})", data(&w.reason)),
+        (None, Some(help)) => format!("{said}\nhelp: {}", data(help)),
+        (None, None) => said,
     };
     format!(
         "::{command} {}::{}",
@@ -94,6 +95,7 @@ mod tests {
             rule_span: None,
             waiver: None,
             bindings: Vec::new(),
+            related: Vec::new(),
         }
     }
 

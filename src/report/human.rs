@@ -280,10 +280,38 @@ impl Renderer {
                 .collect(),
             None => Vec::new(),
         };
-        let related = f
-            .rule_span
-            .iter()
-            .map(|rule| Report {
+        // Places in other manifests (a rule across manifests), each with its
+        // own snippet.
+        let elsewhere = f.related.iter().map(|(l, label)| {
+            let src = l
+                .source
+                .as_ref()
+                .zip(l.range.clone())
+                .filter(|(src, r)| !on_long_line(src, r.start));
+            let (line, col) = l.line_col();
+            Report {
+                message: match src {
+                    Some(_) => format!("also: {}", visible(label)),
+                    None => format!(
+                        "also: {}:{line}:{col}: {}",
+                        visible(&l.path),
+                        visible(label)
+                    ),
+                },
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                source: src.as_ref().map(|(src, _)| Named::new(src)),
+                labels: src
+                    .map(|(src, r)| vec![(span(src, r), visible(label).into_owned())])
+                    .unwrap_or_default(),
+                related: Vec::new(),
+            }
+        });
+        let related = elsewhere
+            .collect::<Vec<_>>()
+            .into_iter()
+            .chain(f.rule_span.iter().map(|rule| Report {
                 message: format!("rule `{}`: {}", visible(&f.rule), visible(&f.title)),
                 code: None,
                 severity: miette::Severity::Advice,
@@ -291,7 +319,7 @@ impl Renderer {
                 source: Some(Named::new(&rule.src)),
                 labels: vec![(rule_head(rule), "the rule is declared here".to_string())],
                 related: Vec::new(),
-            })
+            }))
             .collect();
         let mut message = match source {
             Some(_) => visible(&f.message).into_owned(),
@@ -487,6 +515,7 @@ mod tests {
             rule_span: None,
             waiver: None,
             bindings: Vec::new(),
+            related: Vec::new(),
         }
     }
 

@@ -28,6 +28,14 @@ struct JsonFinding<'a> {
     rule_source: Option<RuleSource<'a>>,
     waived: bool,
     waiver: Option<JsonWaiver<'a>>,
+    /// Places in other manifests, for a rule across manifests.
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    location: JsonLocation<'a>,
+    label: &'a str,
 }
 
 #[derive(Serialize)]
@@ -72,23 +80,27 @@ struct BySeverity {
     note: usize,
 }
 
+fn location(l: &crate::diagnostics::Location) -> JsonLocation<'_> {
+    let (line, column) = l.line_col();
+    let (end_line, end_column) = l.end_line_col();
+    JsonLocation {
+        path: &l.path,
+        line,
+        column,
+        end_line,
+        end_column,
+        pointer: l.pointer.as_ref().map(ToString::to_string),
+    }
+}
+
 fn finding(f: &Finding) -> JsonFinding<'_> {
-    let (line, column) = f.location.line_col();
-    let (end_line, end_column) = f.location.end_line_col();
     JsonFinding {
         rule: &f.rule,
         severity: f.severity.as_str(),
         title: &f.title,
         message: &f.message,
         help: f.help.as_deref(),
-        location: JsonLocation {
-            path: &f.location.path,
-            line,
-            column,
-            end_line,
-            end_column,
-            pointer: f.location.pointer.as_ref().map(ToString::to_string),
-        },
+        location: location(&f.location),
         rule_source: f.rule_span.as_ref().map(|span| {
             let (line, column) = span.start_line_col();
             RuleSource {
@@ -104,6 +116,14 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             approved_by: &w.approved_by,
             expires: w.expires.to_string(),
         }),
+        related: f
+            .related
+            .iter()
+            .map(|(l, label)| JsonRelated {
+                location: location(l),
+                label,
+            })
+            .collect(),
     }
 }
 

@@ -153,7 +153,7 @@ impl<'p, W: Write> Stream<'p, W> {
         match file.kind {
             FileKind::Skipped => return Ok(()),
             FileKind::Broken | FileKind::Crashed => {}
-            FileKind::Manifest => {
+            FileKind::Manifest | FileKind::Across => {
                 let program = self.program;
                 for &(i, result) in &file.results {
                     let Some(rule) = program.rules.get(i) else {

@@ -158,6 +158,21 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             }));
         }
     }
+    // Places in other manifests (a rule across manifests).
+    for (other, label) in &f.related {
+        let region = match (&other.source, &other.range) {
+            (Some(_), Some(_)) => Some(region(other.line_col(), other.end_line_col())),
+            _ => None,
+        };
+        related.push(json!({
+            "id": related.len() + 1,
+            "physicalLocation": physical(
+                other.raw_path.as_deref().unwrap_or(other.path.as_bytes()),
+                region,
+            ),
+            "message": { "text": label },
+        }));
+    }
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(f.rule));
     if let Some(i) = rule_index {

@@ -27,12 +27,30 @@ pub fn finding(f: &Finding) -> String {
         None => String::new(),
     };
     format!(
-        "{}:{line}:{col}: {}[{}]: {}{suggestion}{waived}",
+        "{}:{line}:{col}: {}[{}]: {}{suggestion}{}{waived}",
         visible(&f.location.path),
         f.severity.as_str(),
         visible(&f.rule),
-        visible(&f.message)
+        visible(&f.message),
+        see_also(f)
     )
+}
+
+/// The places in other manifests of a finding across manifests, as
+/// "(see also path:line:col)".
+pub fn see_also(f: &Finding) -> String {
+    if f.related.is_empty() {
+        return String::new();
+    }
+    let places: Vec<String> = f
+        .related
+        .iter()
+        .map(|(l, _)| {
+            let (line, col) = l.line_col();
+            format!("{}:{line}:{col}", visible(&l.path))
+        })
+        .collect();
+    format!(" (see also {})", places.join(", "))
 }
 
 pub fn diag(d: &Diag) -> String {

@@ -26,4 +26,8 @@ pub const POLICIES: &[(&str, &str)] = &[
         "policies/gdpr.proviso",
         include_str!("../../policies/gdpr.proviso"),
     ),
+    (
+        "policies/repo.proviso",
+        include_str!("../../policies/repo.proviso"),
+    ),
 ];

@@ -1,0 +1,360 @@
+//! Rules across manifests (`each m in manifests`, `unique(m in manifests:
+//! m.partner.id)`): they run once every manifest of a run is loaded, over
+//! what each valid manifest kept of itself (only the fields these rules
+//! read), and each finding is placed in the manifest it points into, with
+//! labelled places in the others.
+//!
+//! A rule across manifests is given the list of kept manifests as its
+//! manifest, so every place a failure names starts with the index of a
+//! manifest in that list; that index says which file it is in. Positions
+//! are found by reading the files with findings again (a file that changed
+//! in the meantime keeps its findings, without a position).
+
+use crate::check::Program;
+use crate::diagnostics::{Finding, Location};
+use crate::eval::{eval_rule, Blame, Failure, Outcome};
+use crate::manifest::discover::{Discovery, Entry};
+use crate::manifest::load::{load, Loaded};
+use crate::manifest::path::{Path, Seg};
+use crate::manifest::read::{normalize, read_text};
+use crate::run::{FileKind, FileReport, Options, Place, RuleResult};
+use crate::schema::Ty;
+use crate::source::Source;
+use crate::value::Value;
+use crate::waivers;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// What a valid manifest keeps of itself for the rules across manifests of
+/// its schema.
+#[derive(Debug)]
+pub struct Kept {
+    pub schema: usize,
+    pub value: Value,
+    /// A digest of the text it was loaded from: positions are looked up in
+    /// the same text, or not at all.
+    pub digest: u64,
+}
+
+/// What a manifest of `schema` keeps, if a rule across manifests checks it.
+pub fn keep(program: &Program, schema: usize, value: &Value, text: &str) -> Option<Box<Kept>> {
+    let need = program.needs.get(schema)?.as_ref()?;
+    Some(Box::new(Kept {
+        schema,
+        value: need.project(value),
+        digest: digest(text),
+    }))
+}
+
+fn digest(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// A failure of a rule across manifests, before it is placed.
+struct Pending {
+    rule: usize,
+    /// The file (by index among those found) the finding belongs to.
+    file: usize,
+    /// Each blamed value, with its file.
+    blame: Vec<(usize, Blame)>,
+    bindings: Vec<Path>,
+    message: String,
+    help: Option<String>,
+}
+
+/// A file read again to place findings.
+struct Reread {
+    source: Arc<Source>,
+    raw: Option<Arc<[u8]>>,
+    /// The loaded manifest, when its text is the one that was checked.
+    loaded: Option<Loaded>,
+}
+
+/// Runs the rules across manifests over `kept` (each manifest's index
+/// among the files found, and what it kept) and returns, for each file
+/// they found something in, a report of those findings, in file order.
+pub fn check(
+    program: &Program,
+    found: &Discovery,
+    opts: &Options,
+    kept: &[(usize, Box<Kept>)],
+) -> Vec<FileReport> {
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut errors: Vec<(usize, usize, String)> = Vec::new();
+    let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
+    for (r, rule) in program.rules.iter().enumerate().filter(|(_, r)| r.across) {
+        let (list, files) = lists.entry(rule.schema).or_insert_with(|| {
+            let members: Vec<&(usize, Box<Kept>)> = kept
+                .iter()
+                .filter(|(_, k)| k.schema == rule.schema)
+                .collect();
+            (
+                Value::List(members.iter().map(|(_, k)| k.value.clone()).collect()),
+                members.iter().map(|(i, _)| *i).collect(),
+            )
+        });
+        let Some(&first) = files.first() else {
+            continue;
+        };
+        match eval_rule(rule, list, &program.types, opts.today) {
+            Outcome::Pass | Outcome::NotApplicable => {}
+            Outcome::Error(message) => errors.push((r, first, message)),
+            Outcome::Fail(failures) => {
+                pending.extend(failures.into_iter().map(|f| place(r, f, files, first)));
+            }
+        }
+    }
+    if pending.is_empty() && errors.is_empty() {
+        return Vec::new();
+    }
+    // Every file a finding points into, read once.
+    let wanted: BTreeSet<usize> = pending
+        .iter()
+        .flat_map(|p| std::iter::once(p.file).chain(p.blame.iter().map(|(f, _)| *f)))
+        .chain(errors.iter().map(|(_, f, _)| *f))
+        .collect();
+    let digests: HashMap<usize, u64> = kept.iter().map(|(i, k)| (*i, k.digest)).collect();
+    let reread: HashMap<usize, Reread> = wanted
+        .iter()
+        .filter_map(|&i| Some((i, read_again(program, found, opts, i, digests.get(&i)?)?)))
+        .collect();
+    let mut by_file: BTreeMap<usize, Vec<(usize, Finding)>> = BTreeMap::new();
+    for p in pending {
+        let finding = finding(program, &reread, &p);
+        by_file.entry(p.file).or_default().push((p.rule, finding));
+    }
+    for (r, file, message) in errors {
+        if let (Some(rule), Some(again)) = (program.rules.get(r), reread.get(&file)) {
+            let mut f = located(rule, again, None, None);
+            f.severity = crate::ast::Severity::Error;
+            f.message = format!("rule `{}` could not be evaluated: {message}", rule.id);
+            by_file.entry(file).or_default().push((r, f));
+        }
+    }
+    by_file
+        .into_iter()
+        .filter_map(|(file, findings)| {
+            let again = reread.get(&file)?;
+            let mut results: Vec<(usize, RuleResult)> = Vec::new();
+            let mut list: Vec<Finding> = Vec::new();
+            for (r, f) in findings {
+                if !results.iter().any(|(i, _)| *i == r) {
+                    results.push((r, RuleResult::Fail));
+                }
+                list.push(f);
+            }
+            waive(program, opts, again, &mut list);
+            Some(FileReport {
+                path: again.source.name.clone(),
+                kind: FileKind::Across,
+                findings: list,
+                results,
+                kept: None,
+            })
+        })
+        .collect()
+}
+
+/// Splits a failure's places by manifest: the first segment of each is the
+/// manifest's index in the list the rule was given.
+fn place(rule: usize, f: Failure, files: &[usize], first: usize) -> Pending {
+    let split = |path: &Path| -> Option<(usize, Path)> {
+        match path.segs().split_first() {
+            Some((Seg::Index(j), rest)) => Some((*files.get(*j)?, Path(rest.to_vec()))),
+            Some((Seg::Key(_), _)) | None => None,
+        }
+    };
+    let blame: Vec<(usize, Blame)> = f
+        .blame
+        .iter()
+        .filter_map(|b| {
+            let (file, path) = split(&b.path)?;
+            // The list of manifests itself is no place in a file.
+            if path.segs().is_empty() && !b.missing {
+                return None;
+            }
+            Some((
+                file,
+                Blame {
+                    path,
+                    label: b.label.clone(),
+                    missing: b.missing,
+                },
+            ))
+        })
+        .collect();
+    let bindings: Vec<(usize, Path)> = f.bindings.iter().filter_map(split).collect();
+    let file = blame
+        .first()
+        .map(|(file, _)| *file)
+        .or_else(|| bindings.first().map(|(file, _)| *file))
+        .unwrap_or(first);
+    Pending {
+        rule,
+        file,
+        blame,
+        bindings: bindings
+            .into_iter()
+            .filter(|(f, _)| *f == file)
+            .map(|(_, p)| p)
+            .collect(),
+        message: f.message,
+        help: f.help,
+    }
+}
+
+/// Reads the `i`th file found again, as the checked text, and loads it.
+fn read_again(
+    program: &Program,
+    found: &Discovery,
+    opts: &Options,
+    i: usize,
+    digest_then: &u64,
+) -> Option<Reread> {
+    let Entry::File { path, display, raw } = found.entry(i)? else {
+        return None;
+    };
+    // A file that cannot be read again keeps its findings, unplaced.
+    let text = read_text(&path, opts.max_file_size)
+        .map(normalize)
+        .unwrap_or_default();
+    let source = Source::new(&display, text);
+    let loaded = (digest(&source.text) == *digest_then).then(|| load(&source.text, &program.types));
+    Some(Reread {
+        source,
+        raw,
+        loaded,
+    })
+}
+
+/// A finding of a rule across manifests: placed at its first blamed value,
+/// with the others as labels (same file) or related places (other files).
+fn finding(program: &Program, reread: &HashMap<usize, Reread>, p: &Pending) -> Finding {
+    let rule = program.rules.get(p.rule);
+    let range_in = |file: usize, b: &Blame| -> Option<Range<usize>> {
+        let again = reread.get(&file)?;
+        let Some(Loaded::Manifest { spans, .. }) = &again.loaded else {
+            return None;
+        };
+        Place {
+            spans,
+            types: &program.types,
+            text: &again.source.text,
+        }
+        .blamed(b)
+    };
+    let primary = p.blame.iter().find(|(f, _)| *f == p.file);
+    let mut f = match (rule, reread.get(&p.file)) {
+        (Some(rule), Some(again)) => located(
+            rule,
+            again,
+            primary.and_then(|(file, b)| range_in(*file, b)),
+            primary.map(|(_, b)| b.path.clone()),
+        ),
+        _ => return unplaced(p),
+    };
+    f.message = p.message.clone();
+    f.help = p.help.clone();
+    f.bindings = p.bindings.clone();
+    for (file, b) in &p.blame {
+        let range = range_in(*file, b);
+        if *file == p.file {
+            if let Some(r) = range {
+                f.labels.push((r, b.label.clone()));
+            }
+            continue;
+        }
+        let Some(again) = reread.get(file) else {
+            continue;
+        };
+        f.related.push((
+            Location {
+                path: again.source.name.clone(),
+                source: Some(Arc::clone(&again.source)),
+                range,
+                pointer: Some(b.path.clone()),
+                raw_path: again.raw.clone(),
+            },
+            b.label.clone(),
+        ));
+    }
+    if reread
+        .get(&p.file)
+        .is_some_and(|again| again.loaded.is_none())
+    {
+        f.message
+            .push_str(" (the file changed during the run, so its place is not shown)");
+    }
+    f
+}
+
+/// A finding of `rule` in a file read again, at `range`.
+fn located(
+    rule: &crate::check::ir::Rule,
+    again: &Reread,
+    range: Option<Range<usize>>,
+    pointer: Option<Path>,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        title: rule.title.clone(),
+        message: String::new(),
+        help: None,
+        location: Location {
+            path: again.source.name.clone(),
+            source: Some(Arc::clone(&again.source)),
+            range,
+            pointer,
+            raw_path: again.raw.clone(),
+        },
+        labels: Vec::new(),
+        rule_span: Some(rule.id_span.clone()),
+        waiver: None,
+        bindings: Vec::new(),
+        related: Vec::new(),
+    }
+}
+
+/// A finding whose file could not be read again: never dropped.
+fn unplaced(p: &Pending) -> Finding {
+    Finding {
+        rule: String::new(),
+        severity: crate::ast::Severity::Error,
+        title: String::new(),
+        message: p.message.clone(),
+        help: p.help.clone(),
+        location: Location {
+            path: String::new(),
+            source: None,
+            range: None,
+            pointer: None,
+            raw_path: None,
+        },
+        labels: Vec::new(),
+        rule_span: None,
+        waiver: None,
+        bindings: p.bindings.clone(),
+        related: Vec::new(),
+    }
+}
+
+/// Applies the file's waivers of rules across manifests.
+fn waive(program: &Program, opts: &Options, again: &Reread, findings: &mut [Finding]) {
+    let Some(Loaded::Manifest { schema, value, .. }) = &again.loaded else {
+        return;
+    };
+    let root = Ty::Record(program.types.schemas.get(*schema).map_or(0, |s| s.root));
+    waivers::apply(
+        program,
+        &root,
+        value,
+        (opts.today, opts.max_waiver_days),
+        waivers::Findings::Across,
+        findings,
+    );
+}
