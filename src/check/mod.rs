@@ -10,7 +10,7 @@ mod rules;
 
 use crate::ast::{self, Constraint, Item, TypeExprKind};
 use crate::diagnostics::Diag;
-use crate::schema::{EnumDef, FieldDef, FieldRules, RecordDef, SchemaDef, Ty, Types};
+use crate::schema::{EnumDef, FieldDef, FieldRules, RecordDef, RecordId, SchemaDef, Ty, Types};
 use crate::source::{Source, Span};
 use crate::suggest::did_you_mean;
 use crate::syntax;
@@ -55,20 +55,35 @@ pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
         errors.append(&mut e);
         files.push(file);
     }
-    let before = errors.len();
-    let mut types = declare_types(&files, &mut errors);
-    // Rules are checked only against sound types: a misspelled field type
-    // would otherwise show up again as "no field" in every rule using it.
-    let rules = if errors.len() == before {
-        rules::check_consts(&mut types, &files, &mut errors);
-        rules::check_rules(&types, &files, &mut errors)
-    } else {
-        Vec::new()
-    };
+    // Rules are checked even when declarations have errors, so that one run
+    // reports them all. What failed to declare is left out of `types` and
+    // listed in `unresolved`: a rule that reads it is not reported again.
+    let (mut types, unresolved) = declare_types(&files, &mut errors);
+    rules::check_consts(&mut types, &unresolved, &files, &mut errors);
+    let rules = rules::check_rules(&types, &unresolved, &files, &mut errors);
     if errors.is_empty() {
         Ok(Program { types, rules })
     } else {
         Err(errors)
+    }
+}
+
+/// What failed to declare: the fields whose type did not resolve, by
+/// record, and the constants whose type did not. Each failure was reported
+/// where it was declared; a read of one yields no value and no error.
+#[derive(Debug, Default)]
+pub(crate) struct Unresolved {
+    fields: HashSet<(RecordId, String)>,
+    consts: HashSet<String>,
+}
+
+impl Unresolved {
+    pub(crate) fn field(&self, record: RecordId, name: &str) -> bool {
+        !self.fields.is_empty() && self.fields.contains(&(record, name.to_string()))
+    }
+
+    pub(crate) fn constant(&self, name: &str) -> bool {
+        self.consts.contains(name)
     }
 }
 
@@ -163,8 +178,9 @@ impl Names {
     }
 }
 
-fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
+fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> (Types, Unresolved) {
     let mut types = Types::default();
+    let mut unresolved = Unresolved::default();
     let mut names = Names::default();
     let mut schema_ids: HashMap<&str, (usize, &Span)> = HashMap::new();
     let mut record_decls: Vec<(usize, &ast::RecordDecl)> = Vec::new();
@@ -274,13 +290,16 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
             continue;
         }
         const_names.insert(&decl.name.name, &decl.name.span);
-        if let Some(ty) = resolve_type(&decl.ty, file, &names, errors) {
-            types.consts.push(crate::schema::ConstDef {
+        match resolve_type(&decl.ty, file, &names, errors) {
+            Some(ty) => types.consts.push(crate::schema::ConstDef {
                 name: decl.name.name.clone(),
                 ty,
                 value: crate::value::Value::Invalid,
                 span: decl.name.span.clone(),
-            });
+            }),
+            None => {
+                unresolved.consts.insert(decl.name.name.clone());
+            }
         }
     }
 
@@ -299,23 +318,28 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                 continue;
             }
             seen.insert(&field.name.name, &field.name.span);
-            if let Some(ty) = resolve_type(&field.ty, *file, &names, errors) {
-                let is_root = types.schemas.iter().any(|s| s.root == id);
-                let rules = field_rules(field, &ty, &types, is_root, errors);
-                fields.push(FieldDef {
-                    name: field.name.name.clone(),
-                    ty,
-                    doc: field.doc.clone(),
-                    span: field.name.span.clone(),
-                    rules,
-                });
+            match resolve_type(&field.ty, *file, &names, errors) {
+                Some(ty) => {
+                    let is_root = types.schemas.iter().any(|s| s.root == id);
+                    let rules = field_rules(field, &ty, &types, is_root, errors);
+                    fields.push(FieldDef {
+                        name: field.name.name.clone(),
+                        ty,
+                        doc: field.doc.clone(),
+                        span: field.name.span.clone(),
+                        rules,
+                    });
+                }
+                None => {
+                    unresolved.fields.insert((id, field.name.name.clone()));
+                }
             }
         }
         if let Some(rec) = types.records.get_mut(id) {
             rec.fields = fields;
         }
     }
-    types
+    (types, unresolved)
 }
 
 /// A field's constraints, each checked against the field's type: `unique`
