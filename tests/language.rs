@@ -284,3 +284,63 @@ fn a_constant_may_use_an_earlier_one() {
     let program = compile(&[schema.clone(), Source::new("t.proviso", policy)]).unwrap();
     assert_eq!(program.rules.len(), 1);
 }
+
+/// A team's schema, loaded beside the shipped policies, may declare its
+/// own `Partner` and `Country`: a file's own names come first. It may also
+/// use a shipped enum it does not declare, and the shipped files keep
+/// theirs (`gdpr`'s `EEA` is a list of the shipped `Country`).
+#[test]
+fn a_file_declares_names_of_its_own_beside_the_shipped_ones() {
+    let vendor = "schema vendor/v1 {\n  partner: Partner\n  shares: [Data]\n}\n\
+        record Partner {\n  name: string\n  country: Country\n}\n\
+        enum Country { north, south }\n\
+        policy vendor for vendor/v1\n\
+        rule vendor/north {\n title \"t\"\n severity error\n require partner.country == north and shares has none special.*\n message \"{partner.name} is in {partner.country}\"\n}\n";
+    let mut sources = proviso::shipped::sources();
+    sources.push(Source::new("vendor.proviso", vendor));
+    let program = compile(&sources).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(program.rule("vendor/north").is_some());
+    assert!(program.rule("gdpr/lawful-basis").is_some());
+    let eea = program
+        .types
+        .consts
+        .iter()
+        .find(|c| c.name == "EEA")
+        .unwrap();
+    let proviso::schema::Ty::List(elem) = &eea.ty else {
+        panic!("{:?}", eea.ty);
+    };
+    let proviso::schema::Ty::Enum(country) = **elem else {
+        panic!("{elem:?}");
+    };
+    let country = program.types.enum_def(country).unwrap();
+    assert_eq!(country.span.src.name, "policies/partnership.proviso");
+    let opts = Options {
+        today: Date::parse("2018-12-18").unwrap(),
+        max_file_size: 1 << 20,
+        max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
+    };
+
+    // The shipped schema's manifests still take the shipped `Country`.
+    let shipped = check_text(&program, "m.yaml", MANIFEST.to_string(), &opts);
+    assert_eq!(shipped.kind, FileKind::Manifest);
+    assert!(
+        shipped.findings.iter().all(|f| f.rule != "manifest/schema"),
+        "{:#?}",
+        shipped.findings
+    );
+
+    // The team's manifests take the team's.
+    let ours = "schema: vendor/v1\npartner:\n  name: Acme\n  country: south\nshares: [content.posts, special.health]\n";
+    let report = check_text(&program, "v.yaml", ours.to_string(), &opts);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["vendor/north"], "{:#?}", report.findings);
+    let theirs = ours.replace("country: south", "country: SE");
+    let report = check_text(&program, "v.yaml", theirs, &opts);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "manifest/schema")
+        .unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert!(f.message.contains("SE"), "{}", f.message);
+}

@@ -1,6 +1,8 @@
 //! Policy errors as users see them. Each `tests/policy_errors/*.proviso` is
 //! checked together with the shipped schema; the snapshot beside it holds
 //! every error's location, the text it underlines, and the rendered report.
+//! A case `NAME.proviso` may have a directory `NAME/` beside it: its
+//! `.proviso` files are loaded too, after the schema and before the case.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -37,6 +39,28 @@ fn render_errors(sources: &[Arc<Source>]) -> String {
     out
 }
 
+/// The files of the directory named like a case, in name order.
+fn beside(case: &std::path::Path) -> Vec<Arc<Source>> {
+    let dir = case.with_extension("");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "proviso"))
+        .map(|p| {
+            let name = format!(
+                "tests/policy_errors/{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                p.file_name().unwrap().to_string_lossy()
+            );
+            Source::new(name, std::fs::read_to_string(p).unwrap())
+        })
+        .collect()
+}
+
 #[test]
 fn policy_errors_render_with_their_underlined_text() {
     insta::glob!("policy_errors/*.proviso", |path| {
@@ -45,7 +69,10 @@ fn policy_errors_render_with_their_underlined_text() {
             "tests/policy_errors/{}",
             path.file_name().unwrap().to_string_lossy()
         );
-        let rendered = render_errors(&[schema(), Source::new(name, text)]);
+        let mut sources = vec![schema()];
+        sources.extend(beside(path));
+        sources.push(Source::new(name, text));
+        let rendered = render_errors(&sources);
         insta::assert_snapshot!(rendered);
     });
 }

@@ -12,7 +12,7 @@ mod rules;
 
 use crate::ast::{self, Constraint, Item, TypeExprKind};
 use crate::diagnostics::Diag;
-use crate::schema::{EnumDef, FieldDef, FieldRules, RecordDef, SchemaDef, Ty, Types};
+use crate::schema::{EnumDef, FieldDef, FieldRules, RecordDef, RecordId, SchemaDef, Ty, Types};
 use crate::source::{Source, Span};
 use crate::suggest::did_you_mean;
 use crate::syntax;
@@ -70,16 +70,12 @@ pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
         errors.append(&mut e);
         files.push(file);
     }
-    let before = errors.len();
-    let mut types = declare_types(&files, &mut errors);
-    // Rules are checked only against sound types: a misspelled field type
-    // would otherwise show up again as "no field" in every rule using it.
-    let rules = if errors.len() == before {
-        rules::check_consts(&mut types, &files, &mut errors);
-        rules::check_rules(&types, &files, &mut errors)
-    } else {
-        Vec::new()
-    };
+    // Rules are checked even when declarations have errors, so that one run
+    // reports them all. What failed to declare is left out of `types` and
+    // listed in `unresolved`: a rule that reads it is not reported again.
+    let (mut types, unresolved) = declare_types(&files, &mut errors);
+    rules::check_consts(&mut types, &unresolved, &files, &mut errors);
+    let rules = rules::check_rules(&types, &unresolved, &files, &mut errors);
     if errors.is_empty() {
         Ok(Program::new(types, rules))
     } else {
@@ -87,23 +83,144 @@ pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
     }
 }
 
+/// What failed to declare: the fields whose type did not resolve, by
+/// record, and the constants whose type did not. Each failure was reported
+/// where it was declared; a read of one yields no value and no error.
+#[derive(Debug, Default)]
+pub(crate) struct Unresolved {
+    fields: HashSet<(RecordId, String)>,
+    consts: HashSet<String>,
+}
+
+impl Unresolved {
+    pub(crate) fn field(&self, record: RecordId, name: &str) -> bool {
+        !self.fields.is_empty() && self.fields.contains(&(record, name.to_string()))
+    }
+
+    pub(crate) fn constant(&self, name: &str) -> bool {
+        self.consts.contains(name)
+    }
+}
+
+#[derive(Clone, Copy)]
 enum Named {
     Record(usize),
     Enum(usize),
 }
 
-fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
+/// A record or enum declaration, and the file (its index) it is in.
+struct Decl {
+    name: String,
+    file: usize,
+    named: Named,
+    span: Span,
+}
+
+/// The record and enum names of all files. A name belongs to the file that
+/// declares it. A file sees its own declarations first; then those of the
+/// files that declare the schemas its policies check (`policy gdpr for
+/// partnership/v1` sees `partnership/v1`'s file); then a name that exactly
+/// one other file declares.
+#[derive(Default)]
+struct Names {
+    /// In declaration order, for suggestions that do not depend on hashing.
+    decls: Vec<Decl>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// By file: the other files that declare the schemas its policies check.
+    schema_files: Vec<Vec<usize>>,
+}
+
+/// What a type name used in a file stands for.
+enum Lookup<'a> {
+    Found(Named),
+    /// Declared in more than one other file, and not in this one.
+    Ambiguous(Vec<&'a Decl>),
+    Unknown,
+}
+
+impl Names {
+    fn declared(&self, name: &str) -> impl Iterator<Item = &Decl> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.decls.get(i))
+    }
+
+    /// The declaration of `name` in `file` itself.
+    fn in_file(&self, file: usize, name: &str) -> Option<&Decl> {
+        self.declared(name).find(|d| d.file == file)
+    }
+
+    fn add(&mut self, name: &str, file: usize, named: Named, span: &Span) {
+        self.by_name
+            .entry(name.to_string())
+            .or_default()
+            .push(self.decls.len());
+        self.decls.push(Decl {
+            name: name.to_string(),
+            file,
+            named,
+            span: span.clone(),
+        });
+    }
+
+    fn lookup(&self, file: usize, name: &str) -> Lookup<'_> {
+        if let Some(own) = self.in_file(file, name) {
+            return Lookup::Found(own.named);
+        }
+        let mut others: Vec<&Decl> = self.declared(name).collect();
+        if let Some(schema_files) = self.schema_files.get(file) {
+            if others.iter().any(|d| schema_files.contains(&d.file)) {
+                others.retain(|d| schema_files.contains(&d.file));
+            }
+        }
+        match others.as_slice() {
+            [] => Lookup::Unknown,
+            [one] => Lookup::Found(one.named),
+            _ => Lookup::Ambiguous(others),
+        }
+    }
+
+    /// The names a file can use, for suggestions: its own first, then
+    /// those of other files that resolve.
+    fn visible(&self, file: usize) -> impl Iterator<Item = &str> {
+        let own = self.decls.iter().filter(move |d| d.file == file);
+        let others = self.decls.iter().filter(move |d| {
+            d.file != file && matches!(self.lookup(file, &d.name), Lookup::Found(_))
+        });
+        own.chain(others).map(|d| d.name.as_str())
+    }
+}
+
+fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> (Types, Unresolved) {
     let mut types = Types::default();
-    let mut names: HashMap<String, (Named, Span)> = HashMap::new();
-    let mut record_decls: Vec<&ast::RecordDecl> = Vec::new();
+    let mut unresolved = Unresolved::default();
+    let mut names = Names::default();
+    let mut schema_ids: HashMap<&str, (usize, &Span)> = HashMap::new();
+    let mut record_decls: Vec<(usize, &ast::RecordDecl)> = Vec::new();
+    let items = || {
+        files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, f)| f.items.iter().map(move |item| (file, item)))
+    };
 
     // First pass: give every record, schema and enum its id, so fields can
-    // refer to types declared later or in another file.
-    for item in files.iter().flat_map(|f| &f.items) {
+    // refer to types declared later or in another file. Record and enum
+    // names are unique within a file; schema ids across all files.
+    for (file, item) in items() {
         match item {
             Item::Schema(decl) | Item::Record(decl) => {
                 let is_schema = matches!(item, Item::Schema(_));
-                if let Some((_, first)) = names.get(&decl.name.name) {
+                let first = if is_schema {
+                    schema_ids
+                        .get(decl.name.name.as_str())
+                        .map(|(_, span)| *span)
+                } else {
+                    names.in_file(file, &decl.name.name).map(|d| &d.span)
+                };
+                if let Some(first) = first {
                     errors.push(declared_twice("", &decl.name.span, &decl.name.name, first));
                     continue;
                 }
@@ -114,22 +231,27 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     doc: decl.doc.clone(),
                     span: decl.name.span.clone(),
                 });
-                record_decls.push(decl);
-                names.insert(
-                    decl.name.name.clone(),
-                    (Named::Record(id), decl.name.span.clone()),
-                );
+                record_decls.push((file, decl));
                 if is_schema {
+                    // A schema id (`partnership/v1`) is not a type name.
+                    schema_ids.insert(&decl.name.name, (file, &decl.name.span));
                     types.schemas.push(SchemaDef {
                         id: decl.name.name.clone(),
                         root: id,
                         span: decl.name.span.clone(),
                     });
+                } else {
+                    names.add(&decl.name.name, file, Named::Record(id), &decl.name.span);
                 }
             }
             Item::Enum(decl) => {
-                if let Some((_, first)) = names.get(&decl.name.name) {
-                    errors.push(declared_twice("", &decl.name.span, &decl.name.name, first));
+                if let Some(first) = names.in_file(file, &decl.name.name) {
+                    errors.push(declared_twice(
+                        "",
+                        &decl.name.span,
+                        &decl.name.name,
+                        &first.span,
+                    ));
                     continue;
                 }
                 let mut values = Vec::new();
@@ -141,69 +263,98 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> Types {
                     doc: decl.doc.clone(),
                     span: decl.name.span.clone(),
                 });
-                names.insert(
-                    decl.name.name.clone(),
-                    (Named::Enum(id), decl.name.span.clone()),
-                );
+                names.add(&decl.name.name, file, Named::Enum(id), &decl.name.span);
             }
             Item::Const(_) | Item::Policy(_) | Item::Rule(_) => {}
         }
     }
 
-    // Constants' types; their values are checked with the rules.
-    for item in files.iter().flat_map(|f| &f.items) {
+    names.schema_files = files
+        .iter()
+        .enumerate()
+        .map(|(file, f)| {
+            let mut near: Vec<usize> = f
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Policy(p) => schema_ids.get(p.schema.name.as_str()).map(|(f, _)| *f),
+                    _ => None,
+                })
+                .filter(|&f| f != file)
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            near
+        })
+        .collect();
+
+    // Constants' types; their values are checked with the rules. Constant
+    // names are shared by all files.
+    let mut const_names: HashMap<&str, &Span> = HashMap::new();
+    for (file, item) in items() {
         let Item::Const(decl) = item else {
             continue;
         };
-        if let Some(first) = types.consts.iter().find(|c| c.name == decl.name.name) {
+        if let Some(first) = const_names.get(decl.name.name.as_str()) {
             errors.push(declared_twice(
                 "constant",
                 &decl.name.span,
                 &decl.name.name,
-                &first.span,
+                first,
             ));
             continue;
         }
-        if let Some(ty) = resolve_type(&decl.ty, &names, errors) {
-            types.consts.push(crate::schema::ConstDef {
+        const_names.insert(&decl.name.name, &decl.name.span);
+        match resolve_type(&decl.ty, file, &names, errors) {
+            Some(ty) => types.consts.push(crate::schema::ConstDef {
                 name: decl.name.name.clone(),
                 ty,
                 value: crate::value::Value::Invalid,
                 span: decl.name.span.clone(),
-            });
+            }),
+            None => {
+                unresolved.consts.insert(decl.name.name.clone());
+            }
         }
     }
 
-    // Second pass: resolve field types.
-    for (id, decl) in record_decls.iter().enumerate() {
+    // Second pass: resolve field types, each in its own file's names.
+    for (id, (file, decl)) in record_decls.iter().enumerate() {
         let mut fields: Vec<FieldDef> = Vec::new();
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
         for field in &decl.fields {
-            if let Some(first) = fields.iter().find(|f| f.name == field.name.name) {
+            if let Some(first) = seen.get(field.name.name.as_str()) {
                 errors.push(declared_twice(
                     "field",
                     &field.name.span,
                     &field.name.name,
-                    &first.span,
+                    first,
                 ));
                 continue;
             }
-            if let Some(ty) = resolve_type(&field.ty, &names, errors) {
-                let is_root = types.schemas.iter().any(|s| s.root == id);
-                let rules = field_rules(field, &ty, &types, is_root, errors);
-                fields.push(FieldDef {
-                    name: field.name.name.clone(),
-                    ty,
-                    doc: field.doc.clone(),
-                    span: field.name.span.clone(),
-                    rules,
-                });
+            seen.insert(&field.name.name, &field.name.span);
+            match resolve_type(&field.ty, *file, &names, errors) {
+                Some(ty) => {
+                    let is_root = types.schemas.iter().any(|s| s.root == id);
+                    let rules = field_rules(field, &ty, &types, is_root, errors);
+                    fields.push(FieldDef {
+                        name: field.name.name.clone(),
+                        ty,
+                        doc: field.doc.clone(),
+                        span: field.name.span.clone(),
+                        rules,
+                    });
+                }
+                None => {
+                    unresolved.fields.insert((id, field.name.name.clone()));
+                }
             }
         }
         if let Some(rec) = types.records.get_mut(id) {
             rec.fields = fields;
         }
     }
-    types
+    (types, unresolved)
 }
 
 /// A field's constraints, each checked against the field's type: `unique`
@@ -325,9 +476,11 @@ pub(crate) fn declared_twice(what: &str, span: &Span, name: &str, first: &Span) 
 
 const BUILTIN_TYPES: [&str; 5] = ["string", "int", "bool", "date", "duration"];
 
+/// The type a type expression of `file` names.
 fn resolve_type(
     ty: &ast::TypeExpr,
-    names: &HashMap<String, (Named, Span)>,
+    file: usize,
+    names: &Names,
     errors: &mut Vec<Diag>,
 ) -> Option<Ty> {
     match &ty.kind {
@@ -337,14 +490,25 @@ fn resolve_type(
             "bool" => Some(Ty::Bool),
             "date" => Some(Ty::Date),
             "duration" => Some(Ty::Duration),
-            other => match names.get(other) {
-                Some((Named::Record(id), _)) => Some(Ty::Record(*id)),
-                Some((Named::Enum(id), _)) => Some(Ty::Enum(*id)),
-                None => {
-                    let candidates = BUILTIN_TYPES
-                        .iter()
-                        .copied()
-                        .chain(names.keys().map(String::as_str));
+            other => match names.lookup(file, other) {
+                Lookup::Found(Named::Record(id)) => Some(Ty::Record(id)),
+                Lookup::Found(Named::Enum(id)) => Some(Ty::Enum(id)),
+                Lookup::Ambiguous(decls) => {
+                    let mut d = Diag::new(
+                        &name.span,
+                        format!("`{other}` is declared in more than one file"),
+                    )
+                    .label("could be any of them");
+                    for decl in decls {
+                        d = d.related(&decl.span, format!("`{other}` is declared here"));
+                    }
+                    errors.push(d.help(format!(
+                        "declare `{other}` in this file, or rename one of the others"
+                    )));
+                    None
+                }
+                Lookup::Unknown => {
+                    let candidates = BUILTIN_TYPES.iter().copied().chain(names.visible(file));
                     let mut d = Diag::new(&name.span, format!("unknown type `{other}`"))
                         .label("not declared");
                     d = match did_you_mean(other, candidates) {
@@ -356,14 +520,16 @@ fn resolve_type(
                 }
             },
         },
-        TypeExprKind::List(inner) => Some(Ty::List(Box::new(resolve_type(inner, names, errors)?))),
+        TypeExprKind::List(inner) => Some(Ty::List(Box::new(resolve_type(
+            inner, file, names, errors,
+        )?))),
         TypeExprKind::Map(k, v) => {
-            let k = resolve_type(k, names, errors);
-            let v = resolve_type(v, names, errors);
+            let k = resolve_type(k, file, names, errors);
+            let v = resolve_type(v, file, names, errors);
             Some(Ty::Map(Box::new(k?), Box::new(v?)))
         }
-        TypeExprKind::Optional(inner) => {
-            Some(Ty::Optional(Box::new(resolve_type(inner, names, errors)?)))
-        }
+        TypeExprKind::Optional(inner) => Some(Ty::Optional(Box::new(resolve_type(
+            inner, file, names, errors,
+        )?))),
     }
 }

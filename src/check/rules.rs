@@ -6,25 +6,35 @@
 //! `grant.revoked` is accepted only where `grant.revoked is set` is known
 //! to hold (on the right of `and`, in `require` after a `where`, ...).
 
-use super::declared_twice;
 use super::ir::{self, Kind};
+use super::{declared_twice, Unresolved};
 use crate::ast::{self, BinOp, ExprKind, Item};
 use crate::diagnostics::Diag;
 use crate::schema::{RecordId, Ty, Types};
 use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Checks each constant's value against its declared type. Returns the
 /// values by index into `Types::consts`.
 /// Constants are checked in order, each value stored before the next is
 /// checked: a constant may use the ones declared before it.
-pub(super) fn check_consts(types: &mut Types, files: &[ast::File], errors: &mut Vec<Diag>) {
+pub(super) fn check_consts(
+    types: &mut Types,
+    unresolved: &Unresolved,
+    files: &[ast::File],
+    errors: &mut Vec<Diag>,
+) {
+    let mut seen = HashSet::new();
     for item in files.iter().flat_map(|f| &f.items) {
         let Item::Const(decl) = item else {
             continue;
         };
+        // A constant declared again was reported with the declarations.
+        if !seen.insert(decl.name.name.as_str()) {
+            continue;
+        }
         let Some((index, def)) = types
             .consts
             .iter()
@@ -46,7 +56,7 @@ pub(super) fn check_consts(types: &mut Types, files: &[ast::File], errors: &mut 
         }
         let def_ty = def.ty.clone();
         // No manifest is in scope: a constant is made of literals.
-        let mut cx = RuleCx::new(types, usize::MAX);
+        let mut cx = RuleCx::new(types, unresolved, usize::MAX);
         cx.in_const = true;
         let checked = cx.expr(&decl.value, Some(&def_ty));
         let value = checked.and_then(|e| {
@@ -107,6 +117,7 @@ fn constant(e: &ir::Expr) -> Option<Value> {
 
 pub(super) fn check_rules(
     types: &Types,
+    unresolved: &Unresolved,
     files: &[ast::File],
     errors: &mut Vec<Diag>,
 ) -> Vec<ir::Rule> {
@@ -159,12 +170,13 @@ pub(super) fn check_rules(
                     let Some(root) = types.schemas.get(*schema).map(|s| s.root) else {
                         continue;
                     };
-                    let mut cx = RuleCx::new(types, root);
+                    let mut cx = RuleCx::new(types, unresolved, root);
                     let checked = cx.rule(rule, policy_name, *schema);
                     match checked {
                         Some(r) if cx.errors.is_empty() => rules.push(r),
-                        // A rule is never dropped without saying why.
-                        None if cx.errors.is_empty() => cx.errors.push(
+                        // A rule is never dropped without saying why, unless
+                        // it read something whose declaration has an error.
+                        None if cx.errors.is_empty() && !cx.silenced => cx.errors.push(
                             Diag::new(&rule.id.span, format!("rule `{}` could not be checked", rule.id.name))
                                 .label("this rule")
                                 .help("an earlier error in a constant or type it uses is the likely cause"),
@@ -188,6 +200,7 @@ pub(super) struct Var {
 
 pub(super) struct RuleCx<'a> {
     pub(super) types: &'a Types,
+    pub(super) unresolved: &'a Unresolved,
     pub(super) root: RecordId,
     pub(super) errors: Vec<Diag>,
     pub(super) vars: Vec<Var>,
@@ -204,13 +217,16 @@ pub(super) struct RuleCx<'a> {
     /// Checking a rule that reads `manifests`: it has no manifest of its
     /// own, so the manifest's fields are read through a variable.
     pub(super) across: bool,
+    /// Something was read whose declaration has an error (reported there).
+    pub(super) silenced: bool,
 }
 
 impl<'a> RuleCx<'a> {
     /// A context for one rule of the schema whose root record is `root`.
-    pub(super) fn new(types: &'a Types, root: RecordId) -> RuleCx<'a> {
+    pub(super) fn new(types: &'a Types, unresolved: &'a Unresolved, root: RecordId) -> RuleCx<'a> {
         RuleCx {
             types,
+            unresolved,
             root,
             errors: Vec::new(),
             vars: Vec::new(),
@@ -220,6 +236,7 @@ impl<'a> RuleCx<'a> {
             in_hole: false,
             in_const: false,
             across: false,
+            silenced: false,
         }
     }
 }
@@ -447,7 +464,8 @@ impl RuleCx<'_> {
         let is_field = self
             .root_record()
             .and_then(|r| r.field(&var.name))
-            .is_some();
+            .is_some()
+            || self.unresolved.field(self.root, &var.name);
         if is_field {
             self.errors.push(
                 Diag::new(
@@ -617,6 +635,8 @@ impl RuleCx<'_> {
                         .and_then(|r| r.field(&first.name))
                         .is_none()
                     && !self.types.consts.iter().any(|c| c.name == first.name)
+                    && !self.unresolved.field(self.root, &first.name)
+                    && !self.unresolved.constant(&first.name)
             }),
             ExprKind::List(items) => !items.is_empty() && items.iter().all(|i| self.is_unbound(i)),
             _ => false,
@@ -762,6 +782,7 @@ impl RuleCx<'_> {
             if c.value == Value::Invalid {
                 // Checking another constant: this one comes later. In a
                 // rule: its own value failed to check and was reported.
+                self.silenced |= !self.in_const;
                 if self.in_const {
                     self.errors.push(
                         Diag::new(&first.span, format!("`{}` is not known yet", first.name))
@@ -777,6 +798,11 @@ impl RuleCx<'_> {
                 ty: c.ty.clone(),
                 span: e.span.clone(),
             });
+        } else if self.unresolved.field(self.root, &first.name)
+            || self.unresolved.constant(&first.name)
+        {
+            self.silenced = true;
+            return None;
         } else {
             return self.enum_literal(segs, e, expected);
         };
@@ -813,6 +839,10 @@ impl RuleCx<'_> {
             };
             let rec = self.types.record(rid)?;
             let Some((index, f)) = rec.field(&seg.name) else {
+                if self.unresolved.field(rid, &seg.name) {
+                    self.silenced = true;
+                    return None;
+                }
                 let mut d = Diag::new(
                     &seg.span,
                     format!("no field `{}` in `{}`", seg.name, rec.name),
