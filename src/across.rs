@@ -85,6 +85,8 @@ pub fn check(
 ) -> Vec<FileReport> {
     let mut pending: Vec<Pending> = Vec::new();
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
+    // How each rule ended, for every manifest it looked at.
+    let mut results: BTreeMap<usize, Vec<(usize, RuleResult)>> = BTreeMap::new();
     let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
     for (r, rule) in program.rules.iter().enumerate().filter(|(_, r)| r.across) {
         let (list, files) = lists.entry(rule.schema).or_insert_with(|| {
@@ -100,16 +102,22 @@ pub fn check(
         let Some(&first) = files.first() else {
             continue;
         };
-        match eval_rule(rule, list, &program.types, opts.today) {
+        let outcome = eval_rule(rule, list, &program.types, opts.today);
+        let result = match &outcome {
+            Outcome::Pass | Outcome::Fail(_) => RuleResult::Pass,
+            Outcome::NotApplicable => RuleResult::NotApplicable,
+            Outcome::Error(_) => RuleResult::Error,
+        };
+        for &file in files.iter() {
+            results.entry(file).or_default().push((r, result));
+        }
+        match outcome {
             Outcome::Pass | Outcome::NotApplicable => {}
             Outcome::Error(message) => errors.push((r, first, message)),
             Outcome::Fail(failures) => {
                 pending.extend(failures.into_iter().map(|f| place(r, f, files, first)));
             }
         }
-    }
-    if pending.is_empty() && errors.is_empty() {
-        return Vec::new();
     }
     // Every file a finding points into, read once.
     let wanted: BTreeSet<usize> = pending
@@ -135,21 +143,29 @@ pub fn check(
             by_file.entry(file).or_default().push((r, f));
         }
     }
-    by_file
+    // A report for every manifest the rules looked at, with how each rule
+    // ended for it: failed where a finding points into it.
+    results
         .into_iter()
-        .filter_map(|(file, findings)| {
-            let again = reread.get(&file)?;
-            let mut results: Vec<(usize, RuleResult)> = Vec::new();
-            let mut list: Vec<Finding> = Vec::new();
-            for (r, f) in findings {
-                if !results.iter().any(|(i, _)| *i == r) {
-                    results.push((r, RuleResult::Fail));
+        .filter_map(|(file, mut results)| {
+            let findings = by_file.remove(&file).unwrap_or_default();
+            for (r, result) in &mut results {
+                if findings.iter().any(|(i, _)| i == r) {
+                    *result = RuleResult::Fail;
                 }
-                list.push(f);
             }
-            waive(program, opts, again, &mut list);
+            let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+            let path = match reread.get(&file) {
+                Some(again) => {
+                    waive(program, opts, again, &mut list);
+                    again.source.name.clone()
+                }
+                None => match found.entry(file)? {
+                    Entry::File { display, .. } | Entry::Broken { display, .. } => display,
+                },
+            };
             Some(FileReport {
-                path: again.source.name.clone(),
+                path,
                 kind: FileKind::Across,
                 findings: list,
                 results,

@@ -988,7 +988,12 @@ fn hostile_files_each_get_one_finding_and_do_not_stop_the_run() {
     write(&dir, "not-a-manifest.yaml", "name: build\nsteps: [a, b]\n");
     std::fs::create_dir(dir.join("loop")).unwrap();
     std::os::unix::fs::symlink("..", dir.join("loop/up")).unwrap();
-    write(&dir, "unreadable.yaml", COMPLIANT);
+    // A partner of its own: two manifests of one partner are a finding.
+    write(
+        &dir,
+        "unreadable.yaml",
+        edit(COMPLIANT, "id: spotify", "id: spotify-unreadable"),
+    );
     let unreadable = dir.join("unreadable.yaml");
     std::fs::set_permissions(
         &unreadable,
@@ -1601,7 +1606,8 @@ fn a_waiver_cannot_forge_a_finding_line() {
 fn output_is_sorted_by_path_components() {
     let (_guard, dir) = tempdir();
     for d in ["a", "a-b", "a.b"] {
-        write(&dir, &format!("{d}/m.yaml"), violating());
+        let own_id = edit(&violating(), "id: spotify", &format!("id: spotify-{d}"));
+        write(&dir, &format!("{d}/m.yaml"), &own_id);
     }
     let run = run(&dir, &["."]);
     let mut files: Vec<&str> = run

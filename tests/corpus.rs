@@ -254,7 +254,7 @@ fn assert_compliant(as_of: &str) {
     );
     assert!(
         run.stderr.starts_with(
-            "checked 3 manifests against 19 rules: 0 errors, 0 warnings, 0 notes, 1 waived in "
+            "checked 3 manifests against 20 rules: 0 errors, 0 warnings, 0 notes, 1 waived in "
         ),
         "{as_of}: {}",
         run.stderr

@@ -72,11 +72,29 @@ fn tempdir() -> TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// Writes a file. A manifest of the test partner gets a partner id of its
+/// own, from its name: two manifests of one partner are a finding of
+/// their own (`repo/unique-partner-id`), which these tests are not about.
 fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
     }
+    let own: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let text = text.as_ref();
+    let marker: &[u8] = b"\n  id: spotify\n";
+    let text = match text.windows(marker.len()).position(|w| w == marker) {
+        Some(at) => {
+            let mut t = text[..at].to_vec();
+            t.extend_from_slice(format!("\n  id: spotify-{own}\n").as_bytes());
+            t.extend_from_slice(&text[at + marker.len()..]);
+            t
+        }
+        None => text.to_vec(),
+    };
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -738,7 +756,11 @@ fn the_report_never_overwrites_a_manifest_outside_the_checked_paths() {
     );
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("which is a manifest"), "{run}");
-    assert_eq!(std::fs::read_to_string(&other).unwrap(), COMPLIANT);
+    let written = std::fs::read_to_string(&other).unwrap();
+    assert_eq!(
+        written,
+        COMPLIANT.replace("id: spotify\n", "id: spotify-elsewhere-other-yaml\n")
+    );
 }
 
 #[test]

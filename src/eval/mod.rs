@@ -223,14 +223,42 @@ impl<'m> Evaluator<'m, '_> {
             return Ok(());
         }
         self.explain = true;
-        let explained = self.explain_failure(rule);
+        let explained = self.explain_failure(rule, out);
         self.explain = false;
-        out.push(explained?);
+        explained
+    }
+
+    /// Explains a failing binding as one failure, or, for `require
+    /// unique(...)`, one failure per repeated value (each at the repetition,
+    /// with the first occurrence beside it).
+    fn explain_failure(&mut self, rule: &'m Requirement, out: &mut Vec<Failure>) -> R<()> {
+        let (_, blame) = self.truth(&rule.require)?;
+        let groups: Vec<Vec<Blame>> = match &rule.require.kind {
+            Kind::Agg {
+                agg: crate::check::ir::Agg::Unique,
+                ..
+            } if blame.len() > 1 => blame.chunks(2).map(<[Blame]>::to_vec).collect(),
+            _ => vec![blame],
+        };
+        let message = self.template(&rule.message)?;
+        let help = match &rule.help {
+            Some(h) => Some(self.template(h)?),
+            None => None,
+        };
+        for blame in groups {
+            let failure = self.failure(rule, blame, message.clone(), help.clone())?;
+            out.push(failure);
+        }
         Ok(())
     }
 
-    fn explain_failure(&mut self, rule: &'m Requirement) -> R<Failure> {
-        let (_, mut blame) = self.truth(&rule.require)?;
+    fn failure(
+        &mut self,
+        rule: &'m Requirement,
+        mut blame: Vec<Blame>,
+        message: String,
+        help: Option<String>,
+    ) -> R<Failure> {
         if let Some(at) = &rule.at {
             let ev = self.value(at)?;
             if let Some(place) = ev.place {
@@ -278,11 +306,8 @@ impl<'m> Evaluator<'m, '_> {
         Ok(Failure {
             blame: unique,
             bindings,
-            message: self.template(&rule.message)?,
-            help: match &rule.help {
-                Some(h) => Some(self.template(h)?),
-                None => None,
-            },
+            message,
+            help,
         })
     }
 
