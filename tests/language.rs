@@ -22,9 +22,15 @@ fn run(rule: &str) -> (RuleResult, Vec<Vec<String>>) {
 }
 
 fn run_on(rule: &str, manifest: &str) -> (RuleResult, Vec<Vec<String>>) {
+    run_whole(&format!("{rule}\n message \"m\""), manifest)
+}
+
+/// Runs a rule whose body (after `severity`) is given whole, messages
+/// included.
+fn run_whole(body: &str, manifest: &str) -> (RuleResult, Vec<Vec<String>>) {
     let schema = proviso::shipped::schema();
     let policy = format!(
-        "policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n{rule}\n message \"m\"\n}}\n"
+        "policy t for partnership/v1\nrule t/r {{\n title \"t\"\n severity error\n{body}\n}}\n"
     );
     let program = compile(&[schema.clone(), Source::new("t.proviso", policy)])
         .unwrap_or_else(|e| panic!("{e:#?}"));
@@ -343,4 +349,92 @@ fn a_file_declares_names_of_its_own_beside_the_shipped_ones() {
         .find(|f| f.rule == "manifest/schema")
         .unwrap_or_else(|| panic!("{:#?}", report.findings));
     assert!(f.message.contains("SE"), "{}", f.message);
+}
+
+#[test]
+fn a_count_past_its_limit_blames_the_items_past_it() {
+    // Two grants, one allowed: the second grant (by its id) is to blame.
+    assert_eq!(fails("require count(grants) <= 1"), [["contacts"]]);
+    assert_eq!(fails("require count(grants) < 2"), [["contacts"]]);
+    passes("require count(grants) == 2 and count(features) == 1");
+    // Too few: the list itself, at its key.
+    assert_eq!(fails("require count(grants) >= 3"), [["grants"]]);
+}
+
+#[test]
+fn a_count_with_a_condition_counts_the_items_it_holds_for() {
+    passes("require count(g in grants: g.operations has any [write]) == 1");
+    assert_eq!(
+        fails("require count(g in grants: g.operations has any [read]) <= 1"),
+        [["contacts"]]
+    );
+    // A missing optional list counts as empty.
+    passes("require count(t in transfers: t.mechanism == none) == 0");
+}
+
+#[test]
+fn unique_blames_the_repetition_beside_the_first_occurrence() {
+    passes("require unique(g in grants: g.id)");
+    let found = fails("require unique(g in grants: g.feature)");
+    assert_eq!(found, [["chat", "chat"]]);
+    passes("each grant in grants require unique(grant.operations)");
+}
+
+#[test]
+fn sums_add_what_is_there() {
+    // Only `inbox` states a retention.
+    passes("require sum(g in grants: g.retention) == 30d");
+    fails("require sum(g in grants: g.retention) < 30d");
+}
+
+#[test]
+fn strings_are_tested_by_length_prefix_suffix_part_and_pattern() {
+    passes(
+        r#"require partner.id starts with "ex" and partner.id ends with "le"
+                   and partner.name contains "Partner" and partner.id matches "^[a-z]+$"
+                   and length(partner.name) == 15"#,
+    );
+    assert_eq!(
+        fails(r#"require partner.name matches "^[a-z]+$""#),
+        [["Example Partner"]]
+    );
+    assert_eq!(
+        fails(r#"require not (partner.name starts with "Example")"#),
+        [["Example Partner"]]
+    );
+    assert_eq!(
+        fails("require length(partner.name) <= 7"),
+        [["Example Partner"]]
+    );
+}
+
+#[test]
+fn each_requirement_of_a_rule_has_its_own_bindings_and_blame() {
+    let body = r#"
+  each grant in grants
+    where grant.retention is set
+  require grant.retention <= 7d
+  message "kept too long"
+
+  require partner.country in [SE, NO]
+  at      partner.country
+  message "outside the Nordics"
+  help    "move"
+"#;
+    let (result, found) = run_whole(body, MANIFEST);
+    assert_eq!(result, RuleResult::Fail);
+    // One finding per requirement, in the rule's order.
+    assert_eq!(found, [vec!["30d"], vec!["US"]]);
+    // A requirement whose bindings are all filtered out does not make the
+    // rule pass or fail; the other one decides.
+    let body = r#"
+  each grant in grants
+    where grant.id == "nothing"
+  require false
+  message "never"
+
+  require partner.country == US
+  message "always holds"
+"#;
+    assert_eq!(run_whole(body, MANIFEST).0, RuleResult::Pass);
 }

@@ -831,9 +831,22 @@ impl RuleCx<'_> {
             }
             let Ty::Record(rid) = ty else {
                 let shown = self.ty(&ty);
+                let whole = prefix_span.text();
+                // `grants.length`, `partner.name.size`: a function, written
+                // as a field.
+                let help = match (&ty, seg.name.as_str()) {
+                    (Ty::List(_) | Ty::Map(..), "length" | "len" | "size" | "count") => {
+                        Some(format!("count the items with `count({whole})`"))
+                    }
+                    (Ty::Str, "length" | "len" | "size") => {
+                        Some(format!("measure it with `length({whole})`"))
+                    }
+                    _ => None,
+                };
                 self.errors.push(
-                    Diag::new(&seg.span, format!("`{}` has no fields", prefix_span.text()))
-                        .label(format!("`{}` is a `{shown}`", prefix_span.text())),
+                    Diag::new(&seg.span, format!("`{whole}` has no fields"))
+                        .label(format!("`{whole}` is a `{shown}`"))
+                        .help_opt(help),
                 );
                 return None;
             };
