@@ -168,6 +168,34 @@ impl RuleCx<'_> {
     /// `count(grants)`, `length(partner.name)`, `unique(grant.operations)`,
     /// `sum(...)` of a list.
     fn call_on_value(&mut self, agg: Agg, arg: &ast::Expr, e: &ast::Expr) -> Option<ir::Expr> {
+        // `count(g in grants)`: an item variable without the condition.
+        if let ast::ExprKind::Binary(ast::BinOp::In, item, list) = &arg.kind {
+            let fresh = matches!(&item.kind, ast::ExprKind::Path(segs) if segs.len() == 1)
+                && self.is_unbound(item);
+            if fresh {
+                let (item, list) = (item.span.text(), list.span.text());
+                let help = match agg {
+                    Agg::Count => format!("count every item with `count({list})`, or the items for which a condition holds with `count({item} in {list}: condition)`"),
+                    Agg::Sum | Agg::Unique | Agg::Length => format!(
+                        "say what of each item: `{}({item} in {list}: {item}.field)`",
+                        agg.name()
+                    ),
+                };
+                self.errors.push(
+                    Diag::new(
+                        &arg.span,
+                        format!(
+                            "`{}({})` lacks `:` and what follows it",
+                            agg.name(),
+                            arg.span.text()
+                        ),
+                    )
+                    .label(format!("`{item}` is not bound outside this call"))
+                    .help(help),
+                );
+                return None;
+            }
+        }
         let checked = self.expr(arg, None)?;
         let shown = self.ty(&checked.ty);
         // A missing optional list has no items, as when it is iterated; a

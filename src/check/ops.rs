@@ -210,7 +210,7 @@ impl RuleCx<'_> {
                 Kind::Lit(v) => v,
                 _ => {
                     self.errors.push(
-                        Diag::new(&b.span, "a pattern is written in the policy")
+                        Diag::new(&b.span, "the pattern of `matches` must be a string written in the policy")
                             .label("not a string literal")
                             .help("write the regular expression as a string: `id matches \"^[a-z0-9-]+$\"`"),
                     );
