@@ -10,6 +10,23 @@ use std::process::{Command, Stdio};
 /// (file name, rule id)
 pub type Pair = (String, String);
 
+/// (file name, rule id, n): the n-th finding (from 1) of a rule in a file,
+/// so that two sets of them agree only when every file has as many findings
+/// of every rule, not merely some.
+pub type Counted = (String, String, usize);
+
+/// Numbers repeated (file, rule) pairs.
+fn counted(pairs: impl Iterator<Item = Pair>) -> BTreeSet<Counted> {
+    let mut seen: BTreeMap<Pair, usize> = BTreeMap::new();
+    pairs
+        .map(|pair| {
+            let n = seen.entry(pair.clone()).or_default();
+            *n += 1;
+            (pair.0, pair.1, *n)
+        })
+        .collect()
+}
+
 /// What `proviso check --format short` said about a corpus, read as it is
 /// written (the output of 200,000 manifests is not held in memory).
 pub struct Findings {
@@ -63,8 +80,8 @@ fn short_line(line: &str) -> Option<Pair> {
     Some((name, rest[open + 1..close].to_string()))
 }
 
-/// The (file, rule) failures in proviso's `--format json` document.
-pub fn proviso_json(proviso: &Path, dir: &Path, today: &str) -> BTreeSet<Pair> {
+/// The findings in proviso's `--format json` document.
+pub fn proviso_json(proviso: &Path, dir: &Path, today: &str) -> BTreeSet<Counted> {
     let out = Command::new(proviso)
         .args(["check", "--format", "json", "--as-of", today])
         .arg(dir)
@@ -73,21 +90,16 @@ pub fn proviso_json(proviso: &Path, dir: &Path, today: &str) -> BTreeSet<Pair> {
         .output()
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let path = f["location"]["path"].as_str().unwrap();
-            let name = Path::new(path).file_name().unwrap().to_string_lossy();
-            (name.into_owned(), f["rule"].as_str().unwrap().to_string())
-        })
-        .collect()
+    counted(doc["findings"].as_array().unwrap().iter().map(|f| {
+        let path = f["location"]["path"].as_str().unwrap();
+        let name = Path::new(path).file_name().unwrap().to_string_lossy();
+        (name.into_owned(), f["rule"].as_str().unwrap().to_string())
+    }))
 }
 
-/// The (file, rule) violations regorus finds, from the bench's own
-/// `regorus --emit` mode.
-pub fn regorus(bench: &Path, dir: &Path) -> BTreeSet<Pair> {
+/// The violations regorus finds, from the bench's own `regorus --emit`
+/// mode.
+pub fn regorus(bench: &Path, dir: &Path) -> BTreeSet<Counted> {
     let out = Command::new(bench)
         .arg("regorus")
         .arg(dir)
@@ -97,23 +109,19 @@ pub fn regorus(bench: &Path, dir: &Path) -> BTreeSet<Pair> {
         .output()
         .unwrap();
     assert!(out.status.success(), "regorus --emit failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let (file, rule) = l.split_once('\t').unwrap();
-            (file.to_string(), rule.to_string())
-        })
-        .collect()
+    counted(String::from_utf8(out.stdout).unwrap().lines().map(|l| {
+        let (file, rule) = l.split_once('\t').unwrap();
+        (file.to_string(), rule.to_string())
+    }))
 }
 
 /// Prints how the two sets differ, by rule, with a few examples.
-pub fn report(proviso: &BTreeSet<Pair>, regorus: &BTreeSet<Pair>) -> usize {
-    let only_proviso: Vec<&Pair> = proviso.difference(regorus).collect();
-    let only_regorus: Vec<&Pair> = regorus.difference(proviso).collect();
+pub fn report(proviso: &BTreeSet<Counted>, regorus: &BTreeSet<Counted>) -> usize {
+    let only_proviso: Vec<&Counted> = proviso.difference(regorus).collect();
+    let only_regorus: Vec<&Counted> = regorus.difference(proviso).collect();
     let disagree = only_proviso.len() + only_regorus.len();
     println!(
-        "  cross-check, (file, rule) failures: proviso {}, regorus {}, agreeing {}, disagreeing {disagree}",
+        "  cross-check, findings by file and rule: proviso {}, regorus {}, agreeing {}, disagreeing {disagree}",
         proviso.len(),
         regorus.len(),
         proviso.intersection(regorus).count(),
@@ -121,10 +129,10 @@ pub fn report(proviso: &BTreeSet<Pair>, regorus: &BTreeSet<Pair>) -> usize {
     // Which rules the corpus makes fail, and how often: a rule that never
     // fails is not compared at all.
     let mut per_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (_, rule) in proviso {
+    for (_, rule, _) in proviso {
         per_rule.entry(rule).or_default().0 += 1;
     }
-    for (_, rule) in regorus {
+    for (_, rule, _) in regorus {
         per_rule.entry(rule).or_default().1 += 1;
     }
     let cells: Vec<String> = per_rule
@@ -148,7 +156,7 @@ pub fn report(proviso: &BTreeSet<Pair>, regorus: &BTreeSet<Pair>) -> usize {
             continue;
         }
         let mut by_rule: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (file, rule) in pairs.iter() {
+        for (file, rule, _) in pairs.iter() {
             by_rule.entry(rule).or_default().push(file);
         }
         for (rule, files) in by_rule {
