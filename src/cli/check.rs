@@ -207,7 +207,11 @@ pub fn run(args: CheckArgs) -> Exit {
                     let text = match format {
                         Format::Human => renderer.finding(f),
                         Format::Github => format!("{}\n", report::github::finding(f)),
-                        _ => format!("{}\n", report::short::finding(f)),
+                        // Only `short` reaches this arm: the documents are
+                        // written below.
+                        Format::Short | Format::Json | Format::Sarif | Format::Junit => {
+                            format!("{}\n", report::short::finding(f))
+                        }
                     };
                     if let Err(e) = out.write_all(text.as_bytes()) {
                         write_error = Some(e);
@@ -302,7 +306,10 @@ impl<'p, W: Write> Document<'p, W> {
         Ok(match format {
             Format::Sarif => Document::Sarif(report::sarif::Stream::start(program, out)?),
             Format::Junit => Document::Junit(report::junit::Stream::start(program, out)),
-            _ => Document::Json(report::json::Stream::start(out)?),
+            // The line formats are written without a document.
+            Format::Json | Format::Human | Format::Short | Format::Github => {
+                Document::Json(report::json::Stream::start(out)?)
+            }
         })
     }
 

@@ -74,10 +74,22 @@ fn mentions(e: &Expr, slot: usize) -> bool {
     match &e.kind {
         Kind::Var(s) => *s == slot,
         Kind::Field { base, .. } => mentions(base, slot),
-        Kind::Root | Kind::Lit(_) | Kind::Today => false,
+        Kind::Root | Kind::Manifests | Kind::Lit(_) | Kind::Today => false,
         // Anything else is not a plain path: treat it as dependent, which
         // only ever turns the index off.
-        _ => true,
+        Kind::List(_)
+        | Kind::Not(_)
+        | Kind::And(..)
+        | Kind::Or(..)
+        | Kind::Cmp(..)
+        | Kind::In { .. }
+        | Kind::Has(..)
+        | Kind::Text(..)
+        | Kind::Matches(..)
+        | Kind::Agg { .. }
+        | Kind::Arith(..)
+        | Kind::IsSet { .. }
+        | Kind::Quant { .. } => true,
     }
 }
 

@@ -884,7 +884,27 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::kw_today => "`today`",
         Rule::kw_true | Rule::kw_false => "`true` or `false`",
         Rule::doc | Rule::docs | Rule::doc_text => "a declaration after the doc comment",
-        _ => "a token",
+        Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::file
+        | Rule::item
+        | Rule::infix
+        | Rule::prefix
+        | Rule::postfix
+        | Rule::gap
+        | Rule::primary
+        | Rule::literal
+        | Rule::escape
+        | Rule::template_text
+        | Rule::id_segment
+        | Rule::ident_char
+        | Rule::keyword
+        | Rule::kw_schema
+        | Rule::kw_record
+        | Rule::kw_enum
+        | Rule::kw_policy
+        | Rule::kw_const
+        | Rule::kw_rule => "a token",
     }
 }
 
