@@ -992,6 +992,22 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
             .label("a single `=`")
             .help("compare with `==`");
     }
+    let clause = |w: &str| {
+        matches!(
+            w,
+            "message" | "help" | "at" | "require" | "each" | "where" | "}" | ""
+        )
+    };
+    if expected.contains(&"`require`") && clause(found_word) && found_word != "require" {
+        return Diag::new(&span, "this requirement has no `require`")
+            .label("`require <condition>` was expected before this")
+            .help("every requirement says what its bindings must satisfy: add `require <condition>` before `message`");
+    }
+    if expected.contains(&"`message \"...\"`") && clause(found_word) && found_word != "message" {
+        return Diag::new(&span, "this requirement has no `message`")
+            .label("`message \"...\"` was expected before this")
+            .help("after `require` (and `at`), say what a failure means: `message \"...\"`");
+    }
     let diag = Diag::new(&span, message).label("unexpected here");
     if reserved.contains(&found_word) {
         diag.help(format!(
