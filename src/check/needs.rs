@@ -221,3 +221,106 @@ impl Walk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{compile, Program};
+    use crate::schema::Ty;
+    use crate::source::Source;
+
+    fn program(rules: &str) -> Program {
+        compile(&[
+            crate::shipped::schema(),
+            Source::new("r.proviso", format!("policy r for partnership/v1\n{rules}")),
+        ])
+        .unwrap_or_else(|e| panic!("{e:#?}"))
+    }
+
+    /// The fields read of a manifest, as dotted names, sorted.
+    fn read(rules: &str) -> Vec<String> {
+        let program = program(rules);
+        let (schema, def) = program.types.schema("partnership/v1").unwrap();
+        let mut out = Vec::new();
+        if let Some(need) = &program.needs[schema] {
+            names(&program, def.root, need, "", &mut out);
+        }
+        out.sort();
+        out
+    }
+
+    fn names(program: &Program, rid: usize, need: &Need, prefix: &str, out: &mut Vec<String>) {
+        if need.whole {
+            out.push(format!("{prefix}*"));
+            return;
+        }
+        let rec = program.types.record(rid).unwrap();
+        for (i, n) in &need.fields {
+            let f = &rec.fields[*i];
+            let name = format!("{prefix}{}", f.name);
+            let inner = match f.ty.required() {
+                Ty::List(t) => t.required().clone(),
+                other => other.clone(),
+            };
+            match inner {
+                Ty::Record(r) if !n.whole => names(program, r, n, &format!("{name}."), out),
+                _ => out.push(name),
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_fields_rules_across_manifests_read_are_kept() {
+        // The shipped catalogue keeps the partner's id, and nothing else.
+        let shipped = crate::shipped::program().unwrap();
+        let (schema, _) = shipped.types.schema("partnership/v1").unwrap();
+        let need = shipped.needs[schema].clone().unwrap();
+        assert_eq!(need.fields.len(), 1);
+        assert_eq!(
+            read("rule r/u { title \"t\" severity error require unique(m in manifests: m.partner.id) message \"m\" }"),
+            ["partner.id"]
+        );
+        // Items of a list keep what is read of each; a list counted whole
+        // is kept whole; a message hole is read too.
+        assert_eq!(
+            read(
+                "rule r/c { title \"t\" severity error
+                   each m in manifests
+                   require count(g in m.grants: g.retention is set) <= count(m.features)
+                   message \"{m.partner.name}\" }"
+            ),
+            ["features", "grants.retention", "partner.name"]
+        );
+        // Rules of one manifest keep nothing.
+        let program = program(
+            "rule r/n { title \"t\" severity error require count(grants) <= 3 message \"m\" }",
+        );
+        assert!(program.needs.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_projection_leaves_out_what_is_not_read() {
+        let mut need = Need::default();
+        need.add(&[1]);
+        need.add(&[2, 0]);
+        let v = Value::Record(vec![
+            Some(Value::Int(1)),
+            Some(Value::Str("kept".into())),
+            Some(Value::List(vec![Value::Record(vec![
+                Some(Value::Bool(true)),
+                Some(Value::Bool(false)),
+            ])])),
+        ]);
+        assert_eq!(
+            need.project(&v),
+            Value::Record(vec![
+                None,
+                Some(Value::Str("kept".into())),
+                Some(Value::List(vec![Value::Record(vec![
+                    Some(Value::Bool(true)),
+                    None
+                ])])),
+            ])
+        );
+    }
+}
