@@ -23,7 +23,6 @@ use crate::source::Source;
 use crate::value::Value;
 use crate::waivers;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -48,10 +47,11 @@ pub fn keep(program: &Program, schema: usize, value: &Value, text: &str) -> Opti
     }))
 }
 
+/// A digest of a text, to tell whether a file read again is the one that
+/// was checked: foldhash, fixed-seeded, costs a small part of reading it.
 fn digest(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x70_72_6f_76_69_73_6f).hash_one(text)
 }
 
 /// A failure of a rule across manifests, before it is placed.
@@ -81,24 +81,30 @@ pub fn check(
     program: &Program,
     found: &Discovery,
     opts: &Options,
-    kept: &[(usize, Box<Kept>)],
+    kept: Vec<(usize, Box<Kept>)>,
 ) -> Vec<FileReport> {
+    let digests: HashMap<usize, u64> = kept.iter().map(|(i, k)| (*i, k.digest)).collect();
+    // By schema: the kept manifests as one list (moved, not copied), and
+    // the file each came from.
+    let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
+    for (file, k) in kept {
+        let Kept { schema, value, .. } = *k;
+        let (list, files) = lists
+            .entry(schema)
+            .or_insert_with(|| (Value::List(Vec::new()), Vec::new()));
+        if let Value::List(items) = list {
+            items.push(value);
+        }
+        files.push(file);
+    }
     let mut pending: Vec<Pending> = Vec::new();
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
     // How each rule ended, for every manifest it looked at.
     let mut results: BTreeMap<usize, Vec<(usize, RuleResult)>> = BTreeMap::new();
-    let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
     for (r, rule) in program.rules.iter().enumerate().filter(|(_, r)| r.across) {
-        let (list, files) = lists.entry(rule.schema).or_insert_with(|| {
-            let members: Vec<&(usize, Box<Kept>)> = kept
-                .iter()
-                .filter(|(_, k)| k.schema == rule.schema)
-                .collect();
-            (
-                Value::List(members.iter().map(|(_, k)| k.value.clone()).collect()),
-                members.iter().map(|(i, _)| *i).collect(),
-            )
-        });
+        let Some((list, files)) = lists.get(&rule.schema) else {
+            continue;
+        };
         let Some(&first) = files.first() else {
             continue;
         };
@@ -125,7 +131,6 @@ pub fn check(
         .flat_map(|p| std::iter::once(p.file).chain(p.blame.iter().map(|(f, _)| *f)))
         .chain(errors.iter().map(|(_, f, _)| *f))
         .collect();
-    let digests: HashMap<usize, u64> = kept.iter().map(|(i, k)| (*i, k.digest)).collect();
     let reread: HashMap<usize, Reread> = wanted
         .iter()
         .filter_map(|&i| Some((i, read_again(program, found, opts, i, digests.get(&i)?)?)))

@@ -279,7 +279,7 @@ pub fn check_each(
         }
         // Rules across manifests run once every manifest is in.
         if !totals.stopped && !kept.is_empty() {
-            for f in crate::across::check(program, found, opts, &kept) {
+            for f in crate::across::check(program, found, opts, std::mem::take(&mut kept)) {
                 let f = sorted(f);
                 totals.add(&f);
                 if sink(f).is_break() {

@@ -40,16 +40,27 @@ impl Need {
             return value.clone();
         }
         match value {
-            Value::Record(fields) => Value::Record(
-                fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let need = self.fields.get(&i)?;
-                        f.as_ref().map(|v| need.project(v))
-                    })
-                    .collect(),
-            ),
+            Value::Record(fields) => {
+                // Fields past the last one read are left off altogether: a
+                // kept manifest costs what its read fields cost.
+                let len = self
+                    .fields
+                    .keys()
+                    .next_back()
+                    .map_or(0, |last| last + 1)
+                    .min(fields.len());
+                Value::Record(
+                    fields
+                        .iter()
+                        .take(len)
+                        .enumerate()
+                        .map(|(i, f)| {
+                            let need = self.fields.get(&i)?;
+                            f.as_ref().map(|v| need.project(v))
+                        })
+                        .collect(),
+                )
+            }
             Value::List(items) => Value::List(items.iter().map(|v| self.project(v)).collect()),
             Value::Bool(_)
             | Value::Int(_)
