@@ -327,10 +327,9 @@ mod tests {
             Value::Record(vec![
                 None,
                 Some(Value::Str("kept".into())),
-                Some(Value::List(vec![Value::Record(vec![
-                    Some(Value::Bool(true)),
-                    None
-                ])])),
+                Some(Value::List(vec![Value::Record(vec![Some(Value::Bool(
+                    true
+                ))])])),
             ])
         );
     }
