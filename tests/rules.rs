@@ -22,6 +22,10 @@
 //! `pass`, or `not-applicable`. Findings of other rules are ignored, so one
 //! manifest can be reused for several rules. Other `#` lines describe the
 //! case. Every mismatch is collected and reported at once.
+//!
+//! A rule across manifests has its cases in directories
+//! (`tests/rules/repo/unique-partner-id/<case>/*.yaml`): the manifests of a
+//! directory are checked together, and each says what the rule makes of it.
 
 use proviso::check::{compile, Program};
 use proviso::date::Date;
@@ -54,6 +58,8 @@ impl Expect {
 struct Case {
     /// Relative to the crate root, as shown in reports.
     path: String,
+    /// For a rule across manifests: the directory checked as one run.
+    group: Option<String>,
     text: String,
     as_of: Date,
     rule: String,
@@ -184,14 +190,24 @@ fn parse_case(path: &str, text: &str) -> Result<Case, String> {
         .strip_prefix(CASES_DIR)
         .and_then(|p| p.rsplit_once('/'))
         .map(|(dir, _)| dir.trim_start_matches('/'));
-    if dir != Some(rule.as_str()) {
-        return Err(format!(
-            "the case is for `{rule}` but lies in `{}`",
-            dir.unwrap_or("?")
-        ));
-    }
+    let group = match dir {
+        Some(d) if d == rule => None,
+        Some(d)
+            if d.strip_prefix(rule.as_str())
+                .is_some_and(|r| r.starts_with('/') && !r[1..].contains('/')) =>
+        {
+            path.rsplit_once('/').map(|(dir, _)| dir.to_string())
+        }
+        _ => {
+            return Err(format!(
+                "the case is for `{rule}` but lies in `{}`",
+                dir.unwrap_or("?")
+            ))
+        }
+    };
     Ok(Case {
         path: path.to_string(),
+        group,
         text: text.to_string(),
         as_of: as_of.ok_or("no `# as-of:` line in the header")?,
         rule,
@@ -249,7 +265,33 @@ fn run_case(program: &Program, case: &Case) -> Option<String> {
         max_file_size: 8 << 20,
         max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
-    let report = check_text(program, &case.path, case.text.clone(), &opts);
+    let report = match &case.group {
+        None => check_text(program, &case.path, case.text.clone(), &opts),
+        Some(dir) => {
+            // The manifests of the directory in one run; this file's
+            // results for the rules across manifests, with its findings.
+            let run = proviso::run::check_paths(program, &[root().join(dir)], &opts).unwrap();
+            let name = case.path.rsplit_once('/').map_or("", |(_, n)| n);
+            let mine = |f: &&proviso::run::FileReport| f.path.ends_with(&format!("/{name}"));
+            let across = run
+                .files
+                .iter()
+                .filter(mine)
+                .find(|f| f.kind == FileKind::Across);
+            let Some(across) = across else {
+                return Some(format!(
+                    "  no result of the rules across manifests for {name}\n"
+                ));
+            };
+            proviso::run::FileReport {
+                path: across.path.clone(),
+                kind: FileKind::Manifest,
+                findings: across.findings.clone(),
+                results: across.results.clone(),
+                kept: None,
+            }
+        }
+    };
     let mut out = String::new();
     if report.kind != FileKind::Manifest {
         let _ = writeln!(
