@@ -137,6 +137,27 @@ fn json_and_sarif_carry_the_other_manifest() {
 }
 
 #[test]
+fn the_line_formats_and_junit_name_the_other_manifest() {
+    let x = partner("acme");
+    let dir = dir_with(&[("a.yaml", &x), ("b.yaml", &x)]);
+    for format in ["github", "junit"] {
+        let run = proviso(dir.path(), &[".", "--format", format]);
+        assert_eq!(run.code, 1, "{run}");
+        assert!(
+            run.stdout.contains("(see also a.yaml:4:7)"),
+            "{format}: {run}"
+        );
+    }
+    let run = proviso(dir.path(), &[".", "--format", "human"]);
+    assert!(
+        run.stdout.contains("also: `acme` first appears here"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("[a.yaml:4:7]"), "{run}");
+    assert!(run.stdout.contains("[b.yaml:4:7]"), "{run}");
+}
+
+#[test]
 fn a_waiver_in_the_manifest_the_finding_lands_in_covers_it() {
     let x = partner("acme");
     let waived = format!(
