@@ -12,7 +12,7 @@
 
 use crate::check::Program;
 use crate::diagnostics::{Finding, Location};
-use crate::eval::{eval_rule, Blame, Failure, Outcome};
+use crate::eval::{eval_rule_within, Blame, Failure, Outcome, BUDGET};
 use crate::manifest::discover::{Discovery, Entry};
 use crate::manifest::load::{load, Loaded};
 use crate::manifest::path::{Path, Seg};
@@ -35,15 +35,23 @@ pub struct Kept {
     /// A digest of the text it was loaded from: positions are looked up in
     /// the same text, or not at all.
     pub digest: u64,
+    /// The manifest waives a rule across manifests: whether the waiver
+    /// covers anything is known only once those rules have run.
+    pub waives: bool,
 }
 
 /// What a manifest of `schema` keeps, if a rule across manifests checks it.
 pub fn keep(program: &Program, schema: usize, value: &Value, text: &str) -> Option<Box<Kept>> {
     let need = program.needs.get(schema)?.as_ref()?;
+    let root = Ty::Record(program.types.schemas.get(schema)?.root);
+    let waives = waivers::read(&program.types, &root, value)
+        .iter()
+        .any(|w| program.rule(&w.rule).is_some_and(|r| r.across));
     Some(Box::new(Kept {
         schema,
         value: need.project(value),
         digest: digest(text),
+        waives,
     }))
 }
 
@@ -84,6 +92,11 @@ pub fn check(
     kept: Vec<(usize, Box<Kept>)>,
 ) -> Vec<FileReport> {
     let digests: HashMap<usize, u64> = kept.iter().map(|(i, k)| (*i, k.digest)).collect();
+    let waiving: Vec<usize> = kept
+        .iter()
+        .filter(|(_, k)| k.waives)
+        .map(|(i, _)| *i)
+        .collect();
     // By schema: the kept manifests as one list (moved, not copied), and
     // the file each came from.
     let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
@@ -108,7 +121,10 @@ pub fn check(
         let Some(&first) = files.first() else {
             continue;
         };
-        let outcome = eval_rule(rule, list, &program.types, opts.today);
+        // The budget a rule has on each manifest, for each manifest: the
+        // work stays linear in the number of manifests.
+        let budget = BUDGET.saturating_mul(u64::try_from(files.len()).unwrap_or(u64::MAX));
+        let outcome = eval_rule_within(rule, list, &program.types, opts.today, budget);
         let result = match &outcome {
             Outcome::Pass | Outcome::Fail(_) => RuleResult::Pass,
             Outcome::NotApplicable => RuleResult::NotApplicable,
@@ -130,6 +146,7 @@ pub fn check(
         .iter()
         .flat_map(|p| std::iter::once(p.file).chain(p.blame.iter().map(|(f, _)| *f)))
         .chain(errors.iter().map(|(_, f, _)| *f))
+        .chain(waiving)
         .collect();
     let reread: HashMap<usize, Reread> = wanted
         .iter()
@@ -140,12 +157,19 @@ pub fn check(
         let finding = finding(program, &reread, &p);
         by_file.entry(p.file).or_default().push((p.rule, finding));
     }
+    // A rule that could not be evaluated is an error no waiver covers: it
+    // stands for every manifest the rule reads.
+    let mut unwaivable: BTreeMap<usize, Vec<(usize, Finding)>> = BTreeMap::new();
     for (r, file, message) in errors {
         if let (Some(rule), Some(again)) = (program.rules.get(r), reread.get(&file)) {
             let mut f = located(rule, again, None, None);
             f.severity = crate::ast::Severity::Error;
-            f.message = format!("rule `{}` could not be evaluated: {message}", rule.id);
-            by_file.entry(file).or_default().push((r, f));
+            f.message = format!(
+                "rule `{}` could not be evaluated over {} manifests: {message}",
+                rule.id,
+                results.len()
+            );
+            unwaivable.entry(file).or_default().push((r, f));
         }
     }
     // A report for every manifest the rules looked at, with how each rule
@@ -162,7 +186,15 @@ pub fn check(
             let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
             let path = match reread.get(&file) {
                 Some(again) => {
-                    waive(program, opts, again, &mut list);
+                    let unused = waive(program, opts, again, &mut list);
+                    list.extend(unused);
+                    list.extend(
+                        unwaivable
+                            .remove(&file)
+                            .into_iter()
+                            .flatten()
+                            .map(|(_, f)| f),
+                    );
                     again.source.name.clone()
                 }
                 None => match found.entry(file)? {
@@ -364,13 +396,25 @@ fn unplaced(p: &Pending) -> Finding {
     }
 }
 
-/// Applies the file's waivers of rules across manifests.
-fn waive(program: &Program, opts: &Options, again: &Reread, findings: &mut [Finding]) {
-    let Some(Loaded::Manifest { schema, value, .. }) = &again.loaded else {
-        return;
+/// Applies the file's waivers of rules across manifests; returns those
+/// that covered nothing, as findings.
+fn waive(
+    program: &Program,
+    opts: &Options,
+    again: &Reread,
+    findings: &mut [Finding],
+) -> Vec<Finding> {
+    let Some(Loaded::Manifest {
+        schema,
+        value,
+        spans,
+        ..
+    }) = &again.loaded
+    else {
+        return Vec::new();
     };
     let root = Ty::Record(program.types.schemas.get(*schema).map_or(0, |s| s.root));
-    waivers::apply(
+    let problems = waivers::apply(
         program,
         &root,
         value,
@@ -378,4 +422,13 @@ fn waive(program: &Program, opts: &Options, again: &Reread, findings: &mut [Find
         waivers::Findings::Across,
         findings,
     );
+    let place = Place {
+        spans,
+        types: &program.types,
+        text: &again.source.text,
+    };
+    problems
+        .into_iter()
+        .map(|p| crate::run::waiver_finding(&again.source, &place, p))
+        .collect()
 }

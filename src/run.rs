@@ -659,7 +659,11 @@ fn failure_finding(
 }
 
 /// A problem with a waiver itself, as a built-in finding at the waiver.
-fn waiver_finding(src: &Arc<Source>, place: &Place, p: waivers::WaiverProblem) -> Finding {
+pub(crate) fn waiver_finding(
+    src: &Arc<Source>,
+    place: &Place,
+    p: waivers::WaiverProblem,
+) -> Finding {
     let range = place.locate(&p.pointer, At::Value);
     Finding {
         rule: p.rule.id().to_string(),

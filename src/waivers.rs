@@ -112,8 +112,9 @@ pub enum Findings {
     /// across manifests is not "unused" here (its findings come later).
     OfManifest,
     /// The findings of rules across manifests that point into this
-    /// manifest: only waivers of those rules apply, and their problems were
-    /// reported with the manifest's own findings.
+    /// manifest: only waivers of those rules apply, and of their problems
+    /// only "unused" is new (the others were reported with the manifest's
+    /// own findings).
     Across,
 }
 
@@ -130,7 +131,7 @@ pub fn apply(
 ) -> Vec<WaiverProblem> {
     let mut problems = apply_all(program, root, manifest, today, max_days, given, findings);
     if given == Findings::Across {
-        problems.clear();
+        problems.retain(|p| p.rule == Builtin::WaiverUnused);
     }
     problems
 }
@@ -260,7 +261,7 @@ fn apply_all(
                 pointer: waiver.pointer.clone(),
             });
         }
-        if !used && !across {
+        if !used && (given == Findings::Across || !across) {
             let (ids, known) = grants.get_or_insert_with(|| {
                 let ids = grant_ids(types, root, manifest);
                 let known = ids.iter().cloned().collect();

@@ -175,6 +175,32 @@ fn a_waiver_in_the_manifest_the_finding_lands_in_covers_it() {
     // The waiver is not "unused" although the manifest's own rules ran
     // before the rule across manifests.
     assert!(!run.stdout.contains("waiver-unused"), "{run}");
+
+    // In the other manifest (the first to use the id), the same waiver
+    // covers nothing: it is said, and the finding fails the run.
+    let dir = dir_with(&[("a.yaml", &waived), ("b.yaml", &x)]);
+    let run = proviso(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("b.yaml:4:7: error[repo/unique-partner-id]"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("a.yaml:"), "{run}");
+    assert!(
+        run.stdout.contains("warning[proviso/waiver-unused]"),
+        "{run}"
+    );
+}
+
+#[test]
+fn every_repetition_is_reported_however_many() {
+    let x = partner("acme");
+    let names: Vec<String> = (0..40).map(|i| format!("m{i:02}.yaml")).collect();
+    let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), x.as_str())).collect();
+    let dir = dir_with(&files);
+    let run = proviso(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(run.stdout.lines().count(), 39, "{run}");
 }
 
 #[test]
@@ -227,13 +253,16 @@ fn rules_of_ones_own_range_over_every_manifest() {
         &[".", "--policy", "own.proviso", "--format", "short"],
     );
     let lines: Vec<&str> = run.stdout.lines().collect();
-    // The second message reader is past the limit, and the two partners
-    // named alike are each told of the other.
-    assert_eq!(lines.len(), 3, "{run}");
-    assert!(lines[0].starts_with("a.yaml:5:9: note[mine/names]: Spotify AB is the name of another partner too (see also b.yaml:2:1)"), "{run}");
-    assert!(lines[1].starts_with("b.yaml:2:1: warning[mine/message-partners]: more than one partner can read private messages"), "{run}");
-    assert!(
-        lines[2].starts_with("b.yaml:5:9: note[mine/names]"),
+    // The second message reader is past the limit (at the value that made
+    // it count, the others beside it), and the two partners named alike
+    // are each told of the other.
+    assert_eq!(
+        lines,
+        [
+            "a.yaml:5:9: note[mine/names]: Spotify AB is the name of another partner too (see also b.yaml:5:9)",
+            "b.yaml:5:9: note[mine/names]: Spotify AB is the name of another partner too (see also a.yaml:5:9)",
+            "b.yaml:28:11: warning[mine/message-partners]: more than one partner can read private messages (see also c.yaml:28:11, a.yaml:28:11)",
+        ],
         "{run}"
     );
     assert!(run.stderr.contains("against 2 rules"), "{run}");

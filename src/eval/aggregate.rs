@@ -179,7 +179,8 @@ impl<'m> Evaluator<'m, '_> {
             },
         };
         let mut blame = Vec::new();
-        for (again, first) in repeated.into_iter().take(MAX_BLAME / 2) {
+        // Every repetition: `require unique(...)` makes a finding of each.
+        for (again, first) in repeated {
             let (Some(again), Some(first)) = (values.get(again), values.get(first)) else {
                 continue;
             };
@@ -253,21 +254,40 @@ impl<'m> Evaluator<'m, '_> {
         let counted = self.counted(*slot, collection, &coll, body.as_deref())?;
         let skip = usize::try_from(max.max(0)).unwrap_or(usize::MAX);
         let what = count_expr.span.text();
-        let blame: Vec<Blame> = counted
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .take(MAX_BLAME)
-            .map(|(k, i)| {
-                Blame::item(
-                    base.index(*i),
-                    format!(
-                        "number {} of {count} counted by `{what}`, past the limit of {max}",
-                        k + 1
-                    ),
+        // The items past the limit first (the first of them is where the
+        // finding points), then those within it: each is labelled, at the
+        // value that made it count when the count has a condition.
+        let past = counted.iter().enumerate().skip(skip);
+        let within = counted.iter().enumerate().take(skip);
+        let mut blame = Vec::new();
+        for (k, i) in past.chain(within).take(MAX_BLAME) {
+            let label = if k >= skip {
+                format!(
+                    "number {} of {count} counted by `{what}`, past the limit of {max}",
+                    k + 1
                 )
-            })
-            .collect();
+            } else {
+                format!("number {} of {count} counted by `{what}`", k + 1)
+            };
+            let items: &'m [Value] = self.items(&coll, collection)?;
+            let at = match (slot, body, items.get(*i)) {
+                (Some(slot), Some(body), Some(item)) => {
+                    self.bind(*slot, item, &Rc::new(base.clone()), *i);
+                    let explained = self.truth(body);
+                    self.unbind(*slot);
+                    explained?
+                        .1
+                        .into_iter()
+                        .next()
+                        .filter(|b| b.path.segs().starts_with(base.index(*i).segs()))
+                }
+                _ => None,
+            };
+            blame.push(match at {
+                Some(b) => Blame::at(b.path, label),
+                None => Blame::item(base.index(*i), label),
+            });
+        }
         Ok((!blame.is_empty()).then_some(blame))
     }
 }

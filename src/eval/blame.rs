@@ -80,6 +80,7 @@ pub(super) fn place_name(ev: &Ev, e: &Expr) -> String {
 pub(super) fn dedupe(blame: Vec<Blame>) -> Vec<Blame> {
     let mut unique: Vec<Blame> = Vec::new();
     let mut seen: super::HashMap<Path, usize> = super::HashMap::default();
+    let mut left_out: super::HashMap<Path, ()> = super::HashMap::default();
     for b in blame {
         let len = unique.len();
         match seen.get(&b.path).and_then(|&i| unique.get_mut(i)) {
@@ -89,8 +90,19 @@ pub(super) fn dedupe(blame: Vec<Blame>) -> Vec<Blame> {
                 seen.insert(b.path.clone(), len);
                 unique.push(b);
             }
-            None => {}
+            None => {
+                left_out.insert(b.path, ());
+            }
         }
+    }
+    // The reader is told that there is more than is shown.
+    if let Some(last) = unique.last_mut().filter(|_| !left_out.is_empty()) {
+        let more = format!("{} more values are not labelled", left_out.len());
+        last.label = if last.label.is_empty() {
+            more
+        } else {
+            format!("{}; {more}", last.label)
+        };
     }
     unique
 }

@@ -356,7 +356,7 @@ impl<'m> Evaluator<'m, '_> {
         self.steps = self.steps.saturating_add(n as u64);
         if self.steps > self.budget {
             return Err(format!(
-                "it took more than {} steps on this manifest: its `each` clauses and quantifiers multiply lists that no equality join (`a.id == b.ref`) narrows",
+                "it took more than {} steps: its `each` clauses and quantifiers multiply lists that no equality join (`a.id == b.ref`) narrows",
                 self.budget
             ));
         }
