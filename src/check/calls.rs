@@ -11,7 +11,7 @@ use crate::suggest::did_you_mean;
 
 /// Names people reach for, and the function that does the job.
 const OTHER_NAMES: [(&str, &str); 6] = [
-    ("len", "count"),
+    ("len", "length"),
     ("size", "count"),
     ("distinct", "unique"),
     ("total", "sum"),

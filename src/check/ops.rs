@@ -112,8 +112,39 @@ impl RuleCx<'_> {
                 )
             }
             Class::Lists(has) => {
-                let (l, r) =
-                    self.operands(a, b, whole, |t| Some(t.clone()), |t| Some(t.clone()))?;
+                // Each side is typed as a list of the other's type, so that
+                // `role has any [processor]` resolves `processor` and can
+                // say that `role` is one value.
+                let as_list = |t: &Ty| match t {
+                    Ty::List(_) => Some(t.clone()),
+                    other => Some(Ty::List(Box::new(other.clone()))),
+                };
+                let (l, r) = self.operands(a, b, whole, as_list, as_list)?;
+                if !matches!(l.ty, Ty::List(_)) && r.ty == Ty::List(Box::new(l.ty.clone())) {
+                    let shown = self.ty(&l.ty);
+                    self.errors.push(
+                        Diag::new(
+                            &whole.span,
+                            format!(
+                                "`{}` compares two lists, and `{}` is one `{shown}`",
+                                op.as_str(),
+                                a.span.text()
+                            ),
+                        )
+                        .label(format!("`{}` is a `{shown}`", a.span.text()))
+                        .help(format!(
+                            "test one value with `{in_}`: `{} {in_} {}`",
+                            a.span.text(),
+                            b.span.text(),
+                            in_ = if has == crate::ops::Has::None {
+                                "not in"
+                            } else {
+                                "in"
+                            }
+                        )),
+                    );
+                    return None;
+                }
                 if !matches!(l.ty, Ty::List(_)) || l.ty != r.ty {
                     return self.mismatch(op, &l, &r, whole);
                 }

@@ -536,8 +536,14 @@ fn unescape(s: &str) -> String {
             match chars.next() {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => {}
+                Some(c @ ('"' | '\\' | '{' | '}')) => out.push(c),
+                // Not an escape of the language: kept as written, for
+                // regular expressions (`\.`, `\d`).
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
             }
         } else {
             out.push(c);
