@@ -13,6 +13,10 @@ pub struct Ident {
 #[derive(Debug)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Names declared by declarations that did not parse (records, enums,
+    /// schemas, constants): their syntax error is reported, and their uses
+    /// elsewhere are not reported again as unknown.
+    pub broken: Vec<String>,
 }
 
 #[derive(Debug)]

@@ -90,6 +90,8 @@ pub fn compile_parsed(parsed: Vec<Parsed>) -> Result<Program, Vec<Diag>> {
 pub(crate) struct Unresolved {
     fields: HashSet<(RecordId, String)>,
     consts: HashSet<String>,
+    /// Names declared by declarations that did not parse.
+    broken: HashSet<String>,
 }
 
 impl Unresolved {
@@ -98,7 +100,12 @@ impl Unresolved {
     }
 
     pub(crate) fn constant(&self, name: &str) -> bool {
-        self.consts.contains(name)
+        self.consts.contains(name) || self.broken.contains(name)
+    }
+
+    /// A name whose declaration did not parse (reported there).
+    pub(crate) fn broken(&self, name: &str) -> bool {
+        self.broken.contains(name)
     }
 }
 
@@ -128,6 +135,9 @@ struct Names {
     by_name: HashMap<String, Vec<usize>>,
     /// By file: the other files that declare the schemas its policies check.
     schema_files: Vec<Vec<usize>>,
+    /// Names declared by declarations that did not parse: a use of one is
+    /// not reported again.
+    broken: HashSet<String>,
 }
 
 /// What a type name used in a file stands for.
@@ -195,8 +205,17 @@ impl Names {
 
 fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> (Types, Unresolved) {
     let mut types = Types::default();
-    let mut unresolved = Unresolved::default();
-    let mut names = Names::default();
+    let mut unresolved = Unresolved {
+        broken: files
+            .iter()
+            .flat_map(|f| f.broken.iter().cloned())
+            .collect(),
+        ..Unresolved::default()
+    };
+    let mut names = Names {
+        broken: unresolved.broken.clone(),
+        ..Names::default()
+    };
     let mut schema_ids: HashMap<&str, (usize, &Span)> = HashMap::new();
     let mut record_decls: Vec<(usize, &ast::RecordDecl)> = Vec::new();
     let items = || {
@@ -507,6 +526,7 @@ fn resolve_type(
                     )));
                     None
                 }
+                Lookup::Unknown if names.broken.contains(other) => None,
                 Lookup::Unknown => {
                     let candidates = BUILTIN_TYPES.iter().copied().chain(names.visible(file));
                     let mut d = Diag::new(&name.span, format!("unknown type `{other}`"))

@@ -133,6 +133,10 @@ pub(super) fn check_rules(
                         policy = Some((p.name.name.clone(), index));
                         policy_failed = false;
                     }
+                    None if unresolved.broken(&p.schema.name) => {
+                        policy = None;
+                        policy_failed = true;
+                    }
                     None => {
                         let ids = types.schemas.iter().map(|s| s.id.as_str());
                         let d = Diag::new(

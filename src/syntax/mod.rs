@@ -141,8 +141,15 @@ pub fn set_budget(len: usize) {
     pest::set_call_limit(std::num::NonZeroUsize::new(calls));
 }
 
+/// Syntax errors reported for one file at most: each costs a parse of the
+/// file.
+const MAX_SYNTAX_ERRORS: usize = 16;
+
 fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
-    let empty = || File { items: Vec::new() };
+    let empty = || File {
+        items: Vec::new(),
+        broken: Vec::new(),
+    };
     if let Some((at, what)) = too_deep(&src.text) {
         let diag = Diag::new(
             &Span::new(src, at..at + 1),
@@ -152,13 +159,41 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
         .help("a condition can move a part into a `where` clause or a rule of its own; a type or an enum can name its inner parts as records or enums of their own");
         return Err((empty(), vec![diag]));
     }
-    let mut pairs =
-        Grammar::parse(Rule::file, &src.text).map_err(|e| (empty(), vec![pest_error(src, e)]))?;
-    let Some(file) = pairs.next() else {
-        return Ok(empty());
+    // A declaration with a syntax error is blanked out (its text turned to
+    // spaces, so every offset stays) and the file parsed again: the other
+    // declarations' errors, of any kind, are reported in the same run.
+    let mut text = std::borrow::Cow::Borrowed(src.text.as_str());
+    let mut errors = Vec::new();
+    let mut broken = Vec::new();
+    let pairs = loop {
+        match Grammar::parse(Rule::file, &text) {
+            Ok(pairs) => break Some(pairs),
+            Err(e) => {
+                let limit = matches!(e.variant, pest::error::ErrorVariant::CustomError { .. });
+                let diag = pest_error(src, &text, e);
+                let at = diag.span.start;
+                errors.push(diag);
+                let Some(range) = declaration_at(&text, at).filter(|_| !limit) else {
+                    break None;
+                };
+                if errors.len() >= MAX_SYNTAX_ERRORS {
+                    break None;
+                }
+                broken.extend(declared_name(text.get(range.clone()).unwrap_or("")));
+                text = std::borrow::Cow::Owned(blanked(&text, range));
+            }
+        }
+    };
+    let Some(file) = pairs.and_then(|mut p| p.next()) else {
+        return Err((
+            File {
+                items: Vec::new(),
+                broken,
+            },
+            errors,
+        ));
     };
     let mut items = Vec::new();
-    let mut errors = Vec::new();
     for pair in file.into_inner() {
         let item = match pair.as_rule() {
             Rule::schema_decl => parse_record(src, pair).map(Item::Schema),
@@ -174,11 +209,82 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
             Err(e) => errors.push(e),
         }
     }
+    let file = File { items, broken };
     if errors.is_empty() {
-        Ok(File { items })
+        Ok(file)
     } else {
-        Err((File { items }, errors))
+        Err((file, errors))
     }
+}
+
+/// Whether a line starts a declaration: a keyword at the start of the
+/// line, or a doc comment.
+fn starts_declaration(line: &str) -> bool {
+    [
+        "schema ", "record ", "enum ", "const ", "policy ", "rule ", "///",
+    ]
+    .iter()
+    .any(|k| line.starts_with(k))
+}
+
+/// The byte range of the declaration that holds `at`: from the start of
+/// its first line (its doc comment's, if any) to the next declaration.
+/// `None` when the range would be empty.
+fn declaration_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    let mut in_doc = false;
+    for line in text.split_inclusive('\n') {
+        let doc = line.starts_with("///");
+        if starts_declaration(line) && !in_doc {
+            starts.push(offset);
+        }
+        in_doc = doc;
+        offset += line.len();
+    }
+    let start = starts
+        .iter()
+        .rev()
+        .find(|&&s| s <= at)
+        .copied()
+        .unwrap_or(0);
+    let end = starts
+        .iter()
+        .find(|&&s| s > at)
+        .copied()
+        .unwrap_or(text.len());
+    (start < end).then_some(start..end)
+}
+
+/// The name a declaration's text declares, if it can be read.
+fn declared_name(decl: &str) -> Option<String> {
+    let line = decl.lines().find(|l| !l.starts_with("///"))?;
+    let mut words = line.split_whitespace();
+    match words.next()? {
+        "schema" | "record" | "enum" | "const" => {}
+        _ => return None,
+    }
+    let name: String = words
+        .next()?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-'))
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// `text` with `range` turned to spaces, line breaks kept.
+fn blanked(text: &str, range: std::ops::Range<usize>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if range.contains(&i) && c != '\n' {
+            for _ in 0..c.len_utf8() {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The one place where a pest location becomes a span.
@@ -914,7 +1020,7 @@ fn rule_name(rule: &Rule) -> &'static str {
     }
 }
 
-fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
+fn pest_error(src: &Arc<Source>, text: &str, err: pest::error::Error<Rule>) -> Diag {
     let pos = match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -932,7 +1038,7 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
             .help("look for brackets or quotes left open, and split very long conditions, lists or files");
         }
     }
-    let rest = src.text.get(pos..).unwrap_or("");
+    let rest = text.get(pos..).unwrap_or("");
     let found_len = match rest.chars().next() {
         None => 0,
         Some(c) if c.is_alphanumeric() || c == '_' => rest
@@ -967,7 +1073,7 @@ fn pest_error(src: &Arc<Source>, err: pest::error::Error<Rule>) -> Diag {
     let found_word = rest.get(..found_len).unwrap_or("");
     // A string or bracket left open is the mistake, wherever the parser
     // noticed it: point at where it opened.
-    if let Some((at, open)) = unclosed(&src.text).filter(|(at, _)| *at <= pos) {
+    if let Some((at, open)) = unclosed(text).filter(|(at, _)| *at <= pos) {
         let (message, label, help) = if open == '"' {
             (
                 "this string is never closed".to_string(),
