@@ -23,12 +23,12 @@ use crate::source::Source;
 use crate::value::Value;
 use crate::waivers;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::sync::Arc;
 
 /// What a valid manifest keeps of itself for the rules across manifests of
 /// its schema.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Kept {
     pub schema: usize,
     pub value: Value,
@@ -82,38 +82,78 @@ struct Reread {
     loaded: Option<Loaded>,
 }
 
-/// Runs the rules across manifests over `kept` (each manifest's index
-/// among the files found, and what it kept) and returns, for each file
-/// they found something in, a report of those findings, in file order.
+/// The kept manifests of a run, as they come in, in file order: by schema,
+/// their values in one list (what the rules read) and, beside it, the file
+/// each came from and the digest of its text.
+#[derive(Default)]
+pub struct Store {
+    by_schema: HashMap<usize, Members>,
+    /// Files that waive a rule across manifests.
+    waiving: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Members {
+    values: Vec<Value>,
+    files: Vec<usize>,
+    digests: Vec<u64>,
+}
+
+impl Store {
+    /// Keeps what file `file` kept.
+    pub fn add(&mut self, file: usize, kept: Box<Kept>) {
+        let Kept {
+            schema,
+            value,
+            digest,
+            waives,
+        } = *kept;
+        let m = self.by_schema.entry(schema).or_default();
+        m.values.push(value);
+        m.files.push(file);
+        m.digests.push(digest);
+        if waives {
+            self.waiving.push(file);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_schema.is_empty()
+    }
+}
+
+/// Runs the rules across manifests over the kept manifests and hands
+/// `sink`, for each of them in file order, how each rule ended for it and
+/// the findings that point into it. The sink may stop it.
 pub fn check(
     program: &Program,
     found: &Discovery,
     opts: &Options,
-    kept: Vec<(usize, Box<Kept>)>,
-) -> Vec<FileReport> {
-    let digests: HashMap<usize, u64> = kept.iter().map(|(i, k)| (*i, k.digest)).collect();
-    let waiving: Vec<usize> = kept
+    store: Store,
+    mut sink: impl FnMut(FileReport) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let Store { by_schema, waiving } = store;
+    // Every kept manifest, in file order, with its schema.
+    let mut order: Vec<(usize, usize)> = by_schema
         .iter()
-        .filter(|(_, k)| k.waives)
-        .map(|(i, _)| *i)
+        .flat_map(|(s, m)| m.files.iter().map(move |f| (*f, *s)))
         .collect();
-    // By schema: the kept manifests as one list (moved, not copied), and
-    // the file each came from.
-    let mut lists: HashMap<usize, (Value, Vec<usize>)> = HashMap::new();
-    for (file, k) in kept {
-        let Kept { schema, value, .. } = *k;
-        let (list, files) = lists
-            .entry(schema)
-            .or_insert_with(|| (Value::List(Vec::new()), Vec::new()));
-        if let Value::List(items) = list {
-            items.push(value);
-        }
-        files.push(file);
-    }
+    order.sort_unstable();
+    let digests: HashMap<usize, u64> = by_schema
+        .values()
+        .flat_map(|m| m.files.iter().copied().zip(m.digests.iter().copied()))
+        .collect();
+    // By schema: the kept manifests as one list, and the file each came
+    // from.
+    let lists: HashMap<usize, (Value, Vec<usize>)> = by_schema
+        .into_iter()
+        .map(|(s, m)| (s, (Value::List(m.values), m.files)))
+        .collect();
     let mut pending: Vec<Pending> = Vec::new();
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
-    // How each rule ended, for every manifest it looked at.
-    let mut results: BTreeMap<usize, Vec<(usize, RuleResult)>> = BTreeMap::new();
+    // How each rule ended over the manifests of its schema; a manifest a
+    // finding points into fails it.
+    let mut ended: Vec<(usize, usize, RuleResult)> = Vec::new();
     for (r, rule) in program.rules.iter().enumerate().filter(|(_, r)| r.across) {
         let Some((list, files)) = lists.get(&rule.schema) else {
             continue;
@@ -130,9 +170,7 @@ pub fn check(
             Outcome::NotApplicable => RuleResult::NotApplicable,
             Outcome::Error(_) => RuleResult::Error,
         };
-        for &file in files.iter() {
-            results.entry(file).or_default().push((r, result));
-        }
+        ended.push((r, rule.schema, result));
         match outcome {
             Outcome::Pass | Outcome::NotApplicable => {}
             Outcome::Error(message) => errors.push((r, first, message)),
@@ -148,6 +186,8 @@ pub fn check(
         .chain(errors.iter().map(|(_, f, _)| *f))
         .chain(waiving)
         .collect();
+    // The manifests' values are no longer needed.
+    drop(lists);
     let reread: HashMap<usize, Reread> = wanted
         .iter()
         .filter_map(|&i| Some((i, read_again(program, found, opts, i, digests.get(&i)?)?)))
@@ -167,49 +207,51 @@ pub fn check(
             f.message = format!(
                 "rule `{}` could not be evaluated over {} manifests: {message}",
                 rule.id,
-                results.len()
+                order.iter().filter(|(_, s)| *s == rule.schema).count()
             );
             unwaivable.entry(file).or_default().push((r, f));
         }
     }
     // A report for every manifest the rules looked at, with how each rule
     // ended for it: failed where a finding points into it.
-    results
-        .into_iter()
-        .filter_map(|(file, mut results)| {
-            let findings = by_file.remove(&file).unwrap_or_default();
-            for (r, result) in &mut results {
-                if findings.iter().any(|(i, _)| i == r) {
-                    *result = RuleResult::Fail;
-                }
-            }
-            let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
-            let path = match reread.get(&file) {
-                Some(again) => {
-                    let unused = waive(program, opts, again, &mut list);
-                    list.extend(unused);
-                    list.extend(
-                        unwaivable
-                            .remove(&file)
-                            .into_iter()
-                            .flatten()
-                            .map(|(_, f)| f),
-                    );
-                    again.source.name.clone()
-                }
-                None => match found.entry(file)? {
-                    Entry::File { display, .. } | Entry::Broken { display, .. } => display,
-                },
-            };
-            Some(FileReport {
-                path,
-                kind: FileKind::Across,
-                findings: list,
-                results,
-                kept: None,
+    for (file, schema) in order {
+        let findings = by_file.remove(&file).unwrap_or_default();
+        let results: Vec<(usize, RuleResult)> = ended
+            .iter()
+            .filter(|(_, s, _)| *s == schema)
+            .map(|&(r, _, result)| {
+                let failed = findings.iter().any(|(i, _)| *i == r);
+                (r, if failed { RuleResult::Fail } else { result })
             })
-        })
-        .collect()
+            .collect();
+        let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+        let path = match reread.get(&file) {
+            Some(again) => {
+                let unused = waive(program, opts, again, &mut list);
+                list.extend(unused);
+                list.extend(
+                    unwaivable
+                        .remove(&file)
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, f)| f),
+                );
+                again.source.name.clone()
+            }
+            None => match found.entry(file) {
+                Some(Entry::File { display, .. } | Entry::Broken { display, .. }) => display,
+                None => continue,
+            },
+        };
+        sink(FileReport {
+            path,
+            kind: FileKind::Across,
+            findings: list,
+            results,
+            kept: None,
+        })?;
+    }
+    ControlFlow::Continue(())
 }
 
 /// Splits a failure's places by manifest: the first segment of each is the

@@ -225,10 +225,10 @@ pub fn check_each(
         }
         drop(tx);
         let mut waiting: BTreeMap<usize, FileReport> = BTreeMap::new();
-        let mut kept: Vec<(usize, Box<crate::across::Kept>)> = Vec::new();
+        let mut kept = crate::across::Store::default();
         let mut hand_on = |i: usize, mut f: FileReport, totals: &mut Totals| {
             if let Some(k) = f.kept.take() {
-                kept.push((i, k));
+                kept.add(i, k);
             }
             let f = sorted(f);
             totals.add(&f);
@@ -279,14 +279,12 @@ pub fn check_each(
         }
         // Rules across manifests run once every manifest is in.
         if !totals.stopped && !kept.is_empty() {
-            for f in crate::across::check(program, found, opts, std::mem::take(&mut kept)) {
+            let flow = crate::across::check(program, found, opts, std::mem::take(&mut kept), |f| {
                 let f = sorted(f);
                 totals.add(&f);
-                if sink(f).is_break() {
-                    totals.stopped = true;
-                    break;
-                }
-            }
+                sink(f)
+            });
+            totals.stopped = flow.is_break();
         }
     });
     totals.elapsed = start.elapsed();

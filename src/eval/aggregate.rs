@@ -48,10 +48,7 @@ impl<'m> Evaluator<'m, '_> {
                     .filter_map(|ev| ev.value.as_ref().map(Cow::get)))
                 .ok_or_else(|| format!("`{}` is out of range", collection.span.text()))?
             }
-            (Agg::Unique, _) => {
-                let values = self.item_values(slot, collection, &coll, body)?;
-                Value::Bool(repeats(&values).is_empty())
-            }
+            (Agg::Unique, _) => Value::Bool(self.is_unique(slot, collection, &coll, body)?),
         };
         Ok(Ev {
             value: Some(Cow::Own(value)),
@@ -140,6 +137,68 @@ impl<'m> Evaluator<'m, '_> {
         result.map(|()| values)
     }
 
+    /// Whether no two values repeat, stopping at the first that does: only
+    /// the values seen are held, borrowed from the manifest. A computed
+    /// value (which cannot be borrowed) is compared the long way.
+    fn is_unique(
+        &mut self,
+        slot: Option<usize>,
+        collection: &'m Expr,
+        coll: &Ev<'m>,
+        body: Option<&'m Expr>,
+    ) -> R<bool> {
+        let items: &'m [Value] = match (&coll.value, slot) {
+            (Some(Cow::Own(_)), _) => {
+                let values = self.item_values(slot, collection, coll, body)?;
+                return Ok(repeats(&values).is_empty());
+            }
+            _ => self.items(coll, collection)?,
+        };
+        self.charge(items.len())?;
+        let mut seen: super::HashMap<Key<'m>, ()> = super::HashMap::default();
+        seen.reserve(items.len());
+        let base = Rc::new(coll.place.clone().unwrap_or_default());
+        let mut unique = true;
+        let mut result = Ok(());
+        for (i, item) in items.iter().enumerate() {
+            let key = match (slot, body) {
+                (Some(slot), Some(body)) => {
+                    self.bind(slot, item, &base, i);
+                    match self.value(body) {
+                        Ok(ev) => match ev.value {
+                            None => continue,
+                            Some(v) => match Key::of(&v) {
+                                Some(k) => k,
+                                None => {
+                                    self.unbind(slot);
+                                    let values =
+                                        self.item_values(Some(slot), collection, coll, Some(body))?;
+                                    return Ok(repeats(&values).is_empty());
+                                }
+                            },
+                        },
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                _ => match Key::scalar(item) {
+                    Some(k) => k,
+                    None => continue,
+                },
+            };
+            if seen.insert(key, ()).is_some() {
+                unique = false;
+                break;
+            }
+        }
+        if let Some(slot) = slot {
+            self.unbind(slot);
+        }
+        result.map(|()| unique)
+    }
+
     /// `unique(...)` as a condition: a repeated value is blamed where it
     /// repeats, with its first occurrence beside it.
     pub(super) fn aggregate_truth(&mut self, e: &'m Expr) -> R<(bool, Vec<Blame>)> {
@@ -157,11 +216,12 @@ impl<'m> Evaluator<'m, '_> {
             };
         };
         let coll = self.value(collection)?;
+        if !self.explain {
+            let unique = self.is_unique(*slot, collection, &coll, body.as_deref())?;
+            return Ok((unique, Vec::new()));
+        }
         let values = self.item_values(*slot, collection, &coll, body.as_deref())?;
         let repeated = repeats(&values);
-        if !self.explain {
-            return Ok((repeated.is_empty(), Vec::new()));
-        }
         if repeated.is_empty() {
             let blame = coll
                 .place
