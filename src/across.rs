@@ -101,13 +101,13 @@ struct Members {
 
 impl Store {
     /// Keeps what file `file` kept.
-    pub fn add(&mut self, file: usize, kept: Box<Kept>) {
+    pub fn add(&mut self, file: usize, kept: Kept) {
         let Kept {
             schema,
             value,
             digest,
             waives,
-        } = *kept;
+        } = kept;
         let m = self.by_schema.entry(schema).or_default();
         m.values.push(value);
         m.files.push(file);

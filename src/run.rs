@@ -228,7 +228,7 @@ pub fn check_each(
         let mut kept = crate::across::Store::default();
         let mut hand_on = |i: usize, mut f: FileReport, totals: &mut Totals| {
             if let Some(k) = f.kept.take() {
-                kept.add(i, k);
+                kept.add(i, *k);
             }
             let f = sorted(f);
             totals.add(&f);
