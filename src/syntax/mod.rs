@@ -1099,6 +1099,23 @@ fn pest_error(src: &Arc<Source>, text: &str, err: pest::error::Error<Rule>) -> D
     let reserved = [
         "and", "or", "not", "in", "has", "is", "today", "true", "false",
     ];
+    // Operators of other languages.
+    let other_language = [
+        ("&&", "`and`"),
+        ("||", "`or`"),
+        ("!", "`not`"),
+        ("'", "strings in double quotes: `\"...\"`"),
+    ]
+    .into_iter()
+    .find(|(written, _)| rest.starts_with(written) && !rest.starts_with("!="));
+    if let Some((written, ours)) = other_language {
+        return Diag::new(
+            &Span::new(src, pos..pos + written.len()),
+            format!("`{written}` is not part of the policy language"),
+        )
+        .label("written here")
+        .help(format!("write {ours}"));
+    }
     if found_word == "=" && !rest.starts_with("==") {
         return Diag::new(&span, "`=` is not a comparison")
             .label("a single `=`")
