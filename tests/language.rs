@@ -441,3 +441,19 @@ fn each_requirement_of_a_rule_has_its_own_bindings_and_blame() {
 "#;
     assert_eq!(run_whole(body, MANIFEST).0, RuleResult::Pass);
 }
+
+#[test]
+fn a_self_join_points_at_the_binding_it_is_about() {
+    // Each grant's own `api` is compared with the others': the finding of
+    // each grant leads with a value of that grant.
+    let (result, found) =
+        run("each g in grants require any h in grants: h.api == g.api and h.id != g.id");
+    assert_eq!(result, RuleResult::Fail);
+    assert_eq!(
+        found,
+        [
+            ["inbox", "device/contacts"],
+            ["contacts", "messaging/inbox"]
+        ]
+    );
+}

@@ -291,6 +291,35 @@ impl<'m> Evaluator<'m, '_> {
                 });
             }
         }
+        // What the finding is about comes first: when the first blamed value
+        // lies outside every binding (an item another list's join compared
+        // it with), a blamed value of the innermost binding leads.
+        if rule.at.is_none() {
+            if let Some((_, place)) = rule
+                .each
+                .last()
+                .and_then(|e| self.slots.get(e.slot).cloned().flatten())
+            {
+                let own = place.path();
+                let bound: Vec<Path> = rule
+                    .each
+                    .iter()
+                    .filter_map(|e| self.slots.get(e.slot).cloned().flatten())
+                    .map(|(_, p)| p.path())
+                    .collect();
+                let outside =
+                    |b: &Blame| !bound.iter().any(|p| b.path.segs().starts_with(p.segs()));
+                if blame.first().is_some_and(outside) {
+                    if let Some(i) = blame
+                        .iter()
+                        .position(|b| b.path.segs().starts_with(own.segs()))
+                    {
+                        let lead = blame.remove(i);
+                        blame.insert(0, lead);
+                    }
+                }
+            }
+        }
         let unique = blame::dedupe(blame);
         let bindings = rule
             .each

@@ -155,7 +155,15 @@ impl<'m> Evaluator<'m, '_> {
                 op,
                 &rs,
                 result,
-                r.place.as_ref().map(|_| place_name(&r, b)),
+                // Two fields of one name are told apart by their paths.
+                r.place.as_ref().map(|_| {
+                    let other = place_name(&r, b);
+                    if other == place_name(&l, a) {
+                        b.span.text().to_string()
+                    } else {
+                        other
+                    }
+                }),
                 matches!(lv, Value::Date(_)),
             )
         } else {
