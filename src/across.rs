@@ -62,6 +62,14 @@ fn digest(text: &str) -> u64 {
     foldhash::quality::FixedState::with_seed(0x70_72_6f_76_69_73_6f).hash_one(text)
 }
 
+/// Steps a rule across manifests may take per manifest, beyond the budget
+/// of a rule of one manifest: enough to compare each manifest with the
+/// others of an equal key, not with every other.
+const STEPS_PER_MANIFEST: u64 = 10_000;
+
+/// Places in other manifests a finding names at most.
+const MAX_RELATED: usize = 32;
+
 /// A failure of a rule across manifests, before it is placed.
 struct Pending {
     rule: usize,
@@ -161,9 +169,11 @@ pub fn check(
         let Some(&first) = files.first() else {
             continue;
         };
-        // The budget a rule has on each manifest, for each manifest: the
-        // work stays linear in the number of manifests.
-        let budget = BUDGET.saturating_mul(u64::try_from(files.len()).unwrap_or(u64::MAX));
+        // A rule of one manifest's budget, and a share per manifest on top:
+        // the work allowed grows linearly with the number of manifests.
+        let budget = BUDGET.saturating_add(
+            STEPS_PER_MANIFEST.saturating_mul(u64::try_from(files.len()).unwrap_or(u64::MAX)),
+        );
         let outcome = eval_rule_within(rule, list, &program.types, opts.today, budget);
         let result = match &outcome {
             Outcome::Pass | Outcome::Fail(_) => RuleResult::Pass,
@@ -175,7 +185,7 @@ pub fn check(
             Outcome::Pass | Outcome::NotApplicable => {}
             Outcome::Error(message) => errors.push((r, first, message)),
             Outcome::Fail(failures) => {
-                pending.extend(failures.into_iter().map(|f| place(r, f, files, first)));
+                pending.extend(failures.into_iter().flat_map(|f| place(r, f, files, first)));
             }
         }
     }
@@ -254,9 +264,12 @@ pub fn check(
     ControlFlow::Continue(())
 }
 
-/// Splits a failure's places by manifest: the first segment of each is the
-/// manifest's index in the list the rule was given.
-fn place(rule: usize, f: Failure, files: &[usize], first: usize) -> Pending {
+/// Splits a failure's places by manifest (the first segment of each is the
+/// manifest's index in the list the rule was given) and gives it a home:
+/// the manifest its `each` is bound to; without one, each manifest with a
+/// blamed value of its own (not one only shown beside them) gets a finding,
+/// so that a waiver in one manifest never covers another's.
+fn place(rule: usize, f: Failure, files: &[usize], first: usize) -> Vec<Pending> {
     let split = |path: &Path| -> Option<(usize, Path)> {
         match path.segs().split_first() {
             Some((Seg::Index(j), rest)) => Some((*files.get(*j)?, Path(rest.to_vec()))),
@@ -272,34 +285,59 @@ fn place(rule: usize, f: Failure, files: &[usize], first: usize) -> Pending {
             if path.segs().is_empty() && !b.missing {
                 return None;
             }
-            Some((
-                file,
-                Blame {
-                    path,
-                    label: b.label.clone(),
-                    missing: b.missing,
-                },
-            ))
+            Some((file, Blame { path, ..b.clone() }))
         })
         .collect();
     let bindings: Vec<(usize, Path)> = f.bindings.iter().filter_map(split).collect();
-    let file = blame
-        .first()
-        .map(|(file, _)| *file)
-        .or_else(|| bindings.first().map(|(file, _)| *file))
-        .unwrap_or(first);
-    Pending {
-        rule,
-        file,
-        blame,
-        bindings: bindings
-            .into_iter()
-            .filter(|(f, _)| *f == file)
-            .map(|(_, p)| p)
-            .collect(),
-        message: f.message,
-        help: f.help,
+    let mut homes: Vec<usize> = Vec::new();
+    match bindings.first() {
+        Some((file, _)) => homes.push(*file),
+        None => {
+            for (file, b) in &blame {
+                if !b.context && !homes.contains(file) {
+                    homes.push(*file);
+                }
+            }
+        }
     }
+    if homes.is_empty() {
+        homes.push(blame.first().map_or(first, |(file, _)| *file));
+    }
+    homes
+        .into_iter()
+        .map(|home| {
+            // Its own blamed values first, then what is shown beside them;
+            // a manifest none of whose values is blamed is pointed at whole.
+            let mut mine: Vec<(usize, Blame)> = blame
+                .iter()
+                .filter(|(file, b)| *file == home && !b.context)
+                .cloned()
+                .collect();
+            if mine.is_empty() {
+                if let Some((_, p)) = bindings.iter().find(|(file, _)| *file == home) {
+                    mine.push((home, Blame::item(p.clone(), String::new())));
+                }
+            }
+            mine.extend(
+                blame
+                    .iter()
+                    .filter(|(file, b)| *file != home || b.context)
+                    .cloned(),
+            );
+            Pending {
+                rule,
+                file: home,
+                blame: mine,
+                bindings: bindings
+                    .iter()
+                    .filter(|(file, _)| *file == home)
+                    .map(|(_, p)| p.clone())
+                    .collect(),
+                message: f.message.clone(),
+                help: f.help.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Reads the `i`th file found again, as the checked text, and loads it.
@@ -355,6 +393,7 @@ fn finding(program: &Program, reread: &HashMap<usize, Reread>, p: &Pending) -> F
     f.message = p.message.clone();
     f.help = p.help.clone();
     f.bindings = p.bindings.clone();
+    let mut hidden = 0usize;
     for (file, b) in &p.blame {
         let range = range_in(*file, b);
         if *file == p.file {
@@ -366,6 +405,10 @@ fn finding(program: &Program, reread: &HashMap<usize, Reread>, p: &Pending) -> F
         let Some(again) = reread.get(file) else {
             continue;
         };
+        if f.related.len() >= MAX_RELATED {
+            hidden += 1;
+            continue;
+        }
         f.related.push((
             Location {
                 path: again.source.name.clone(),
@@ -376,6 +419,13 @@ fn finding(program: &Program, reread: &HashMap<usize, Reread>, p: &Pending) -> F
             },
             b.label.clone(),
         ));
+    }
+    if let Some((_, label)) = f.related.last_mut().filter(|_| hidden > 0) {
+        let more = match hidden {
+            1 => "1 more place in other manifests is not shown".to_string(),
+            n => format!("{n} more places in other manifests are not shown"),
+        };
+        *label = format!("{label}; {more}");
     }
     if reread
         .get(&p.file)

@@ -253,15 +253,17 @@ fn rules_of_ones_own_range_over_every_manifest() {
         &[".", "--policy", "own.proviso", "--format", "short"],
     );
     let lines: Vec<&str> = run.stdout.lines().collect();
-    // The second message reader is past the limit (at the value that made
-    // it count, the others beside it), and the two partners named alike
-    // are each told of the other.
+    // The second and third message readers are past the limit: each gets a
+    // finding of its own (at the value that made it count, the others
+    // beside it), and the two partners named alike are each told of the
+    // other.
     assert_eq!(
         lines,
         [
             "a.yaml:5:9: note[mine/names]: Spotify AB is the name of another partner too (see also b.yaml:5:9)",
             "b.yaml:5:9: note[mine/names]: Spotify AB is the name of another partner too (see also a.yaml:5:9)",
             "b.yaml:28:11: warning[mine/message-partners]: more than one partner can read private messages (see also c.yaml:28:11, a.yaml:28:11)",
+            "c.yaml:28:11: warning[mine/message-partners]: more than one partner can read private messages (see also b.yaml:28:11, a.yaml:28:11)",
         ],
         "{run}"
     );
@@ -293,6 +295,89 @@ rule mine/x {
     assert!(
         run.stderr
             .contains("`each m in manifests`, then `m.partner.kind`"),
+        "{run}"
+    );
+}
+
+/// A waiver in one manifest never covers a finding about another.
+#[test]
+fn a_waiver_covers_only_its_own_manifest() {
+    let waiver = |rule: &str| {
+        format!("waivers:\n  - rule: {rule}\n    reason: testing\n    approved_by: me\n    expires: 2019-06-01\n")
+    };
+    // Bound to each manifest: the finding about `c` is in c.yaml, which
+    // waives nothing.
+    let names = r#"
+policy t for partnership/v1
+rule t/n {
+  title    "partner names differ"
+  severity error
+  each m in manifests
+  require  no o in manifests: o.partner.name == m.partner.name and o.partner.id != m.partner.id
+  message  "{m.partner.id} has the name of another partner"
+}
+"#;
+    let a = format!("{}{}", partner("a"), waiver("t/n"));
+    let b = format!("{}{}", partner("b"), waiver("t/n"));
+    let dir = dir_with(&[
+        ("a.yaml", &a),
+        ("b.yaml", &b),
+        ("c.yaml", &partner("c")),
+        ("p.proviso", names),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &[".", "--policy", "p.proviso", "--format", "short"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let c: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("c.yaml:"))
+        .collect();
+    assert_eq!(c.len(), 1, "{run}");
+    assert!(
+        c[0].contains("c has the name of another partner") && !c[0].contains("waived"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("a.yaml:")
+            && l.contains("a has the name")
+            && l.contains("waived")),
+        "{run}"
+    );
+
+    // Not bound: each manifest past the limit is a finding of its own, and
+    // the waiver of the first silences only that one.
+    let kinds = r#"
+policy t for partnership/v1
+rule t/k {
+  title    "at most one integration partner"
+  severity error
+  require  count(m in manifests: m.partner.kind == integration_partner) <= 1
+  message  "more than one integration partner"
+}
+"#;
+    let b = format!("{}{}", partner("b"), waiver("t/k"));
+    let dir = dir_with(&[
+        ("a.yaml", &partner("a")),
+        ("b.yaml", &b),
+        ("c.yaml", &partner("c")),
+        ("p.proviso", kinds),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &[".", "--policy", "p.proviso", "--format", "short"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{run}");
+    assert!(
+        lines[0].starts_with("b.yaml:") && lines[0].contains("waived"),
+        "{run}"
+    );
+    assert!(
+        lines[1].starts_with("c.yaml:") && !lines[1].contains("waived"),
         "{run}"
     );
 }

@@ -87,6 +87,9 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
             .strip_prefix('\u{feff}')
             .map(str::to_string)
             .unwrap_or(text);
+        // A line break written as a lone carriage return (old Mac files)
+        // is one: made a line feed, which keeps every offset.
+        let text = lone_cr_to_lf(text);
         sources.push(Source::new(path_text(&file), text));
     }
     // The shipped schema is loaded beside the given rules when they check
@@ -202,4 +205,32 @@ fn print_policy_errors(errors: &[Diag], short: bool) {
         "error: the policies have {n} {}; no manifest was checked",
         if n == 1 { "error" } else { "errors" }
     );
+}
+
+/// `text` with each carriage return not followed by a line feed turned into
+/// a line feed (the same length).
+fn lone_cr_to_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\r', Some('\n')) => out.push('\r'),
+            ('\r', _) => out.push('\n'),
+            (other, _) => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lone_cr_to_lf;
+
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        assert_eq!(lone_cr_to_lf("a\rb\r\nc\r".into()), "a\nb\r\nc\n");
+    }
 }

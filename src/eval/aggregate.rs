@@ -253,7 +253,7 @@ impl<'m> Evaluator<'m, '_> {
                 blame.push(Blame::at(p.clone(), format!("`{shown}` appears again")));
             }
             if let Some(p) = &first.place {
-                blame.push(Blame::at(
+                blame.push(Blame::context(
                     p.clone(),
                     format!("`{shown}` first appears here"),
                 ));
@@ -317,10 +317,12 @@ impl<'m> Evaluator<'m, '_> {
         // The items past the limit first (the first of them is where the
         // finding points), then those within it: each is labelled, at the
         // value that made it count when the count has a condition.
+        // Every item past the limit is blamed (across manifests, each is a
+        // finding of its own file); of those within it, a few are shown.
         let past = counted.iter().enumerate().skip(skip);
-        let within = counted.iter().enumerate().take(skip);
+        let within = counted.iter().enumerate().take(skip.min(MAX_BLAME));
         let mut blame = Vec::new();
-        for (k, i) in past.chain(within).take(MAX_BLAME) {
+        for (k, i) in past.chain(within) {
             let label = if k >= skip {
                 format!(
                     "number {} of {count} counted by `{what}`, past the limit of {max}",
@@ -343,10 +345,12 @@ impl<'m> Evaluator<'m, '_> {
                 }
                 _ => None,
             };
-            blame.push(match at {
+            let mut b = match at {
                 Some(b) => Blame::at(b.path, label),
                 None => Blame::item(base.index(*i), label),
-            });
+            };
+            b.context = k < skip;
+            blame.push(b);
         }
         Ok((!blame.is_empty()).then_some(blame))
     }

@@ -15,6 +15,10 @@ pub struct Blame {
     /// item's `id`), not at its contents: a field of it is missing, or the
     /// item itself is what is blamed (one counted past a limit).
     pub missing: bool,
+    /// Shown beside the values to blame, never blamed itself: the first
+    /// occurrence of a repeated value, an item counted within a limit. A
+    /// finding across manifests is never placed in a file for it.
+    pub context: bool,
 }
 
 impl Blame {
@@ -23,6 +27,15 @@ impl Blame {
             path,
             label: label.into(),
             missing: false,
+            context: false,
+        }
+    }
+
+    /// A value shown beside those to blame.
+    pub fn context(path: Path, label: impl Into<String>) -> Blame {
+        Blame {
+            context: true,
+            ..Blame::at(path, label)
         }
     }
 
@@ -32,6 +45,7 @@ impl Blame {
             path,
             label: label.into(),
             missing: true,
+            context: false,
         }
     }
 }
@@ -97,7 +111,10 @@ pub(super) fn dedupe(blame: Vec<Blame>) -> Vec<Blame> {
     }
     // The reader is told that there is more than is shown.
     if let Some(last) = unique.last_mut().filter(|_| !left_out.is_empty()) {
-        let more = format!("{} more values are not labelled", left_out.len());
+        let more = match left_out.len() {
+            1 => "1 more value is not labelled".to_string(),
+            n => format!("{n} more values are not labelled"),
+        };
         last.label = if last.label.is_empty() {
             more
         } else {

@@ -272,6 +272,7 @@ impl<'m> Evaluator<'m, '_> {
                         path,
                         label: String::new(),
                         missing,
+                        context: false,
                     },
                 );
             }
@@ -284,11 +285,7 @@ impl<'m> Evaluator<'m, '_> {
                 .last()
                 .and_then(|e| self.slots.get(e.slot).cloned().flatten())
             {
-                blame.push(Blame {
-                    path: place.path(),
-                    label: String::new(),
-                    missing: true,
-                });
+                blame.push(Blame::item(place.path(), String::new()));
             }
         }
         // What the finding is about comes first: when the first blamed value
@@ -385,7 +382,7 @@ impl<'m> Evaluator<'m, '_> {
         self.steps = self.steps.saturating_add(n as u64);
         if self.steps > self.budget {
             return Err(format!(
-                "it took more than {} steps: its `each` clauses and quantifiers multiply lists that no equality join (`a.id == b.ref`) narrows",
+                "it took more than {} steps: its `each` clauses and quantifiers multiply long lists (an equality join such as `a.id == b.ref` narrows a list to the items of an equal value, but not when many share one)",
                 self.budget
             ));
         }

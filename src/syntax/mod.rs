@@ -177,6 +177,15 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
                     break None;
                 };
                 if errors.len() >= MAX_SYNTAX_ERRORS {
+                    let end = range.end;
+                    errors.push(
+                        Diag::new(
+                            &Span::new(src, end..end),
+                            format!("more than {MAX_SYNTAX_ERRORS} declarations have syntax errors; the rest of the file is not checked"),
+                        )
+                        .label("checked up to here")
+                        .help("fix the errors above and run again"),
+                    );
                     break None;
                 }
                 broken.extend(declared_name(text.get(range.clone()).unwrap_or("")));
@@ -258,7 +267,10 @@ fn declaration_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
 
 /// The name a declaration's text declares, if it can be read.
 fn declared_name(decl: &str) -> Option<String> {
-    let line = decl.lines().find(|l| !l.starts_with("///"))?;
+    let line = decl
+        .lines()
+        .map(|l| l.trim_start_matches([' ', '\t']))
+        .find(|l| !l.starts_with("///"))?;
     let mut words = line.split_whitespace();
     match words.next()? {
         "schema" | "record" | "enum" | "const" => {}
