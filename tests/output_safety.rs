@@ -338,7 +338,7 @@ fn policy_errors_reach_no_terminal_raw() {
                   rule demo/broken {\n  \
                     title    \"t \u{1b}[31m\"\n  \
                     severity error\n  \
-                    // \u{1b}[2K\u{1b}[1Gall policies check\u{7}\r// \u{202e}\n  \
+                    // \u{202e}\r// \u{1b}[2K\u{1b}[1Gall policies check\u{7}\n  \
                     require not own_purpose_use_\n  \
                     message  \"{partner.name}\"\n\
                   }\n";
