@@ -457,3 +457,23 @@ fn a_self_join_points_at_the_binding_it_is_about() {
         ]
     );
 }
+
+#[test]
+fn syntax_errors_of_many_declarations_are_reported_up_to_a_limit_that_is_said() {
+    let mut policy = String::from("policy t for partnership/v1\n");
+    for i in 0..20 {
+        policy.push_str(&format!(
+            "rule t/r{i} {{\n  title \"x\n  severity error\n  require true\n  message \"m\"\n}}\n"
+        ));
+    }
+    let errors = compile(&[proviso::shipped::schema(), Source::new("t.proviso", policy)])
+        .err()
+        .unwrap();
+    assert_eq!(errors.len(), 17, "{errors:#?}");
+    assert!(errors[..16]
+        .iter()
+        .all(|d| d.message == "this string is never closed"));
+    assert!(errors[16]
+        .message
+        .starts_with("more than 16 declarations have syntax errors"));
+}
