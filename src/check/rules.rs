@@ -333,6 +333,16 @@ impl RuleCx<'_> {
         schema: usize,
     ) -> Option<ir::Rule> {
         self.across = rule.requirements.iter().any(reads_manifests);
+        if rule.title.trim().is_empty() {
+            self.errors.push(
+                Diag::new(
+                    &rule.id.span,
+                    format!("rule `{}` has an empty title", rule.id.name),
+                )
+                .label("this rule")
+                .help("say in one line what the rule demands: `title \"...\"`"),
+            );
+        }
         let mut requirements = Vec::new();
         let mut failed = false;
         for req in &rule.requirements {
@@ -444,6 +454,18 @@ impl RuleCx<'_> {
             Some(checked)
         });
         if req.at.is_some() && at.is_none() {
+            failed = true;
+        }
+        let blank = req.message.parts.iter().all(|p| match p {
+            ast::TemplatePart::Text(t) => t.trim().is_empty(),
+            ast::TemplatePart::Hole(_) => false,
+        });
+        if blank {
+            self.errors.push(
+                Diag::new(&req.message.span, "this message is empty")
+                    .label("says nothing")
+                    .help("say what is wrong, with the values that show it: `message \"{partner.name} ...\"`"),
+            );
             failed = true;
         }
         let message = self.template(&req.message);
