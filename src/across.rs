@@ -98,6 +98,9 @@ pub struct Store {
     by_schema: HashMap<usize, Members>,
     /// Files that waive a rule across manifests.
     waiving: Vec<usize>,
+    /// How many files there are: a schema's lists are made that long at
+    /// once, rather than grown (and copied) as manifests come in.
+    expected: usize,
 }
 
 #[derive(Default)]
@@ -108,6 +111,14 @@ struct Members {
 }
 
 impl Store {
+    /// A store for a run of `files` files.
+    pub fn new(files: usize) -> Store {
+        Store {
+            expected: files,
+            ..Store::default()
+        }
+    }
+
     /// Keeps what file `file` kept.
     pub fn add(&mut self, file: usize, kept: Kept) {
         let Kept {
@@ -116,7 +127,12 @@ impl Store {
             digest,
             waives,
         } = kept;
-        let m = self.by_schema.entry(schema).or_default();
+        let expected = self.expected.saturating_sub(file);
+        let m = self.by_schema.entry(schema).or_insert_with(|| Members {
+            values: Vec::with_capacity(expected),
+            files: Vec::with_capacity(expected),
+            digests: Vec::with_capacity(expected),
+        });
         m.values.push(value);
         m.files.push(file);
         m.digests.push(digest);
@@ -140,23 +156,32 @@ pub fn check(
     store: Store,
     mut sink: impl FnMut(FileReport) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
-    let Store { by_schema, waiving } = store;
+    let Store {
+        by_schema, waiving, ..
+    } = store;
     // Every kept manifest, in file order, with its schema.
     let mut order: Vec<(usize, usize)> = by_schema
         .iter()
         .flat_map(|(s, m)| m.files.iter().map(move |f| (*f, *s)))
         .collect();
     order.sort_unstable();
-    let digests: HashMap<usize, u64> = by_schema
-        .values()
-        .flat_map(|m| m.files.iter().copied().zip(m.digests.iter().copied()))
-        .collect();
-    // By schema: the kept manifests as one list, and the file each came
-    // from.
+    // By schema: the kept manifests as one list, the file each came from,
+    // and its text's digest (files come in order, so each list of files is
+    // sorted).
+    let mut digests: Vec<(Vec<usize>, Vec<u64>)> = Vec::new();
     let lists: HashMap<usize, (Value, Vec<usize>)> = by_schema
         .into_iter()
-        .map(|(s, m)| (s, (Value::List(m.values), m.files)))
+        .map(|(s, m)| {
+            digests.push((m.files.clone(), m.digests));
+            (s, (Value::List(m.values), m.files))
+        })
         .collect();
+    let digest_of = |file: usize| {
+        digests.iter().find_map(|(files, d)| {
+            let i = files.binary_search(&file).ok()?;
+            d.get(i).copied()
+        })
+    };
     let mut pending: Vec<Pending> = Vec::new();
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
     // How each rule ended over the manifests of its schema; a manifest a
@@ -200,7 +225,7 @@ pub fn check(
     drop(lists);
     let reread: HashMap<usize, Reread> = wanted
         .iter()
-        .filter_map(|&i| Some((i, read_again(program, found, opts, i, digests.get(&i)?)?)))
+        .filter_map(|&i| Some((i, read_again(program, found, opts, i, &digest_of(i)?)?)))
         .collect();
     let mut by_file: BTreeMap<usize, Vec<(usize, Finding)>> = BTreeMap::new();
     for p in pending {

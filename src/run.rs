@@ -225,7 +225,7 @@ pub fn check_each(
         }
         drop(tx);
         let mut waiting: BTreeMap<usize, FileReport> = BTreeMap::new();
-        let mut kept = crate::across::Store::default();
+        let mut kept = crate::across::Store::new(n);
         let mut hand_on = |i: usize, mut f: FileReport, totals: &mut Totals| {
             if let Some(k) = f.kept.take() {
                 kept.add(i, *k);
