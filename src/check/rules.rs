@@ -162,7 +162,12 @@ pub(super) fn check_rules(
                     }
                     seen.insert(rule.id.name.clone(), rule.id.span.clone());
                     let Some((policy_name, schema)) = &policy else {
-                        if !policy_failed {
+                        // A `policy` line that did not parse was reported.
+                        let broken_policy = file
+                            .broken
+                            .iter()
+                            .any(|b| b == crate::syntax::BROKEN_POLICY);
+                        if !policy_failed && !broken_policy {
                             errors.push(
                                 Diag::new(&rule.id.span, format!("rule `{}` has no policy", rule.id.name))
                                     .label("declared before any `policy`")

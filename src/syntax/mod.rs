@@ -265,6 +265,10 @@ fn declaration_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
     (start < end).then_some(start..end)
 }
 
+/// What stands for a `policy` line that did not parse among the broken
+/// names of a file: the rules after it are not told they have no policy.
+pub const BROKEN_POLICY: &str = "policy";
+
 /// The name a declaration's text declares, if it can be read.
 fn declared_name(decl: &str) -> Option<String> {
     let line = decl
@@ -274,6 +278,7 @@ fn declared_name(decl: &str) -> Option<String> {
     let mut words = line.split_whitespace();
     match words.next()? {
         "schema" | "record" | "enum" | "const" => {}
+        "policy" => return Some(BROKEN_POLICY.to_string()),
         _ => return None,
     }
     let name: String = words
