@@ -168,27 +168,17 @@ pub fn check(
     // By schema: the kept manifests as one list, the file each came from,
     // and its text's digest (files come in order, so each list of files is
     // sorted).
-    let mut digests: Vec<(Vec<usize>, Vec<u64>)> = Vec::new();
-    let lists: HashMap<usize, (Value, Vec<usize>)> = by_schema
+    let lists: HashMap<usize, (Value, Vec<usize>, Vec<u64>)> = by_schema
         .into_iter()
-        .map(|(s, m)| {
-            digests.push((m.files.clone(), m.digests));
-            (s, (Value::List(m.values), m.files))
-        })
+        .map(|(s, m)| (s, (Value::List(m.values), m.files, m.digests)))
         .collect();
-    let digest_of = |file: usize| {
-        digests.iter().find_map(|(files, d)| {
-            let i = files.binary_search(&file).ok()?;
-            d.get(i).copied()
-        })
-    };
     let mut pending: Vec<Pending> = Vec::new();
     let mut errors: Vec<(usize, usize, String)> = Vec::new();
     // How each rule ended over the manifests of its schema; a manifest a
     // finding points into fails it.
     let mut ended: Vec<(usize, usize, RuleResult)> = Vec::new();
     for (r, rule) in program.rules.iter().enumerate().filter(|(_, r)| r.across) {
-        let Some((list, files)) = lists.get(&rule.schema) else {
+        let Some((list, files, _)) = lists.get(&rule.schema) else {
             continue;
         };
         let Some(&first) = files.first() else {
@@ -221,8 +211,17 @@ pub fn check(
         .chain(errors.iter().map(|(_, f, _)| *f))
         .chain(waiving)
         .collect();
-    // The manifests' values are no longer needed.
-    drop(lists);
+    // The manifests' values are no longer needed; their files' digests are.
+    let digests: Vec<(Vec<usize>, Vec<u64>)> = lists
+        .into_values()
+        .map(|(_, files, d)| (files, d))
+        .collect();
+    let digest_of = |file: usize| {
+        digests.iter().find_map(|(files, d)| {
+            let i = files.binary_search(&file).ok()?;
+            d.get(i).copied()
+        })
+    };
     let reread: HashMap<usize, Reread> = wanted
         .iter()
         .filter_map(|&i| Some((i, read_again(program, found, opts, i, &digest_of(i)?)?)))

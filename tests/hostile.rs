@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{edit, COMPLIANT};
+use common::{edit, Run, COMPLIANT};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,22 +28,6 @@ fn failing() -> String {
         "honors_privacy_settings: true",
         "honors_privacy_settings: false",
     )
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
 }
 
 impl Run {
@@ -120,11 +104,7 @@ fn run_in(dir: &Path, args: &[&str], deadline: Duration) -> Run {
         .unwrap_or_else(|_| panic!("proviso {args:?} ran past {deadline:?}"))
         .unwrap();
     let _ = start;
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(out)
 }
 
 fn check(dir: &Path, extra: &[&str]) -> Run {

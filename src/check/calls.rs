@@ -53,6 +53,22 @@ fn is_summable(ty: &Ty) -> bool {
 }
 
 impl RuleCx<'_> {
+    /// A function given what it does not take: at the argument, labelled
+    /// with its type.
+    fn misapplied(
+        &mut self,
+        arg: &ast::Expr,
+        message: String,
+        shown: &str,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diag::new(&arg.span, message)
+                .label(format!("a `{shown}`"))
+                .help(help),
+        );
+    }
+
     pub(super) fn call(
         &mut self,
         func: &ast::Ident,
@@ -100,20 +116,7 @@ impl RuleCx<'_> {
             );
             return None;
         }
-        let coll = self.expr(collection, None)?;
-        let elem = self.iterable(&coll, &collection.span)?;
-        if self.shadows_root(var) {
-            return None;
-        }
-        if self.lookup_var(&var.name).is_some() {
-            self.errors.push(
-                Diag::new(&var.span, format!("`{}` is already bound", var.name))
-                    .label("bound again here")
-                    .help("give each variable its own name"),
-            );
-            return None;
-        }
-        let slot = self.bind(&var.name, elem);
+        let (coll, slot) = self.bind_item(var, collection)?;
         let body = match agg {
             Agg::Count => self.boolean(arg),
             Agg::Sum | Agg::Unique | Agg::Length => self.item_value(agg, arg),
@@ -152,13 +155,11 @@ impl RuleCx<'_> {
                 Agg::Sum => ("ints or durations", "add up a number of each item, for example `sum(grant in grants: grant.monthly_users)`"),
                 Agg::Count | Agg::Length | Agg::Unique => ("a single value of each item (a string, int, date, duration, enum value or boolean)", "compare a field that identifies the items, for example `unique(grant in grants: grant.id)`"),
             };
-            self.errors.push(
-                Diag::new(
-                    &arg.span,
-                    format!("`{}` takes {wants}, and this is a `{shown}`", agg.name()),
-                )
-                .label(format!("a `{shown}`"))
-                .help(help),
+            self.misapplied(
+                arg,
+                format!("`{}` takes {wants}, and this is a `{shown}`", agg.name()),
+                &shown,
+                help,
             );
             return None;
         }
@@ -227,13 +228,11 @@ impl RuleCx<'_> {
                     (Agg::Sum, _) => "`sum` takes a list of ints or durations, or adds up a value of each item: `sum(grant in grants: grant.monthly_users)`".to_string(),
                     (Agg::Unique, _) => "`unique` takes a list, or compares a value of each item: `unique(grant in grants: grant.id)`".to_string(),
                 };
-                self.errors.push(
-                    Diag::new(
-                        &arg.span,
-                        format!("`{}` does not apply to a `{shown}`", agg.name()),
-                    )
-                    .label(format!("a `{shown}`"))
-                    .help(help),
+                self.misapplied(
+                    arg,
+                    format!("`{}` does not apply to a `{shown}`", agg.name()),
+                    &shown,
+                    help,
                 );
                 return None;
             }
@@ -248,13 +247,11 @@ impl RuleCx<'_> {
                 } else {
                     "compare a value of each item: `unique(grant in grants: grant.id)`"
                 };
-                self.errors.push(
-                    Diag::new(
-                        &arg.span,
-                        format!("`{}` does not apply to a `{shown}`", agg.name()),
-                    )
-                    .label(format!("a `{shown}`"))
-                    .help(help),
+                self.misapplied(
+                    arg,
+                    format!("`{}` does not apply to a `{shown}`", agg.name()),
+                    &shown,
+                    help,
                 );
                 return None;
             }

@@ -383,31 +383,11 @@ impl RuleCx<'_> {
         let mut each = Vec::new();
         let mut failed = false;
         for clause in &req.each {
-            let coll = self.expr(&clause.collection, None);
-            let elem = coll
-                .as_ref()
-                .and_then(|c| self.iterable(c, &clause.collection.span));
-            let (Some(coll), Some(elem)) = (coll, elem) else {
+            let Some((coll, slot)) = self.bind_item(&clause.var, &clause.collection) else {
                 self.poisoned.push(clause.var.name.clone());
                 failed = true;
                 continue;
             };
-            if self.shadows_root(&clause.var) {
-                self.poisoned.push(clause.var.name.clone());
-                failed = true;
-                continue;
-            }
-            if let Some(v) = self.vars.iter().find(|v| v.name == clause.var.name) {
-                let name = v.name.clone();
-                self.errors.push(
-                    Diag::new(&clause.var.span, format!("`{name}` is already bound"))
-                        .label("bound again here")
-                        .help("give each quantified variable its own name"),
-                );
-                failed = true;
-                continue;
-            }
-            let slot = self.bind(&clause.var.name, elem);
             let filter = clause.filter.as_ref().and_then(|f| {
                 let checked = self.boolean(f);
                 // What the filter guarantees holds for the rest of the
@@ -487,6 +467,30 @@ impl RuleCx<'_> {
             help,
             span: req.span.clone(),
         })
+    }
+
+    /// Binds `var` to the items of `collection` (an `each`, a quantifier, a
+    /// function over items): the collection is checked, and the name must
+    /// be free. Returns the checked collection and the variable's slot.
+    pub(super) fn bind_item(
+        &mut self,
+        var: &ast::Ident,
+        collection: &ast::Expr,
+    ) -> Option<(ir::Expr, usize)> {
+        let coll = self.expr(collection, None)?;
+        let elem = self.iterable(&coll, &collection.span)?;
+        if self.shadows_root(var) {
+            return None;
+        }
+        if self.lookup_var(&var.name).is_some() {
+            self.errors.push(
+                Diag::new(&var.span, format!("`{}` is already bound", var.name))
+                    .label("bound again here")
+                    .help("give each variable its own name"),
+            );
+            return None;
+        }
+        Some((coll, self.bind(&var.name, elem)))
     }
 
     /// A variable named like a field of the manifest would make every path
@@ -723,20 +727,7 @@ impl RuleCx<'_> {
                 collection,
                 body,
             } => {
-                let coll = self.expr(collection, None)?;
-                let elem = self.iterable(&coll, &collection.span)?;
-                if self.shadows_root(var) {
-                    return None;
-                }
-                if self.lookup_var(&var.name).is_some() {
-                    self.errors.push(
-                        Diag::new(&var.span, format!("`{}` is already bound", var.name))
-                            .label("bound again here")
-                            .help("give each quantified variable its own name"),
-                    );
-                    return None;
-                }
-                let slot = self.bind(&var.name, elem);
+                let (coll, slot) = self.bind_item(var, collection)?;
                 let body = self.boolean(body);
                 // The variable's scope ends with the body.
                 self.vars.retain(|v| v.slot != slot);

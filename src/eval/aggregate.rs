@@ -322,6 +322,8 @@ impl<'m> Evaluator<'m, '_> {
         let past = counted.iter().enumerate().skip(skip);
         let within = counted.iter().enumerate().take(skip.min(MAX_BLAME));
         let mut blame = Vec::new();
+        let items: &'m [Value] = self.items(&coll, collection)?;
+        let list = Rc::new(base.clone());
         for (k, i) in past.chain(within) {
             let label = if k >= skip {
                 format!(
@@ -331,10 +333,9 @@ impl<'m> Evaluator<'m, '_> {
             } else {
                 format!("number {} of {count} counted by `{what}`", k + 1)
             };
-            let items: &'m [Value] = self.items(&coll, collection)?;
             let at = match (slot, body, items.get(*i)) {
                 (Some(slot), Some(body), Some(item)) => {
-                    self.bind(*slot, item, &Rc::new(base.clone()), *i);
+                    self.bind(*slot, item, &list, *i);
                     let explained = self.truth(body);
                     self.unbind(*slot);
                     explained?

@@ -233,12 +233,28 @@ impl<'m> Evaluator<'m, '_> {
     /// with the first occurrence beside it).
     fn explain_failure(&mut self, rule: &'m Requirement, out: &mut Vec<Failure>) -> R<()> {
         let (_, blame) = self.truth(&rule.require)?;
+        // Each repetition of `require unique(...)` is a finding: a value to
+        // blame starts one, and what is shown beside it goes with it.
         let groups: Vec<Vec<Blame>> = match &rule.require.kind {
             Kind::Agg {
                 agg: crate::check::ir::Agg::Unique,
                 ..
-            } if blame.len() > 1 => blame.chunks(2).map(<[Blame]>::to_vec).collect(),
+            } => {
+                let mut groups: Vec<Vec<Blame>> = Vec::new();
+                for b in blame {
+                    match groups.last_mut() {
+                        Some(group) if b.context => group.push(b),
+                        _ => groups.push(vec![b]),
+                    }
+                }
+                groups
+            }
             _ => vec![blame],
+        };
+        let groups = if groups.is_empty() {
+            vec![Vec::new()]
+        } else {
+            groups
         };
         let message = self.template(&rule.message)?;
         let help = match &rule.help {

@@ -568,15 +568,10 @@ fn parse_requirement(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Requirement,
     for part in significant(pair.into_inner()) {
         match part.as_rule() {
             Rule::each_clause => {
-                let mut parts = significant(part.into_inner());
-                let var = parts
-                    .next()
-                    .map(|p| ident(src, p))
-                    .ok_or_else(|| missing(src, "variable"))?;
-                let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+                let (var, collection) = var_in(src, &mut significant(part.into_inner()))?;
                 each.push(Each {
                     var,
-                    collection: parse_path(src, coll),
+                    collection,
                     filter: None,
                 });
             }
@@ -613,6 +608,19 @@ fn parse_requirement(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Requirement,
         help,
         span,
     })
+}
+
+/// `VAR in PATH`, as `each`, quantifiers and functions over items write it.
+fn var_in<'i>(
+    src: &Arc<Source>,
+    parts: &mut impl Iterator<Item = Pair<'i, Rule>>,
+) -> Result<(Ident, Expr), Diag> {
+    let var = parts
+        .next()
+        .map(|p| ident(src, p))
+        .ok_or_else(|| missing(src, "variable"))?;
+    let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+    Ok((var, parse_path(src, coll)))
 }
 
 fn clause_expr(src: &Arc<Source>, pair: Pair<Rule>) -> Result<Expr, Diag> {
@@ -892,16 +900,9 @@ fn parse_primary(
             let arg = parts.next().ok_or_else(|| missing(src, "argument"))?;
             let (each, (arg, d)) = if arg.as_rule() == Rule::comprehension {
                 let mut parts = significant(arg.into_inner());
-                let var = parts
-                    .next()
-                    .map(|p| ident(src, p))
-                    .ok_or_else(|| missing(src, "variable"))?;
-                let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+                let (var, coll) = var_in(src, &mut parts)?;
                 let body = parts.next().ok_or_else(|| missing(src, "body"))?;
-                (
-                    Some((var, Box::new(parse_path(src, coll)))),
-                    parse_deep(src, body)?,
-                )
+                (Some((var, Box::new(coll))), parse_deep(src, body)?)
             } else {
                 (None, parse_deep(src, arg)?)
             };
@@ -919,18 +920,14 @@ fn parse_primary(
                 Some("no") => Quantifier::No,
                 _ => Quantifier::Any,
             };
-            let var = parts
-                .next()
-                .map(|p| ident(src, p))
-                .ok_or_else(|| missing(src, "variable"))?;
-            let coll = parts.next().ok_or_else(|| missing(src, "collection"))?;
+            let (var, coll) = var_in(src, &mut parts)?;
             let body = parts.next().ok_or_else(|| missing(src, "body"))?;
             let (body, d) = parse_deep(src, body)?;
             depth = d + 1;
             ExprKind::Quantified {
                 quantifier: q,
                 var,
-                collection: Box::new(parse_path(src, coll)),
+                collection: Box::new(coll),
                 body: Box::new(body),
             }
         }
