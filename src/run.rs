@@ -592,10 +592,10 @@ fn evaluate<'p>(
 
 /// The places of one manifest's values, and what is needed to look them
 /// up by path.
-pub(crate) struct Place<'a> {
-    pub(crate) spans: &'a Spans,
-    pub(crate) types: &'a crate::schema::Types,
-    pub(crate) text: &'a str,
+pub struct Place<'a> {
+    pub spans: &'a Spans,
+    pub types: &'a crate::schema::Types,
+    pub text: &'a str,
 }
 
 impl Place<'_> {
@@ -605,7 +605,7 @@ impl Place<'_> {
 
     /// Where a blamed value is: the value itself, or for an item or a
     /// missing field, the item's `id` when it has one, else its key.
-    pub(crate) fn blamed(&self, b: &Blame) -> Option<Range<usize>> {
+    pub fn blamed(&self, b: &Blame) -> Option<Range<usize>> {
         let item_id = match b.path.segs().last() {
             Some(Seg::Index(_)) if b.missing => self
                 .spans

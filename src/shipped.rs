@@ -51,3 +51,8 @@ pub fn program() -> Result<Program, Vec<Diag>> {
 pub fn program_from_image() -> Option<Program> {
     image::decode(IMAGE, &sources())
 }
+
+/// Whether a source name is one of the shipped policy files.
+pub fn is_shipped(name: &str) -> bool {
+    POLICIES.iter().any(|(n, _)| *n == name)
+}

@@ -73,7 +73,7 @@ enum FailOn {
     Never,
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(super) fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
         .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2018-12-18"))
 }

@@ -1,8 +1,10 @@
 //! The command line: flags in, exit code out.
 
 mod check;
+mod explain;
 pub(crate) mod policies;
 mod rules;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +23,12 @@ enum Command {
     Check(check::CheckArgs),
     /// List the rule catalogue: id, severity, title and source.
     Rules(rules::RulesArgs),
+    /// Show why a rule passes or fails on a manifest: each binding, each
+    /// condition, and the values it read, with their lines.
+    Explain(explain::ExplainArgs),
+    /// Run the cases of `*.test.yaml` files: what each rule must make of a
+    /// manifest, with expected against actual when a case does not hold.
+    Test(test::TestArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -44,5 +52,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

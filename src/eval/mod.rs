@@ -9,6 +9,7 @@ mod aggregate;
 mod blame;
 mod join;
 mod render;
+mod trace;
 mod truth;
 
 use crate::check::ir::{Expr, Kind, Part, Requirement, Rule};
@@ -22,6 +23,7 @@ use join::{chosen_items, JoinIndex};
 pub use render::render;
 use std::collections::HashMap as StdHashMap;
 use std::rc::Rc;
+pub use trace::{trace_rule, BindingTrace, Cond, Operand, ReqTrace, RuleTrace};
 
 /// Hash maps keyed by manifest values: foldhash is several times cheaper
 /// than SipHash on short keys, and seeded per process, so a manifest cannot

@@ -225,7 +225,7 @@ impl<'p, W: Write> Stream<'p, W> {
 }
 
 /// `<`, `>`, `&`, `'` and `"` as entities, in text and in attribute values.
-fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains(['<', '>', '&', '\'', '"']) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -246,7 +246,7 @@ fn escape(s: &str) -> std::borrow::Cow<'_, str> {
 /// Text from a manifest, a file name or a policy. [`visible`] writes the
 /// control characters XML 1.0 cannot hold; U+FFFE and U+FFFF, which no XML
 /// 1.0 document can hold either, are written the same way.
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let s = visible(s);
     if s.contains(['\u{FFFE}', '\u{FFFF}']) {
         s.replace('\u{FFFE}', "\\u{fffe}")
