@@ -415,3 +415,80 @@ fn where_(file: Option<&str>, line: Option<usize>, sep: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// Explanations of the findings of `proviso check --explain`: each rule
+/// is traced once per manifest, and each finding shows its own binding.
+pub struct Explainer<'p> {
+    program: &'p Program,
+    today: Date,
+    /// The manifest last explained, and its rules' explanations.
+    cache: Option<(Arc<Source>, Vec<(String, Explanation)>)>,
+}
+
+impl<'p> Explainer<'p> {
+    pub fn new(program: &'p Program, today: Date) -> Explainer<'p> {
+        Explainer {
+            program,
+            today,
+            cache: None,
+        }
+    }
+
+    /// The failing binding of a finding's rule, indented, or nothing for a
+    /// finding that no rule's condition explains (a schema error, a waiver).
+    pub fn finding(&mut self, f: &crate::diagnostics::Finding) -> String {
+        let Some(src) = &f.location.source else {
+            return String::new();
+        };
+        let Some(rule) = self.program.rule(&f.rule) else {
+            return String::new();
+        };
+        if rule.across {
+            return "    (a rule across manifests: `proviso explain` evaluates it on one)\n".into();
+        }
+        let fresh = !matches!(&self.cache, Some((s, _)) if Arc::ptr_eq(s, src));
+        if fresh {
+            self.cache = Some((Arc::clone(src), Vec::new()));
+        }
+        let Some((_, done)) = self.cache.as_mut() else {
+            return String::new();
+        };
+        if !done.iter().any(|(id, _)| *id == rule.id) {
+            let crate::manifest::load::Loaded::Manifest {
+                schema,
+                value,
+                issues,
+                spans,
+            } = crate::manifest::load::load(&src.text, &self.program.types)
+            else {
+                return String::new();
+            };
+            if !issues.is_empty() || schema != rule.schema {
+                return String::new();
+            }
+            let loaded = Loaded {
+                src,
+                value: &value,
+                spans: &spans,
+            };
+            done.push((
+                rule.id.clone(),
+                explain(self.program, rule, &loaded, self.today),
+            ));
+        }
+        let Some((_, e)) = done.iter().find(|(id, _)| *id == rule.id) else {
+            return String::new();
+        };
+        let wanted: Vec<String> = f.bindings.iter().map(Path::to_string).collect();
+        let mut out = String::new();
+        for r in &e.requirements {
+            for b in r.bindings.iter().filter(|b| b.outcome == "fail") {
+                let vars: Vec<&str> = b.vars.iter().map(|v| v.pointer.as_str()).collect();
+                if vars == wanted {
+                    render_binding(&mut out, b, "    ");
+                }
+            }
+        }
+        out
+    }
+}

@@ -47,6 +47,13 @@ pub struct CheckArgs {
     /// Exit 0 when no manifest was found, instead of failing the run.
     #[arg(long)]
     allow_empty: bool,
+    /// Name every rule that applied to no manifest (the summary counts them).
+    #[arg(long, short)]
+    verbose: bool,
+    /// Under each finding, show why the rule failed: each condition of the
+    /// failing binding and the values it read (with `human` and `short`).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +141,10 @@ pub fn run(args: CheckArgs) -> Exit {
         Format::Short
     });
 
+    if args.explain && !matches!(format, Format::Human | Format::Short) {
+        say("error: `--explain` works with `--format human` and `--format short`; `proviso explain RULE MANIFEST --format json` gives the same data as JSON");
+        return Exit::Failed;
+    }
     let Some(program) = load_program(&args.policy, format != Format::Human) else {
         return Exit::Failed;
     };
@@ -194,6 +205,17 @@ pub fn run(args: CheckArgs) -> Exit {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let mut failing = false;
+    // Which rules applied to some manifest (a binding got past its `where`).
+    let mut applied = vec![false; program.rules.len()];
+    let mut note_applied = |file: &crate::run::FileReport| {
+        for &(i, result) in &file.results {
+            if result != crate::run::RuleResult::NotApplicable {
+                if let Some(a) = applied.get_mut(i) {
+                    *a = true;
+                }
+            }
+        }
+    };
     // The first error writing the report: the run stops there.
     let mut write_error: Option<std::io::Error> = None;
     let totals = match format {
@@ -202,9 +224,13 @@ pub fn run(args: CheckArgs) -> Exit {
         Format::Human | Format::Short | Format::Github => {
             let renderer = Renderer::new(color);
             check_each(&program, &found, &opts, |file| {
+                note_applied(&file);
+                let mut why = args
+                    .explain
+                    .then(|| crate::explain::Explainer::new(&program, opts.today));
                 for f in &file.findings {
                     failing |= fails(f);
-                    let text = match format {
+                    let mut text = match format {
                         Format::Human => renderer.finding(f),
                         Format::Github => format!("{}\n", report::github::finding(f)),
                         // Only `short` reaches this arm: the documents are
@@ -213,6 +239,9 @@ pub fn run(args: CheckArgs) -> Exit {
                             format!("{}\n", report::short::finding(f))
                         }
                     };
+                    if let Some(why) = why.as_mut() {
+                        text.push_str(&why.finding(f));
+                    }
                     if let Err(e) = out.write_all(text.as_bytes()) {
                         write_error = Some(e);
                         return ControlFlow::Break(());
@@ -232,6 +261,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 }
             };
             let totals = check_each(&program, &found, &opts, |file| {
+                note_applied(&file);
                 failing |= file.findings.iter().any(fails);
                 match document.file(&file) {
                     Ok(()) => ControlFlow::Continue(()),
@@ -247,7 +277,10 @@ pub fn run(args: CheckArgs) -> Exit {
             totals
         }
     };
-    let summary = report::summary(&totals);
+    let mut summary = report::summary(&totals);
+    if totals.manifests > 0 {
+        summary.push_str(&unapplied(&program, &applied, args.verbose));
+    }
     // The summary closes a report meant for people on stdout; every other
     // format keeps its output for the report alone, so that it stays
     // parseable. The report is flushed first, so that on a terminal the
@@ -414,4 +447,37 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
+}
+
+/// The rules that applied to no manifest: a `where` that lets nothing
+/// through may be a typo in a literal. Named all with `--verbose`, else the
+/// first few.
+fn unapplied(program: &Program, applied: &[bool], verbose: bool) -> String {
+    const SHOWN: usize = 5;
+    let idle: Vec<&str> = program
+        .rules
+        .iter()
+        .zip(applied)
+        .filter(|(_, a)| !**a)
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    if idle.is_empty() {
+        return String::new();
+    }
+    let n = idle.len();
+    let names: Vec<String> = idle
+        .iter()
+        .take(if verbose { n } else { SHOWN })
+        .map(|id| format!("`{}`", visible(id)))
+        .collect();
+    let more = if n > names.len() {
+        format!(" and {} more (`--verbose` names them all)", n - names.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "\nnote: {n} {} applied to no manifest (every binding was left out by a `where`, or no manifest has what it reads): {}{more}",
+        if n == 1 { "rule" } else { "rules" },
+        names.join(", ")
+    )
 }

@@ -243,7 +243,13 @@ impl<'m> Evaluator<'m, '_> {
                     let op = match self.value(part) {
                         Ok(ev) => Operand {
                             text: part.span.text().to_string(),
-                            value: ev.value.as_ref().map(|v| self.show_set(v.get(), &part.ty)),
+                            value: ev.value.as_ref().map(|v| {
+                                let shown = self.show_set(v.get(), &part.ty);
+                                match part.ty.required() {
+                                    crate::schema::Ty::List(_) => format!("[{shown}]"),
+                                    _ => shown,
+                                }
+                            }),
                             place: ev.place,
                         },
                         Err(_) => continue,
