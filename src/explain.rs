@@ -416,13 +416,16 @@ fn where_(file: Option<&str>, line: Option<usize>, sep: &str) -> String {
     }
 }
 
+/// A manifest's rules explained so far, by rule id.
+type Explained = Vec<(String, Explanation)>;
+
 /// Explanations of the findings of `proviso check --explain`: each rule
 /// is traced once per manifest, and each finding shows its own binding.
 pub struct Explainer<'p> {
     program: &'p Program,
     today: Date,
     /// The manifest last explained, and its rules' explanations.
-    cache: Option<(Arc<Source>, Vec<(String, Explanation)>)>,
+    cache: Option<(Arc<Source>, Explained)>,
 }
 
 impl<'p> Explainer<'p> {
