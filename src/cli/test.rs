@@ -64,7 +64,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_file() {
-            out.push(p.clone());
+            out.push(crate::testing::file::tidy(p));
             continue;
         }
         if !p.exists() {
@@ -90,7 +90,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             if entry.file_type().is_file()
                 && (name.ends_with(".test.yaml") || name.ends_with(".test.yml"))
             {
-                out.push(entry.into_path());
+                out.push(crate::testing::file::tidy(entry.path()));
             }
         }
     }

@@ -246,7 +246,7 @@ impl Read<'_> {
     /// A manifest read from a path relative to the test file.
     fn base(&mut self, node: &Node) -> Option<Node> {
         let rel = self.text(node, "`base`")?;
-        let path = self.dir.join(&rel);
+        let path = tidy(&self.dir.join(&rel));
         let shown = path_text(&path);
         let text = match read_text(&path, DEFAULT_MAX_FILE_SIZE) {
             Ok(t) => normalize(t),
@@ -684,7 +684,28 @@ fn hint(node: &Node, seg: &str) -> Option<String> {
     match &node.kind {
         Kind::Map(entries) => did_you_mean(seg, entries.iter().map(|(k, _, _)| k.as_str()))
             .map(|s| format!("did you mean `{s}`?")),
-        Kind::Seq(items) => Some(format!("the list has {} items, from 0", items.len())),
+        Kind::Seq(items) => Some(format!(
+            "{}; index from 0, or append with `-`",
+            count(items.len())
+        )),
         Kind::Scalar { .. } => None,
+    }
+}
+
+/// `the list has 1 item`, `the list has 3 items`.
+fn count(n: usize) -> String {
+    format!("the list has {n} item{}", if n == 1 { "" } else { "s" })
+}
+
+/// A path as shown: without `./` steps.
+pub fn tidy(path: &FsPath) -> std::path::PathBuf {
+    let tidy: std::path::PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        tidy
     }
 }

@@ -1,0 +1,560 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The policy author's loop, run as they run it: `proviso test` on test
+//! files in a temporary directory (passing, failing, broken), `proviso
+//! explain`, `proviso check --explain`, and the summary's note of rules
+//! that applied to nothing.
+
+mod common;
+
+use common::{Run, COMPLIANT};
+use std::path::Path;
+use tempfile::TempDir;
+
+fn proviso(dir: &Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Run::of(out)
+}
+
+/// A directory with the compliant manifest as `base.yaml`, and `files`.
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.yaml"), COMPLIANT).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// The line (1-based) of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+const PLATFORM_LOGIN: &str = "\
+base: base.yaml
+as_of: 2018-12-18
+cases:
+  - name: a platform login is not consent to read messages
+    patch:
+      /grants/0/consent/mechanism: platform_login
+    expect:
+      ftc2012/messages-consent: fail /grants/0/consent/mechanism
+  - name: the base passes everything
+    expect: {}
+";
+
+#[test]
+fn cases_that_hold_exit_0() {
+    let dir = project(&[("consent.test.yaml", PLATFORM_LOGIN)]);
+    let run = proviso(dir.path(), &["test", "--format", "short"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains("2 cases ran: 2 held, 0 failed"),
+        "{run}"
+    );
+    assert_eq!(run.stdout, "", "{run}");
+}
+
+#[test]
+fn a_case_that_does_not_hold_shows_expected_against_actual_with_the_values() {
+    let wrong = PLATFORM_LOGIN.replace(
+        "fail /grants/0/consent/mechanism",
+        "fail /grants/0/consent/recorded",
+    );
+    let dir = project(&[("consent.test.yaml", &wrong)]);
+    let run = proviso(dir.path(), &["test", "--format", "human"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("FAIL  a platform login is not consent to read messages"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("ok    the base passes everything"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("expected findings at /grants/0/consent/recorded, found them at /grants/0/consent/mechanism"),
+        "{run}"
+    );
+    // The value a patch gave is placed in the test file, at the patch.
+    let patch_line = line_of(&wrong, "/grants/0/consent/mechanism: platform_login");
+    assert!(
+        run.stdout.contains(&format!(
+            "/grants/0/consent/mechanism (consent.test.yaml:{patch_line})"
+        )),
+        "{run}"
+    );
+    // Why: the condition, its value, and the value it read, placed.
+    assert!(
+        run.stdout
+            .contains("grant.consent.mechanism in [per_scope_opt_in, per_feature_opt_in]  → false"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("grant.consent.mechanism = platform_login"),
+        "{run}"
+    );
+    // A value the base holds is placed in the base manifest.
+    let grant_line = line_of(COMPLIANT, "- id: inbox");
+    assert!(
+        run.stdout
+            .contains(&format!("grant = /grants/0, base.yaml:{grant_line}")),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("2 cases ran: 1 held, 1 failed"),
+        "{run}"
+    );
+
+    let short = proviso(dir.path(), &["test", "--format", "short"]);
+    assert_eq!(short.code, 1);
+    let at = line_of(&wrong, "ftc2012/messages-consent: fail");
+    assert!(
+        short.stdout.starts_with(&format!(
+            "consent.test.yaml:{at}:7: error[test]: case `a platform login is not consent to read messages`: ftc2012/messages-consent: expected fail /grants/0/consent/recorded, got fail at /grants/0/consent/mechanism"
+        )),
+        "{short}"
+    );
+}
+
+#[test]
+fn a_finding_of_a_rule_not_expected_fails_the_case_unless_others_is_any() {
+    let text = "\
+base: base.yaml
+as_of: 2018-12-18
+cases:
+  - name: platform login
+    patch:
+      /grants/0/consent/mechanism: platform_login
+    expect:
+      ftc2012/subject-consent: pass
+";
+    let dir = project(&[("a.test.yaml", text)]);
+    let run = proviso(dir.path(), &["test", "--format", "short"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains(
+            "ftc2012/messages-consent: expected no finding (the rule is not in `expect`), got fail"
+        ),
+        "{run}"
+    );
+    let relaxed = text.replace("    expect:", "    others: any\n    expect:");
+    std::fs::write(dir.path().join("a.test.yaml"), relaxed).unwrap();
+    assert_eq!(proviso(dir.path(), &["test"]).code, 0);
+}
+
+#[test]
+fn outcomes_messages_counts_and_not_applicable() {
+    let text = "\
+base: base.yaml
+as_of: 2018-12-18
+cases:
+  - name: two subjects without consent
+    patch:
+      /grants/0/subjects: [user, friends, friends_of_friends]
+      /grants/0/consent/covers: [user]
+    expect:
+      ftc2012/subject-consent: {outcome: fail, count: 2, message: \"but consent was obtained from\"}
+  - name: no messages data, so the messages rule does not apply
+    patch:
+      /grants/0/data: [profile.name]
+    expect:
+      ftc2012/messages-consent: n/a
+  - name: a count that is wrong
+    patch:
+      /grants/0/consent/covers: [user]
+    expect:
+      ftc2012/subject-consent: {outcome: fail, count: 2}
+  - name: a message that is wrong
+    patch:
+      /grants/0/consent/covers: [user]
+    expect:
+      ftc2012/subject-consent: {outcome: fail, message: \"no such words\"}
+";
+    let dir = project(&[("a.test.yaml", text)]);
+    let run = proviso(dir.path(), &["test", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cases = doc["files"][0]["cases"].as_array().unwrap();
+    let passed: Vec<bool> = cases
+        .iter()
+        .map(|c| c["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [true, true, false, false], "{}", run.stdout);
+    assert_eq!(
+        cases[2]["mismatches"][0]["why"],
+        "expected 2 findings, found 1"
+    );
+    assert!(cases[3]["mismatches"][0]["why"]
+        .as_str()
+        .unwrap()
+        .contains("expected every message to contain \"no such words\""));
+    assert_eq!(doc["summary"]["failed"], 2);
+    // The values that decided a mismatch come with it.
+    let explanation = &cases[2]["mismatches"][0]["explanation"];
+    assert_eq!(explanation["rule"], "ftc2012/subject-consent");
+    assert_eq!(explanation["outcome"], "fail");
+}
+
+#[test]
+fn a_broken_test_file_exits_2_with_its_location_and_a_fix() {
+    let cases = [
+        (
+            "unknown key",
+            PLATFORM_LOGIN.replace("    expect:\n      ftc2012", "    expct:\n      ftc2012"),
+            "expct",
+            "did you mean `expect`?",
+        ),
+        (
+            "unknown rule",
+            PLATFORM_LOGIN.replace(
+                "ftc2012/messages-consent: fail",
+                "ftc2012/message-consent: fail",
+            ),
+            "ftc2012/message-consent",
+            "did you mean `ftc2012/messages-consent`?",
+        ),
+        (
+            "bad outcome",
+            PLATFORM_LOGIN.replace(": fail /grants", ": fial /grants"),
+            "fial",
+            "did you mean `fail`?",
+        ),
+        (
+            "missing path",
+            PLATFORM_LOGIN.replace(
+                "/grants/0/consent/mechanism: platform_login",
+                "/grants/0/consnet/mechanism: platform_login",
+            ),
+            "/grants/0/consnet/mechanism: platform_login",
+            "did you mean `consent`?",
+        ),
+        (
+            "index out of range",
+            PLATFORM_LOGIN.replace(
+                "/grants/0/consent/mechanism: platform_login",
+                "/grants/3/consent/mechanism: platform_login",
+            ),
+            "/grants/3/consent",
+            "append with `-`",
+        ),
+        (
+            "bad pointer",
+            PLATFORM_LOGIN.replace("fail /grants/0/consent/mechanism", "fail grants.0"),
+            "fail grants.0",
+            "not a JSON pointer",
+        ),
+    ];
+    for (what, text, needle, fix) in cases {
+        let dir = project(&[("a.test.yaml", &text), ("good.test.yaml", PLATFORM_LOGIN)]);
+        let run = proviso(dir.path(), &["test", "--format", "short"]);
+        assert_eq!(run.code, 2, "{what}: {run}");
+        let line = line_of(&text, needle);
+        assert!(
+            run.stderr.contains(&format!("a.test.yaml:{line}:")),
+            "{what}: {run}"
+        );
+        assert!(run.stderr.contains(fix), "{what}: {run}");
+        // The other file still ran.
+        assert!(
+            run.stderr
+                .contains("2 cases ran: 2 held, 0 failed; 1 test file is broken"),
+            "{what}: {run}"
+        );
+    }
+}
+
+#[test]
+fn no_test_files_or_no_selected_case_is_an_error() {
+    let dir = project(&[]);
+    let run = proviso(dir.path(), &["test"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("no test files"), "{run}");
+    let dir = project(&[("a.test.yaml", PLATFORM_LOGIN)]);
+    let run = proviso(dir.path(), &["test", "--run", "no such case"]);
+    assert_eq!(run.code, 2, "{run}");
+    let run = proviso(
+        dir.path(),
+        &["test", "--run", "platform login", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["cases"], 1);
+    // By rule id too.
+    let run = proviso(
+        dir.path(),
+        &["test", "--run", "messages-consent", "--format", "json"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["cases"], 1);
+}
+
+#[test]
+fn junit_output_parses_and_counts_failures() {
+    let wrong = PLATFORM_LOGIN.replace("expect: {}", "expect:\n      gdpr/dpia: fail");
+    let dir = project(&[("a.test.yaml", &wrong)]);
+    let run = proviso(dir.path(), &["test", "--format", "junit"]);
+    assert_eq!(run.code, 1, "{run}");
+    let mut reader = quick_xml::Reader::from_str(&run.stdout);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!((cases, failures), (2, 1), "{}", run.stdout);
+}
+
+const OWN_POLICY: &str = "\
+policy acme for partnership/v1
+
+/// Partners outside the EEA need a recorded approval.
+rule acme/no-telemetry {
+  title    \"no telemetry partners\"
+  severity error
+  each grant in grants
+    where grant.api starts with \"telemetry/\"
+  require own_purpose_use == false and grant.storage != partner_servers
+  message \"{partner.name} takes telemetry\"
+}
+";
+
+#[test]
+fn coverage_counts_outcomes_and_conditions_and_require_coverage_fails_a_rule_never_failing() {
+    let text = "\
+base: ../base.yaml
+as_of: 2018-12-18
+cases:
+  - name: not telemetry
+    expect:
+      acme/no-telemetry: n/a
+  - name: telemetry kept on our servers
+    patch:
+      /grants/0/api: telemetry/events
+      /grants/0/storage: platform_only
+    expect:
+      acme/no-telemetry: pass
+";
+    let dir = project(&[
+        ("policy/acme.proviso", OWN_POLICY),
+        ("tests/acme.test.yaml", text),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &[
+            "test",
+            "tests",
+            "--policy",
+            "policy",
+            "--coverage",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let cov = doc["coverage"].as_array().unwrap();
+    assert_eq!(cov.len(), 1, "only the rules under test: {}", run.stdout);
+    assert_eq!(cov[0]["rule"], "acme/no-telemetry");
+    assert_eq!(
+        (
+            cov[0]["pass"].as_u64(),
+            cov[0]["fail"].as_u64(),
+            cov[0]["not_applicable"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
+    let never_false: Vec<&str> = cov[0]["never_false"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        never_false.contains(&"grant.storage != partner_servers"),
+        "{never_false:?}"
+    );
+    let run = proviso(
+        dir.path(),
+        &["test", "tests", "--policy", "policy", "--require-coverage"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("`acme/no-telemetry` has no failing case"),
+        "{run}"
+    );
+    let short = proviso(
+        dir.path(),
+        &[
+            "test",
+            "tests",
+            "--policy",
+            "policy",
+            "--coverage",
+            "--format",
+            "short",
+        ],
+    );
+    let at = line_of(OWN_POLICY, "require own_purpose_use");
+    assert!(
+        short.stdout.contains(&format!("policy/acme.proviso:{at}:")) && short.stdout.contains("note[coverage]: acme/no-telemetry: never false in any case: grant.storage != partner_servers"),
+        "{short}"
+    );
+}
+
+#[test]
+fn explain_shows_each_binding_condition_and_value_with_its_line() {
+    let dir = project(&[(
+        "bad.yaml",
+        &COMPLIANT.replace("mechanism: per_scope_opt_in", "mechanism: platform_login"),
+    )]);
+    let run = proviso(
+        dir.path(),
+        &[
+            "explain",
+            "ftc2012/messages-consent",
+            "bad.yaml",
+            "--as-of",
+            "2018-12-18",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let line = line_of(COMPLIANT, "mechanism: per_scope_opt_in");
+    assert!(
+        run.stdout.starts_with("ftc2012/messages-consent: fail"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "grant.consent.mechanism = platform_login  (/grants/0/consent/mechanism, line {line})"
+        )),
+        "{run}"
+    );
+    let json = proviso(
+        dir.path(),
+        &[
+            "explain",
+            "ftc2012/messages-consent",
+            "bad.yaml",
+            "--as-of",
+            "2018-12-18",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["outcome"], "fail");
+    let binding = &doc["requirements"][0]["bindings"][0];
+    assert_eq!(binding["vars"][0]["pointer"], "/grants/0");
+    assert_eq!(binding["outcome"], "fail");
+    assert_eq!(binding["require"]["value"], false);
+
+    let typo = proviso(
+        dir.path(),
+        &["explain", "ftc2012/message-consent", "bad.yaml"],
+    );
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr
+            .contains("did you mean `ftc2012/messages-consent`?"),
+        "{typo}"
+    );
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        COMPLIANT.replace("kind: integration_partner", "kind: integraton_partner"),
+    )
+    .unwrap();
+    let broken = proviso(
+        dir.path(),
+        &["explain", "ftc2012/messages-consent", "broken.yaml"],
+    );
+    assert_eq!(broken.code, 2, "{broken}");
+    assert!(broken.stderr.contains("not a valid manifest"), "{broken}");
+}
+
+#[test]
+fn check_explain_prints_the_failing_binding_under_each_finding() {
+    let dir = project(&[(
+        "bad.yaml",
+        &COMPLIANT.replace("mechanism: per_scope_opt_in", "mechanism: platform_login"),
+    )]);
+    let run = proviso(
+        dir.path(),
+        &[
+            "check",
+            "bad.yaml",
+            "--explain",
+            "--format",
+            "short",
+            "--as-of",
+            "2018-12-18",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("error[ftc2012/messages-consent]"))
+        .unwrap();
+    assert!(lines[at + 1].starts_with("    grant = /grants/0"), "{run}");
+    assert!(
+        run.stdout
+            .contains("grant.consent.mechanism = platform_login"),
+        "{run}"
+    );
+    let json = proviso(
+        dir.path(),
+        &["check", "bad.yaml", "--explain", "--format", "json"],
+    );
+    assert_eq!(json.code, 2, "{json}");
+}
+
+#[test]
+fn the_summary_names_rules_that_applied_to_no_manifest() {
+    let dir = project(&[
+        ("policy/acme.proviso", OWN_POLICY),
+        ("m/base.yaml", COMPLIANT),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &[
+            "check",
+            "m",
+            "--policy",
+            "policy",
+            "--format",
+            "short",
+            "--as-of",
+            "2018-12-18",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains("note: 1 rule applied to no manifest"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("`acme/no-telemetry`"), "{run}");
+}
