@@ -558,3 +558,20 @@ fn the_summary_names_rules_that_applied_to_no_manifest() {
     );
     assert!(run.stderr.contains("`acme/no-telemetry`"), "{run}");
 }
+
+#[test]
+fn the_documented_test_file_runs_as_documented() {
+    let doc = include_str!("../docs/testing.md");
+    let start = doc.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let block = &doc[start..start + doc[start..].find("```").unwrap()];
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/compliant/nordlys-music.yaml");
+    let block = block.replace(
+        "../examples/compliant/nordlys-music.yaml",
+        &example.to_string_lossy(),
+    );
+    let dir = project(&[("doc.test.yaml", &block)]);
+    let run = proviso(dir.path(), &["test", "--format", "short"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("2 cases ran: 2 held"), "{run}");
+}
