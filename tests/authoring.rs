@@ -575,3 +575,39 @@ fn the_documented_test_file_runs_as_documented() {
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("2 cases ran: 2 held"), "{run}");
 }
+
+#[test]
+fn an_invalid_manifest_says_why_no_rule_ran_and_waived_findings_are_waived() {
+    let text = "\
+base: base.yaml
+as_of: 2018-12-18
+cases:
+  - name: a misspelt kind
+    patch:
+      /partner/kind: integraton_partner
+    expect:
+      ftc2012/messages-consent: pass
+  - name: a waived finding
+    patch:
+      /grants/0/consent/covers: [user]
+      /waivers:
+        - rule: ftc2012/subject-consent
+          grant: inbox
+          reason: friends are asked again in the app
+          approved_by: dpo@platform.example
+          expires: 2019-03-01
+    expect:
+      ftc2012/subject-consent: waived
+";
+    let dir = project(&[("a.test.yaml", text)]);
+    let run = proviso(dir.path(), &["test", "--format", "short"]);
+    assert_eq!(run.code, 1, "{run}");
+    let line = line_of(text, "/partner/kind: integraton_partner");
+    assert!(
+        run.stdout.contains(&format!(
+            "the manifest is not valid, so no rule ran: `integraton_partner` is not a value of `PartnerKind` (a.test.yaml:{line})"
+        )),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("a waived finding"), "{run}");
+}

@@ -441,7 +441,7 @@ fn short(file: &FileResult) -> String {
                     } else {
                         &f.pointer
                     };
-                    format!("{ptr} ({})", f.at)
+                    format!("{} ({})", visible(ptr), visible(&f.at))
                 })
                 .collect();
             let found = if found.is_empty() {
@@ -451,7 +451,7 @@ fn short(file: &FileResult) -> String {
             };
             let _ = writeln!(
                 s,
-                "{}: error[test]: case `{}`{}: {}: expected {}, got {}{found}",
+                "{}: error[test]: case `{}`{}: {}: expected {}, got {}{found}: {}",
                 visible(&m.at),
                 visible(&c.name),
                 m.manifest
@@ -460,6 +460,7 @@ fn short(file: &FileResult) -> String {
                 visible(&m.rule),
                 visible(&m.expected),
                 m.actual.outcome,
+                visible(&m.why),
             );
         }
     }

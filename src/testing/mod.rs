@@ -152,9 +152,27 @@ pub fn run_case(
             results: &results,
         };
         let manifest = (k > 0).then(|| node.span.src.name.clone());
+        // An invalid manifest is not evaluated: say why a rule did not run.
+        let invalid = (!valid)
+            .then(|| {
+                findings
+                    .iter()
+                    .find(|f| program.rule(&f.rule).is_none())
+                    .map(|f| {
+                        let at = f.location.pointer.clone().unwrap_or_default();
+                        format!(
+                            "; the manifest is not valid, so no rule ran: {} ({})",
+                            f.message,
+                            origin(node, &at)
+                        )
+                    })
+            })
+            .flatten()
+            .unwrap_or_default();
         for e in expect.iter() {
             let actual = found.actual(&e.rule);
-            if let Some(why) = compare(e, &actual) {
+            let ran = program.rule(&e.rule).is_some();
+            if let Some(why) = compare(e, &actual).map(|w| if ran { w + &invalid } else { w }) {
                 mismatches.push(Mismatch {
                     rule: e.rule.clone(),
                     manifest: manifest.clone(),
