@@ -14,6 +14,7 @@ pub mod cli;
 pub mod date;
 pub mod diagnostics;
 pub mod eval;
+pub mod json_schema;
 pub mod manifest;
 pub mod ops;
 pub mod report;

@@ -1,8 +1,11 @@
 //! The command line: flags in, exit code out.
 
 mod check;
+mod completions;
+mod man;
 pub(crate) mod policies;
 mod rules;
+mod schema;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +24,12 @@ enum Command {
     Check(check::CheckArgs),
     /// List the rule catalogue: id, severity, title and source.
     Rules(rules::RulesArgs),
+    /// Write a schema of the policies as JSON Schema, for YAML editors.
+    Schema(schema::SchemaArgs),
+    /// Write a shell completion script to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Write the man page (roff) to stdout.
+    Man(man::ManArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -44,5 +53,8 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
