@@ -204,6 +204,7 @@ pub fn json_schema(program: &Program, name: &str) -> Result<Value, Error> {
 /// What the JSON Schema of one schema is made of.
 struct Gen<'t> {
     types: &'t Types,
+    root: RecordId,
     /// Every record the root reaches, but the root, with its key under
     /// `definitions`, in declaration order.
     records: Vec<(RecordId, String)>,
@@ -287,6 +288,7 @@ impl<'t> Gen<'t> {
             });
         Gen {
             types,
+            root,
             records,
             enums,
             scalars,
@@ -306,6 +308,11 @@ impl<'t> Gen<'t> {
             return;
         };
         for field in &rec.fields {
+            // A root field named `schema` can never be written: its key
+            // names the schema, and a second one is a duplicate.
+            if rid == self.root && field.name == "schema" {
+                continue;
+            }
             properties.insert(field.name.clone(), self.field(rid, field));
             if !field.ty.is_optional() {
                 required.push(json!(field.name));

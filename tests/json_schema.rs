@@ -542,3 +542,46 @@ fn a_policy_that_does_not_check_fails_the_command() {
     assert_eq!(stdout, "");
     assert!(stderr.contains("unknown type `Nothing`"), "{stderr}");
 }
+
+#[test]
+fn a_recursive_record_and_a_root_field_named_schema() {
+    let policy = "\
+schema tree/v1 {
+  schema: string?
+  root: Node
+}
+
+record Node {
+  name: string
+  children: [Node]?
+}
+";
+    let program =
+        proviso::check::compile(&[proviso::source::Source::new("tree.proviso", policy)]).unwrap();
+    let schema = json_schema(&program, "tree/v1").unwrap();
+    assert_eq!(
+        schema["properties"]["schema"]["enum"],
+        serde_json::json!(["tree/v1"])
+    );
+    assert_eq!(
+        schema["definitions"]["Node"]["properties"]["children"]["items"]["$ref"],
+        "#/definitions/Node"
+    );
+    let validator = validator(&schema);
+    let manifest = "\
+schema: tree/v1
+root:
+  name: a
+  children:
+    - name: b
+      children: [{name: c}]
+";
+    for (text, accepted) in [
+        (manifest.to_string(), true),
+        (manifest.replace("{name: c}", "{name: c, x: 1}"), false),
+        (manifest.replace("{name: c}", "{}"), false),
+    ] {
+        assert_eq!(loader_accepts(&program, &text), accepted, "{text}");
+        assert_eq!(errors(&validator, &text).is_empty(), accepted, "{text}");
+    }
+}
