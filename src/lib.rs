@@ -15,6 +15,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod eval;
 pub mod explain;
+pub mod json_schema;
 pub mod manifest;
 pub mod ops;
 pub mod report;

@@ -87,6 +87,10 @@ impl RecordDef {
 pub struct EnumDef {
     pub name: String,
     pub values: Vec<String>,
+    /// The doc comments of the enum's items, by dotted name: a value
+    /// (`content.posts`) or a branch (`special`). Items without one are
+    /// left out.
+    pub item_docs: Vec<(String, String)>,
     pub doc: String,
     pub span: Span,
 }
@@ -125,6 +129,14 @@ impl EnumDef {
             }
         }
         out
+    }
+
+    /// The doc comment of an item (a value or a branch), if it has one.
+    pub fn item_doc(&self, item: &str) -> Option<&str> {
+        self.item_docs
+            .iter()
+            .find(|(name, _)| name == item)
+            .map(|(_, doc)| doc.as_str())
     }
 
     pub fn name_of(&self, index: u32) -> &str {

@@ -27,7 +27,7 @@ use crate::value::Value;
 use std::sync::Arc;
 
 /// The first bytes of an image, with the format's version.
-const MAGIC: &[u8] = b"proviso-program-2\n";
+const MAGIC: &[u8] = b"proviso-program-3\n";
 
 /// The program as bytes. Fails if a span points into a source that is not
 /// among `sources`.
@@ -311,12 +311,18 @@ impl Writer<'_> {
         let EnumDef {
             name,
             values,
+            item_docs,
             doc,
             span,
         } = def;
         self.str(name);
         self.list(values, |w, v| {
             w.str(v);
+            Ok(())
+        })?;
+        self.list(item_docs, |w, (item, doc)| {
+            w.str(item);
+            w.str(doc);
             Ok(())
         })?;
         self.str(doc);
@@ -470,6 +476,7 @@ impl Reader<'_> {
         Some(EnumDef {
             name: self.string()?,
             values: self.list(Reader::string)?,
+            item_docs: self.list(|r| Some((r.string()?, r.string()?)))?,
             doc: self.string()?,
             span: self.span()?,
         })

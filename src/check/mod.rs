@@ -274,11 +274,19 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> (Types, Unresol
                     continue;
                 }
                 let mut values = Vec::new();
-                flatten_enum(&decl.items, "", &mut values, &mut HashSet::new(), errors);
+                let mut item_docs = Vec::new();
+                let mut seen = HashSet::new();
+                let mut flat = Flat {
+                    values: &mut values,
+                    docs: &mut item_docs,
+                    seen: &mut seen,
+                };
+                flatten_enum(&decl.items, "", &mut flat, errors);
                 let id = types.enums.len();
                 types.enums.push(EnumDef {
                     name: decl.name.name.clone(),
                     values,
+                    item_docs,
                     doc: decl.doc.clone(),
                     span: decl.name.span.clone(),
                 });
@@ -447,24 +455,28 @@ fn field_rules(
     rules
 }
 
-/// An enum's values in order, dotted below their branches; `seen` holds
-/// them too, so that a long enum (the countries) is not searched value by
-/// value for each new one.
-fn flatten_enum(
-    items: &[ast::EnumItem],
-    prefix: &str,
-    out: &mut Vec<String>,
-    seen: &mut HashSet<String>,
-    errors: &mut Vec<Diag>,
-) {
+/// An enum's items as they are flattened: its values in order, dotted
+/// below their branches, and the doc comments of values and branches.
+struct Flat<'a> {
+    values: &'a mut Vec<String>,
+    docs: &'a mut Vec<(String, String)>,
+    /// The values too, so that a long enum (the countries) is not searched
+    /// value by value for each new one.
+    seen: &'a mut HashSet<String>,
+}
+
+fn flatten_enum(items: &[ast::EnumItem], prefix: &str, out: &mut Flat, errors: &mut Vec<Diag>) {
     for item in items {
         let name = if prefix.is_empty() {
             item.name.name.clone()
         } else {
             format!("{prefix}.{}", item.name.name)
         };
+        if !item.doc.is_empty() {
+            out.docs.push((name.clone(), item.doc.clone()));
+        }
         if item.children.is_empty() {
-            if !seen.insert(name.clone()) {
+            if !out.seen.insert(name.clone()) {
                 errors.push(
                     Diag::new(
                         &item.name.span,
@@ -473,10 +485,10 @@ fn flatten_enum(
                     .label("declared again here"),
                 );
             } else {
-                out.push(name);
+                out.values.push(name);
             }
         } else {
-            flatten_enum(&item.children, &name, out, seen, errors);
+            flatten_enum(&item.children, &name, out, errors);
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The command line: flags in, exit code out.
 
 mod check;
+mod completions;
 mod explain;
+mod man;
 pub(crate) mod policies;
 mod rules;
+mod schema;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +32,12 @@ enum Command {
     /// Run the cases of `*.test.yaml` files: what each rule must make of a
     /// manifest, with expected against actual when a case does not hold.
     Test(test::TestArgs),
+    /// Write a schema of the policies as JSON Schema, for YAML editors.
+    Schema(schema::SchemaArgs),
+    /// Write a shell completion script to stdout.
+    Completions(completions::CompletionsArgs),
+    /// Write the man page (roff) to stdout.
+    Man(man::ManArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -54,5 +63,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
