@@ -427,13 +427,13 @@ fn every_policy_file_is_shipped() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".proviso"))
-        .map(|name| format!("policies/{name}"))
+        .map(|name| format!("builtin:{name}"))
         .collect();
     on_disk.sort();
     let mut shipped: Vec<String> = POLICIES.iter().map(|(name, _)| name.to_string()).collect();
     shipped.sort();
     assert_eq!(
         on_disk, shipped,
-        "the files in policies/ and the list in src/shipped.rs differ"
+        "the files in policies/ and the list in src/shipped/catalogue.rs differ"
     );
 }

@@ -3,6 +3,7 @@
 mod check;
 pub(crate) mod policies;
 mod rules;
+mod show;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ enum Command {
     Check(check::CheckArgs),
     /// List the rule catalogue: id, severity, title and source.
     Rules(rules::RulesArgs),
+    /// Print the source of a rule (by id) or of a policy file (by name).
+    Show(show::ShowArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Show(args) => show::run(args),
     }
 }
