@@ -26,9 +26,10 @@
 //! wrong kind is an error at its line and column, with "did you mean"
 //! where a name is close; every problem of the file is reported together.
 
+mod paths;
+mod values;
 mod yaml;
 
-use crate::ast::Severity;
 use crate::diagnostics::Diag;
 use crate::manifest::discover::{path_text, Exclude};
 use crate::source::{Source, Span};
@@ -38,6 +39,10 @@ use serde_yaml::Value;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use yaml::Target;
+
+use paths::absolute;
+pub use paths::{normalize, relative_to};
+pub use values::{parse_days, parse_size, FailOn, Format, MAX_FILE_SIZE_LIMIT};
 
 /// The configuration file's name.
 pub const FILE_NAME: &str = "proviso.yaml";
@@ -78,93 +83,6 @@ impl PolicyPath {
         } else {
             PolicyPath::Path(written.to_path_buf())
         }
-    }
-}
-
-/// A report's format.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Snippets of the manifest with the offending value underlined.
-    Human,
-    /// `path:line:col: severity[rule-id]: message`, one finding a line.
-    Short,
-    /// A versioned JSON document (docs/json-output.md).
-    Json,
-    /// SARIF 2.1.0, for code-scanning services.
-    Sarif,
-    /// JUnit XML: one test case per rule and manifest.
-    Junit,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-}
-
-/// The lowest severity that fails a run.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
-impl FailOn {
-    /// The severity at and above which a finding fails the run; `None`
-    /// for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Note => Some(Severity::Note),
-            FailOn::Never => None,
-        }
-    }
-}
-
-/// The largest `--max-file-size`: a manifest is a text a person reviews,
-/// and the loader's budgets grow with the size it allows.
-pub const MAX_FILE_SIZE_LIMIT: u64 = 1024 * 1024 * 1024;
-
-/// A file size as `--max-file-size` and `max_file_size:` take it: bytes,
-/// or a number with KiB, MiB or GiB (or K, M, G).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix("GiB").or_else(|| t.strip_suffix('G')) {
-        (n, 1024 * 1024 * 1024)
-    } else if let Some(n) = t.strip_suffix("MiB").or_else(|| t.strip_suffix('M')) {
-        (n, 1024 * 1024)
-    } else if let Some(n) = t.strip_suffix("KiB").or_else(|| t.strip_suffix('K')) {
-        (n, 1024)
-    } else {
-        (t, 1)
-    };
-    let not_a_size = || {
-        format!(
-            "`{s}` is not a size; write bytes, or a number with KiB, MiB or GiB, for example 8MiB"
-        )
-    };
-    let digits = num.trim();
-    let n = match digits.parse::<u64>() {
-        Ok(n) => n,
-        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
-        Err(_) => return Err(not_a_size()),
-    };
-    match n.checked_mul(mult) {
-        Some(0) => Err("the size must be at least 1 byte".to_string()),
-        Some(size) if size <= MAX_FILE_SIZE_LIMIT => Ok(size),
-        _ => Err(format!("`{s}` is more than the largest allowed size, 1GiB")),
-    }
-}
-
-/// A number of days as `--max-waiver-days` and `max_waiver_days:` take it.
-pub fn parse_days(s: &str) -> Result<i64, String> {
-    match s.trim().parse::<i64>() {
-        Ok(n) if (0..=36_500).contains(&n) => Ok(n),
-        Ok(_) => Err(format!(
-            "`{s}` is out of range; write a number of days from 0 to 36500"
-        )),
-        Err(_) => Err(format!(
-            "`{s}` is not a number of days; write a whole number, for example 365"
-        )),
     }
 }
 
@@ -267,7 +185,7 @@ impl Config {
                 let start = e.line_col.map_or(0, |(line, col)| {
                     crate::manifest::read::offset_of(&source.text, line, col)
                 });
-                let end = token_end(&source.text, start);
+                let end = yaml::token_end(&source.text, start);
                 return Err(vec![
                     Diag::new(&Span::new(&source, start..end), e.message).label(e.label)
                 ]);
@@ -676,139 +594,11 @@ impl Problem {
         let start = at.map_or(0, |(line, col)| {
             crate::manifest::read::offset_of(text, line, col)
         });
-        let end = token_end(text, start);
+        let end = yaml::token_end(text, start);
         Diag::new(&Span::new(source, start..end), self.message)
             .label(self.label)
             .help_opt(self.help)
     }
-}
-
-/// The end of the YAML token that starts at `start`, on its line: a quoted
-/// scalar to its closing quote, a flow collection to its closing bracket,
-/// a plain scalar to `: `, `,`, a closing bracket or a comment.
-fn token_end(text: &str, start: usize) -> usize {
-    let rest = text.get(start..).unwrap_or("");
-    let line = rest.split('\n').next().unwrap_or("");
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let mut chars = line.char_indices();
-    let len = match chars.next() {
-        None => 0,
-        Some((_, quote @ ('"' | '\''))) => {
-            let mut escaped = false;
-            let mut end = line.len();
-            for (i, c) in chars {
-                if quote == '"' && c == '\\' && !escaped {
-                    escaped = true;
-                    continue;
-                }
-                if c == quote && !escaped {
-                    end = i + 1;
-                    break;
-                }
-                escaped = false;
-            }
-            end
-        }
-        Some((_, open @ ('[' | '{'))) => {
-            let close = if open == '[' { ']' } else { '}' };
-            let mut depth = 0usize;
-            let mut end = line.len();
-            for (i, c) in line.char_indices() {
-                if c == open {
-                    depth += 1;
-                } else if c == close {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        end = i + 1;
-                        break;
-                    }
-                }
-            }
-            end
-        }
-        Some(_) => {
-            let mut end = line.len();
-            let bytes = line.as_bytes();
-            for (i, c) in line.char_indices() {
-                let next = bytes.get(i + 1).copied();
-                let stops = match c {
-                    ':' => matches!(next, None | Some(b' ' | b'\t')),
-                    ',' | ']' | '}' => true,
-                    '#' => i > 0 && matches!(bytes.get(i - 1), Some(b' ' | b'\t')),
-                    _ => false,
-                };
-                if stops {
-                    end = i;
-                    break;
-                }
-            }
-            line.get(..end).map_or(end, |t| t.trim_end().len())
-        }
-    };
-    start + len
-}
-
-/// `path` made absolute against the working directory.
-fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
-    }
-}
-
-/// `path` without `.` components, and with each `..` taking away the
-/// component before it, as written (symbolic links are not followed).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                let last = out.components().next_back();
-                match last {
-                    Some(Component::Normal(_)) => {
-                        out.pop();
-                    }
-                    // `/..` is `/`.
-                    Some(Component::RootDir | Component::Prefix(_)) => {}
-                    _ => out.push(".."),
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
-/// `target` relative to `base` (both absolute and normalized): under it,
-/// or up from it with `..`, as long as they share more than the root;
-/// else `target` itself.
-pub fn relative_to(target: &Path, base: &Path) -> PathBuf {
-    let t: Vec<Component> = target.components().collect();
-    let b: Vec<Component> = base.components().collect();
-    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let shares_more_than_the_root = t
-        .iter()
-        .take(common)
-        .any(|c| matches!(c, Component::Normal(_)));
-    if !shares_more_than_the_root {
-        return target.to_path_buf();
-    }
-    let mut out = PathBuf::new();
-    for _ in common..b.len() {
-        out.push("..");
-    }
-    for c in t.iter().skip(common) {
-        out.push(c);
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -938,17 +728,6 @@ mod tests {
         let e = errors("policies: []\n");
         assert_eq!(e[0].0, "1:11: `policies` lists nothing (list a policy path at least, or remove `policies` for its default)");
         assert!(read("exclude: []\n").unwrap().exclude.is_some());
-    }
-
-    #[test]
-    fn paths_are_normalized_and_made_relative() {
-        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
-        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
-        let rel = |t: &str, b: &str| relative_to(Path::new(t), Path::new(b));
-        assert_eq!(rel("/p/a/x", "/p"), PathBuf::from("a/x"));
-        assert_eq!(rel("/p", "/p"), PathBuf::from("."));
-        assert_eq!(rel("/p/a", "/p/b/c"), PathBuf::from("../../a"));
-        assert_eq!(rel("/etc/x", "/home/u"), PathBuf::from("/etc/x"));
     }
 
     #[test]

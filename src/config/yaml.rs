@@ -331,6 +331,71 @@ impl<'de> Visitor<'de> for Refuse<'_> {
     }
 }
 
+/// The end of the YAML token that starts at `start`, on its line: a quoted
+/// scalar to its closing quote, a flow collection to its closing bracket,
+/// a plain scalar to `: `, `,`, a closing bracket or a comment.
+pub(super) fn token_end(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let line = rest.split('\n').next().unwrap_or("");
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut chars = line.char_indices();
+    let len = match chars.next() {
+        None => 0,
+        Some((_, quote @ ('"' | '\''))) => {
+            let mut escaped = false;
+            let mut end = line.len();
+            for (i, c) in chars {
+                if quote == '"' && c == '\\' && !escaped {
+                    escaped = true;
+                    continue;
+                }
+                if c == quote && !escaped {
+                    end = i + 1;
+                    break;
+                }
+                escaped = false;
+            }
+            end
+        }
+        Some((_, open @ ('[' | '{'))) => {
+            let close = if open == '[' { ']' } else { '}' };
+            let mut depth = 0usize;
+            let mut end = line.len();
+            for (i, c) in line.char_indices() {
+                if c == open {
+                    depth += 1;
+                } else if c == close {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+            }
+            end
+        }
+        Some(_) => {
+            let mut end = line.len();
+            let bytes = line.as_bytes();
+            for (i, c) in line.char_indices() {
+                let next = bytes.get(i + 1).copied();
+                let stops = match c {
+                    ':' => matches!(next, None | Some(b' ' | b'\t')),
+                    ',' | ']' | '}' => true,
+                    '#' => i > 0 && matches!(bytes.get(i - 1), Some(b' ' | b'\t')),
+                    _ => false,
+                };
+                if stops {
+                    end = i;
+                    break;
+                }
+            }
+            line.get(..end).map_or(end, |t| t.trim_end().len())
+        }
+    };
+    start + len
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
