@@ -93,9 +93,16 @@ fn main() {
 /// A diagnostic as `file:line:col: message`, with its label, help and
 /// related places on the lines below.
 fn show(d: &diagnostics::Diag) -> String {
+    // The shipped files are named `builtin:NAME` for users; the build
+    // names them where they are in the repository.
     let at = |span: &source::Span| {
         let (line, col) = span.start_line_col();
-        format!("{}:{line}:{col}", span.src.name)
+        let name = &span.src.name;
+        let name = match name.strip_prefix(source::BUILTIN_PREFIX) {
+            Some(file) => format!("policies/{file}"),
+            None => name.clone(),
+        };
+        format!("{name}:{line}:{col}")
     };
     let mut text = format!("{}: error: {}", at(&d.span), d.message);
     if !d.label.is_empty() {

@@ -120,11 +120,21 @@ pub fn pick<'t>(types: &'t Types, name: Option<&str>) -> Result<&'t SchemaDef, E
                 loaded: loaded(),
             }),
         },
-        None => match types.schemas.as_slice() {
-            [] => Err(Error::NoSchema),
-            [only] => Ok(only),
-            _ => Err(Error::Ambiguous { loaded: loaded() }),
-        },
+        None => {
+            // The shipped schema, loaded beside a project's own files, is
+            // not what a project that declares its own schema means.
+            let own: Vec<&SchemaDef> = types
+                .schemas
+                .iter()
+                .filter(|s| !crate::shipped::is_shipped(&s.span.src.name))
+                .collect();
+            match (types.schemas.as_slice(), own.as_slice()) {
+                ([], _) => Err(Error::NoSchema),
+                ([only], _) => Ok(only),
+                (_, [only]) => Ok(*only),
+                _ => Err(Error::Ambiguous { loaded: loaded() }),
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ast;
 pub mod builtin;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod date;
 pub mod diagnostics;
 pub mod eval;

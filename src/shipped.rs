@@ -39,10 +39,14 @@ pub fn schema() -> Arc<Source> {
 /// [`sources`], read from the build's image. Should the image not match
 /// the sources, they are compiled here instead.
 pub fn program() -> Result<Program, Vec<Diag>> {
-    let sources = sources();
-    match image::decode(IMAGE, &sources) {
+    program_of(&sources())
+}
+
+/// [`program`], its spans into the given [`sources`].
+pub fn program_of(sources: &[Arc<Source>]) -> Result<Program, Vec<Diag>> {
+    match image::decode(IMAGE, sources) {
         Some(program) => Ok(program),
-        None => compile(&sources),
+        None => compile(sources),
     }
 }
 

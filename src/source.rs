@@ -30,7 +30,17 @@ pub struct Source {
 /// start, so many findings on one long line cost no more than elsewhere.
 const CHECKPOINT: usize = 256;
 
+/// How the names of the shipped policy files begin
+/// (`builtin:ftc2012.proviso`): they are compiled into proviso, not files
+/// of the user's.
+pub const BUILTIN_PREFIX: &str = "builtin:";
+
 impl Source {
+    /// Whether this is a shipped policy file, compiled into proviso.
+    pub fn is_builtin(&self) -> bool {
+        self.name.starts_with(BUILTIN_PREFIX)
+    }
+
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
         Arc::new(Source {
             name: name.into(),

@@ -172,7 +172,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
 /// A temporary directory, canonicalized so that it can be compared with the
 /// working directory proviso sees.
 fn tempdir() -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
+    let dir = common::fenced_tempdir();
     let path = dir.path().canonicalize().unwrap();
     (dir, path)
 }

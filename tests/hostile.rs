@@ -53,7 +53,7 @@ impl Run {
 }
 
 fn tempdir() -> TempDir {
-    tempfile::tempdir().unwrap()
+    common::fenced_tempdir()
 }
 
 /// Writes a file. A manifest of the test partner gets a partner id of its

@@ -320,7 +320,7 @@ fn a_file_declares_names_of_its_own_beside_the_shipped_ones() {
         panic!("{elem:?}");
     };
     let country = program.types.enum_def(country).unwrap();
-    assert_eq!(country.span.src.name, "policies/partnership.proviso");
+    assert_eq!(country.span.src.name, "builtin:partnership.proviso");
     let opts = Options {
         today: Date::parse("2018-12-18").unwrap(),
         max_file_size: 1 << 20,

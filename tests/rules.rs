@@ -174,3 +174,23 @@ fn the_catalogue_passes_require_coverage() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("held, 0 failed"), "{}", run.stderr);
 }
+
+/// A policy file that is not compiled into the binary would silently not
+/// run.
+#[test]
+fn every_policy_file_is_shipped() {
+    let dir = root().join("policies");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".proviso"))
+        .map(|name| format!("builtin:{name}"))
+        .collect();
+    on_disk.sort();
+    let mut shipped: Vec<String> = POLICIES.iter().map(|(name, _)| name.to_string()).collect();
+    shipped.sort();
+    assert_eq!(
+        on_disk, shipped,
+        "the files in policies/ and the list in src/shipped/catalogue.rs differ"
+    );
+}

@@ -240,7 +240,11 @@ fn declare_types(files: &[ast::File], errors: &mut Vec<Diag>) -> (Types, Unresol
                     names.in_file(file, &decl.name.name).map(|d| &d.span)
                 };
                 if let Some(first) = first {
-                    errors.push(declared_twice("", &decl.name.span, &decl.name.name, first));
+                    errors.push(if is_schema {
+                        schema_declared_twice(&decl.name.span, &decl.name.name, first)
+                    } else {
+                        declared_twice("", &decl.name.span, &decl.name.name, first)
+                    });
                     continue;
                 }
                 let id = types.records.len();
@@ -503,6 +507,26 @@ pub(crate) fn declared_twice(what: &str, span: &Span, name: &str, first: &Span) 
     Diag::new(span, format!("{what}`{name}` is declared twice"))
         .label("declared again here")
         .related(first, "first declared here")
+}
+
+/// "schema `partnership/v1` is declared twice": two loaded files declare
+/// it, most often the shipped catalogue (`builtin`) beside a copy of its
+/// schema.
+fn schema_declared_twice(span: &Span, name: &str, first: &Span) -> Diag {
+    let d = Diag::new(span, format!("schema `{name}` is declared twice"))
+        .label("declared again here")
+        .related(first, "first declared here");
+    let shipped = [span, first]
+        .into_iter()
+        .find(|s| s.src.is_builtin())
+        .map(|s| s.src.name.clone());
+    match shipped {
+        Some(shipped) => d.help(format!(
+            "`{shipped}` (loaded with `builtin`) declares `{name}` already: \
+             drop `builtin` from the policies to use your copy, or rename the schema in your copy"
+        )),
+        None => d.help("load one of the two files, or rename one of the schemas"),
+    }
 }
 
 const BUILTIN_TYPES: [&str; 5] = ["string", "int", "bool", "date", "duration"];

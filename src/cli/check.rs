@@ -1,28 +1,31 @@
 //! `proviso check`
 
-use super::policies::load_program;
+use super::policies;
 use super::Exit;
-use crate::ast::Severity;
 use crate::check::Program;
+use crate::config::{parse_days, parse_size, Config, FailOn, Format, PolicyPath};
 use crate::date::Date;
 use crate::diagnostics::Finding;
-use crate::manifest::discover::{discover, path_text};
+use crate::manifest::discover::{discover_excluding, path_text};
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::run::{check_each, FileReport, Options, Totals};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+/// Each setting falls back to the project configuration (`proviso.yaml`),
+/// then to its default: a flag given wins.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files and directories to check.
-    #[arg(default_value = ".")]
+    /// Files and directories to check [default: the configuration's
+    /// `paths`, else .]
     paths: Vec<PathBuf>,
-    /// A policy file or directory of `.proviso` files; repeatable. Replaces
-    /// the shipped policies.
-    #[arg(long, value_name = "PATH")]
+    /// A policy file, a directory of `.proviso` files, or `builtin` (the
+    /// shipped policies); repeatable [default: the configuration's
+    /// `policies`, else builtin]
+    #[arg(long, value_name = "PATH|builtin")]
     policy: Vec<PathBuf>,
     /// Output format [default: human on a terminal, short otherwise]
     #[arg(long, value_enum)]
@@ -31,19 +34,20 @@ pub struct CheckArgs {
     /// goes to stderr.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Lowest severity that fails the run.
-    #[arg(long, value_enum, default_value = "error")]
-    fail_on: FailOn,
+    /// Lowest severity that fails the run [default: error]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// The date `today` means, YYYY-MM-DD [default: the current UTC date]
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<Date>,
-    /// Files larger than this are reported, not read (bytes, or with KiB or MiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
-    max_file_size: u64,
+    /// Files larger than this are reported, not read (bytes, or with KiB or
+    /// MiB) [default: 8MiB]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
     /// How many days after `today` a waiver may expire; a waiver that runs
-    /// longer silences nothing and is an error.
-    #[arg(long, value_name = "DAYS", value_parser = parse_days, default_value = "365")]
-    max_waiver_days: i64,
+    /// longer silences nothing and is an error [default: 365]
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    max_waiver_days: Option<i64>,
     /// Exit 0 when no manifest was found, instead of failing the run.
     #[arg(long)]
     allow_empty: bool,
@@ -56,104 +60,110 @@ pub struct CheckArgs {
     explain: bool,
 }
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    /// Snippets of the manifest with the offending value underlined.
-    Human,
-    /// `path:line:col: severity[rule-id]: message`, one finding a line.
-    Short,
-    /// A versioned JSON document (docs/json-output.md).
-    Json,
-    /// SARIF 2.1.0, for code-scanning services.
-    Sarif,
-    /// JUnit XML: one test case per rule and manifest.
-    Junit,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
 pub(super) fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
         .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2018-12-18"))
 }
 
-/// The largest `--max-file-size`: a manifest is a text a person reviews,
-/// and the loader's budgets grow with the size it allows.
-const MAX_FILE_SIZE_LIMIT: u64 = 1024 * 1024 * 1024;
-
-fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (num, mult) = if let Some(n) = t.strip_suffix("GiB").or_else(|| t.strip_suffix('G')) {
-        (n, 1024 * 1024 * 1024)
-    } else if let Some(n) = t.strip_suffix("MiB").or_else(|| t.strip_suffix('M')) {
-        (n, 1024 * 1024)
-    } else if let Some(n) = t.strip_suffix("KiB").or_else(|| t.strip_suffix('K')) {
-        (n, 1024)
-    } else {
-        (t, 1)
-    };
-    let not_a_size = || {
-        format!(
-            "`{s}` is not a size; write bytes, or a number with KiB, MiB or GiB, for example 8MiB"
-        )
-    };
-    let digits = num.trim();
-    let n = match digits.parse::<u64>() {
-        Ok(n) => n,
-        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
-        Err(_) => return Err(not_a_size()),
-    };
-    match n.checked_mul(mult) {
-        Some(0) => Err("the size must be at least 1 byte".to_string()),
-        Some(size) if size <= MAX_FILE_SIZE_LIMIT => Ok(size),
-        _ => Err(format!("`{s}` is more than the largest allowed size, 1GiB")),
-    }
+/// What a check runs with: the flags over the project configuration over
+/// the defaults, resolved once.
+struct Settings {
+    paths: Vec<PathBuf>,
+    /// The configuration file that listed `paths`, when it did.
+    paths_from: Option<String>,
+    policies: Vec<PolicyPath>,
+    format: Format,
+    output: Option<PathBuf>,
+    color: bool,
+    fail_on: FailOn,
+    opts: Options,
+    allow_empty: bool,
+    exclude: Option<crate::manifest::discover::Exclude>,
 }
 
-fn parse_days(s: &str) -> Result<i64, String> {
-    match s.trim().parse::<i64>() {
-        Ok(n) if (0..=36_500).contains(&n) => Ok(n),
-        Ok(_) => Err(format!(
-            "`{s}` is out of range; write a number of days from 0 to 36500"
-        )),
-        Err(_) => Err(format!(
-            "`{s}` is not a number of days; write a whole number, for example 365"
-        )),
+impl Settings {
+    fn new(args: CheckArgs, config: Option<Config>) -> Settings {
+        let config = config.as_ref();
+        let output = args
+            .output
+            .or_else(|| Some(policies::shown(config?.output.as_ref()?)));
+        // A file is never a terminal: it gets neither colours nor, by
+        // default, the graphical format.
+        let stdout_tty = output.is_none() && std::io::stdout().is_terminal();
+        let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let format = args
+            .format
+            .or_else(|| config?.format)
+            .unwrap_or(if stdout_tty {
+                Format::Human
+            } else {
+                Format::Short
+            });
+        let configured = config.filter(|c| args.paths.is_empty() && c.paths.is_some());
+        let paths = if !args.paths.is_empty() {
+            args.paths
+        } else {
+            match config {
+                Some(c) => match &c.paths {
+                    Some(paths) => paths.iter().map(|p| policies::shown(p)).collect(),
+                    None => vec![policies::shown(&c.dir)],
+                },
+                None => vec![PathBuf::from(".")],
+            }
+        };
+        Settings {
+            paths,
+            paths_from: configured.map(|c| c.source.name.clone()),
+            policies: policies::resolve(&args.policy, config),
+            format,
+            output,
+            color,
+            fail_on: args
+                .fail_on
+                .or_else(|| config?.fail_on)
+                .unwrap_or(FailOn::Error),
+            opts: Options {
+                today: args.as_of.unwrap_or_else(Date::today_utc),
+                max_file_size: args
+                    .max_file_size
+                    .or_else(|| config?.max_file_size)
+                    .unwrap_or(crate::run::DEFAULT_MAX_FILE_SIZE),
+                max_waiver_days: args
+                    .max_waiver_days
+                    .or_else(|| config?.max_waiver_days)
+                    .unwrap_or(crate::run::DEFAULT_MAX_WAIVER_DAYS),
+            },
+            allow_empty: args.allow_empty,
+            exclude: config.and_then(|c| c.exclude.clone()),
+        }
     }
 }
 
 pub fn run(args: CheckArgs) -> Exit {
-    // A file is never a terminal: it gets neither colours nor, by default,
-    // the graphical format.
-    let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let format = args.format.unwrap_or(if stdout_tty {
-        Format::Human
-    } else {
-        Format::Short
-    });
+    // Errors before the report (the configuration's, the policies') are
+    // one line each when the report would be.
+    let short = match args.format {
+        Some(format) => format != Format::Human,
+        None => !(args.output.is_none() && std::io::stdout().is_terminal()),
+    };
+    let config = match policies::config(short) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let (explain, verbose) = (args.explain, args.verbose);
+    let settings = Settings::new(args, config);
+    let format = settings.format;
+    let color = settings.color;
 
-    if args.explain && !matches!(format, Format::Human | Format::Short) {
+    if explain && !matches!(format, Format::Human | Format::Short) {
         say("error: `--explain` works with `--format human` and `--format short`; `proviso explain RULE MANIFEST --format json` gives the same data as JSON");
         return Exit::Failed;
     }
-    let Some(program) = load_program(&args.policy, format != Format::Human) else {
+    let Some(program) = policies::load_program(&settings.policies, format != Format::Human) else {
         return Exit::Failed;
     };
-    let opts = Options {
-        today: args.as_of.unwrap_or_else(Date::today_utc),
-        max_file_size: args.max_file_size,
-        max_waiver_days: args.max_waiver_days,
-    };
-    let found = match discover(&args.paths) {
+    let opts = settings.opts.clone();
+    let found = match discover_excluding(&settings.paths, settings.exclude.as_ref()) {
         Ok(found) => found,
         Err(missing) => {
             for m in missing {
@@ -163,13 +173,22 @@ pub fn run(args: CheckArgs) -> Exit {
                     m.message
                 ));
             }
+            if let Some(file) = &settings.paths_from {
+                say(&format!(
+                    "help: `paths` in `{}` lists it; paths there are relative to its directory",
+                    visible(file)
+                ));
+            }
             return Exit::Failed;
         }
     };
     // proviso never writes to a manifest or a policy, even when asked to.
-    if let Some(path) = &args.output {
+    if let Some(path) = &settings.output {
         let checked = path.exists() && found.file_paths().any(|p| same_file(&p, path))
-            || args.policy.iter().any(|p| same_file(p, path));
+            || settings.policies.iter().any(|p| match p {
+                PolicyPath::Path(p) => same_file(p, path),
+                PolicyPath::Builtin => false,
+            });
         let why = if checked {
             Some("a file being checked")
         } else {
@@ -183,15 +202,10 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Failed;
         }
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
-    };
+    let threshold = settings.fail_on.threshold();
     let fails = |f: &Finding| threshold.is_some_and(|t| f.severity >= t && f.waiver.is_none());
 
-    let mut out: Box<dyn Write> = match &args.output {
+    let mut out: Box<dyn Write> = match &settings.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Box::new(std::io::BufWriter::new(file)),
             Err(e) => {
@@ -225,9 +239,7 @@ pub fn run(args: CheckArgs) -> Exit {
             let renderer = Renderer::new(color);
             check_each(&program, &found, &opts, |file| {
                 note_applied(&file);
-                let mut why = args
-                    .explain
-                    .then(|| crate::explain::Explainer::new(&program, opts.today));
+                let mut why = explain.then(|| crate::explain::Explainer::new(&program, opts.today));
                 for f in &file.findings {
                     failing |= fails(f);
                     let mut text = match format {
@@ -279,14 +291,14 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let mut summary = report::summary(&totals);
     if totals.manifests > 0 {
-        summary.push_str(&unapplied(&program, &applied, args.verbose));
+        summary.push_str(&unapplied(&program, &applied, verbose));
     }
     // The summary closes a report meant for people on stdout; every other
     // format keeps its output for the report alone, so that it stays
     // parseable. The report is flushed first, so that on a terminal the
     // summary comes after it.
     if write_error.is_none() {
-        if args.output.is_none() && format == Format::Human {
+        if settings.output.is_none() && format == Format::Human {
             write_error = writeln!(out, "{summary}").and_then(|()| out.flush()).err();
         } else {
             write_error = out.flush().err();
@@ -298,7 +310,7 @@ pub fn run(args: CheckArgs) -> Exit {
         // without a word, but never as a pass, since not everything was
         // checked and reported. Any other failure is said.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            let target = match &args.output {
+            let target = match &settings.output {
                 Some(path) => format!("`{}`", visible(&path_text(path))),
                 None => "standard output".to_string(),
             };
@@ -315,7 +327,7 @@ pub fn run(args: CheckArgs) -> Exit {
         }
         return Exit::Failed;
     }
-    if totals.manifests == 0 && !args.allow_empty {
+    if totals.manifests == 0 && !settings.allow_empty {
         say(&format!("error: {}", report::nothing_checked(&totals)));
         say("help: check the paths given; pass `--allow-empty` to accept a run without manifests");
         return Exit::Failed;

@@ -21,7 +21,9 @@ pub struct ExplainArgs {
     rule: String,
     /// The manifest to evaluate it on.
     manifest: PathBuf,
-    /// A policy file or directory of `.proviso` files; repeatable.
+    /// A policy file, a directory of `.proviso` files, or `builtin` (the
+    /// shipped rules); repeatable [default: the project configuration's
+    /// `policies`, else builtin]
     #[arg(long, value_name = "PATH")]
     policy: Vec<PathBuf>,
     /// The date `today` means, YYYY-MM-DD [default: the current UTC date]
@@ -45,7 +47,12 @@ fn say(line: &str) {
 }
 
 pub fn run(args: ExplainArgs) -> Exit {
-    let Some(program) = load_program(&args.policy, true) else {
+    let config = match super::policies::config(true) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let list = super::policies::resolve(&args.policy, config.as_ref());
+    let Some(program) = load_program(&list, true) else {
         return Exit::Failed;
     };
     let Some(rule) = program.rule(&args.rule) else {

@@ -7,6 +7,7 @@ mod man;
 pub(crate) mod policies;
 mod rules;
 mod schema;
+mod show;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Write the man page (roff) to stdout.
     Man(man::ManArgs),
+    /// Print the source of a rule (by id) or of a policy file (by name).
+    Show(show::ShowArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -66,5 +69,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Show(args) => show::run(args),
     }
 }

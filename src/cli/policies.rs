@@ -1,24 +1,114 @@
-//! Loading the policies a command runs with: the shipped ones, or those
-//! given with `--policy`.
+//! Loading what a command runs with: the project configuration
+//! (`proviso.yaml`) and the policies, resolved the same way for every
+//! command: `--policy` values when any are given, else the
+//! configuration's `policies:`, else the shipped catalogue (`builtin`).
 
+use super::Exit;
 use crate::ast::Item;
 use crate::check::{compile_parsed, parse, Parsed, Program};
+use crate::config::{Config, PolicyPath, BUILTIN};
 use crate::diagnostics::Diag;
 use crate::manifest::discover::path_text;
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::shipped;
-use crate::source::Source;
+use crate::source::{Source, BUILTIN_PREFIX};
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Reads and parses the policy files given with `--policy` (files, or
-/// directories searched for `*.proviso`).
-fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
-    let mut files = Vec::new();
+/// The project configuration that applies in the working directory (see
+/// [`Config::find`]), or `None`. When it has errors they are printed to
+/// stderr (one line each when `short`) and `Err(Exit::Failed)` is
+/// returned: a run must not go on with settings the project did not mean.
+pub fn config(short: bool) -> Result<Option<Config>, Exit> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    Config::find(&cwd).map_err(|errors| {
+        print_errors(&errors, short, "the project configuration");
+        Exit::Failed
+    })
+}
+
+/// The policies a command runs with: the `--policy` values when any were
+/// given, else the configuration's `policies:`, else the shipped catalogue.
+/// Paths from the configuration are shown relative to the working
+/// directory.
+pub fn resolve(flags: &[PathBuf], config: Option<&Config>) -> Vec<PolicyPath> {
+    if !flags.is_empty() {
+        if flags.iter().any(|f| f.as_os_str() == BUILTIN) && Path::new(BUILTIN).exists() {
+            warn_builtin_path(Path::new(BUILTIN));
+        }
+        return dedup(flags.iter().map(|f| PolicyPath::parse(f)).collect());
+    }
+    match config.and_then(|c| c.policies.as_ref().map(|p| (c, p))) {
+        Some((config, policies)) => {
+            if policies.contains(&PolicyPath::Builtin) && config.dir.join(BUILTIN).exists() {
+                warn_builtin_path(&shown(&config.dir.join(BUILTIN)));
+            }
+            dedup(
+                policies
+                    .iter()
+                    .map(|p| match p {
+                        PolicyPath::Builtin => PolicyPath::Builtin,
+                        PolicyPath::Path(path) => PolicyPath::Path(shown(path)),
+                    })
+                    .collect(),
+            )
+        }
+        None => vec![PolicyPath::Builtin],
+    }
+}
+
+/// `builtin` names the shipped catalogue even where a file or directory of
+/// that name exists; that is said, so that nobody is left wondering why
+/// theirs did not load.
+fn warn_builtin_path(path: &Path) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "warning: `{BUILTIN}` names the shipped policies, not `{}`; write `./{BUILTIN}` for that",
+        visible(&path_text(path))
+    );
+}
+
+/// An absolute path as the user should see it: relative to the working
+/// directory when they share more than the root.
+pub fn shown(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) => {
+            let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+            crate::config::relative_to(path, &crate::config::normalize(&cwd))
+        }
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// The same policy named twice is loaded once.
+fn dedup(list: Vec<PolicyPath>) -> Vec<PolicyPath> {
+    let mut out: Vec<PolicyPath> = Vec::with_capacity(list.len());
+    for p in list {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Reads and parses the policies: the shipped files for `builtin`, and
+/// the files given (or the `*.proviso` files in the directories given).
+/// Each is parsed, in the order given.
+fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source>>), String> {
+    // The files in the order given; `None` where the shipped ones go.
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
     let mut unreadable = Vec::new();
-    for path in paths {
+    for policy in policies {
+        let path = match policy {
+            PolicyPath::Builtin => {
+                files.push(None);
+                continue;
+            }
+            PolicyPath::Path(path) => path,
+        };
         if path.is_dir() {
             let mut found: Vec<PathBuf> = Vec::new();
             let walker = walkdir::WalkDir::new(path)
@@ -55,9 +145,9 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
                     visible(&path_text(path))
                 ));
             }
-            files.extend(found);
+            files.extend(found.into_iter().map(Some));
         } else {
-            files.push(path.clone());
+            files.push(Some(path.clone()));
         }
     }
     if !unreadable.is_empty() {
@@ -66,6 +156,9 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
     // The same file given twice (or through its directory) is read once.
     let mut seen = Vec::new();
     files.retain(|f| {
+        let Some(f) = f else {
+            return true;
+        };
         let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
         if seen.contains(&key) {
             false
@@ -74,8 +167,13 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
             true
         }
     });
+    let builtin = files.contains(&None);
     let mut sources = Vec::new();
     for file in files {
+        let Some(file) = file else {
+            sources.extend(shipped::sources());
+            continue;
+        };
         let text = std::fs::read_to_string(&file).map_err(|e| {
             format!(
                 "cannot read policy `{}`: {}",
@@ -90,11 +188,13 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         // A line break written as a lone carriage return (old Mac files)
         // is one: made a line feed, which keeps every offset.
         let text = lone_cr_to_lf(text);
-        sources.push(Source::new(path_text(&file), text));
+        // A file of the user's is never named as a shipped one.
+        let mut name = path_text(&file);
+        if name.starts_with(BUILTIN_PREFIX) {
+            name.insert_str(0, "./");
+        }
+        sources.push(Source::new(name, text));
     }
-    // The shipped schema is loaded beside the given rules when they check
-    // manifests of it and no given file declares it: a team can add its
-    // own rules without a copy of the schema, or bring its own schema.
     // Policy files are parsed in parallel; parsing recurses once per level
     // of an expression (bounded by the parser), so the threads get room for
     // that whatever the platform's default.
@@ -102,18 +202,20 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         .stack_size(16 * 1024 * 1024)
         .build_global();
     let mut parsed = parse(&sources);
-    let (declared, wanted) = schemas_of(&parsed);
-    if wanted.iter().any(|id| !declared.contains(id)) {
-        let schema = parse(&[shipped::schema()]);
-        let (provides, _) = schemas_of(&schema);
-        if provides
-            .iter()
-            .any(|id| wanted.contains(id) && !declared.contains(id))
-        {
+    // Without `builtin`, the shipped schema is still loaded unless a given
+    // file declares it: a manifest that names `partnership/v1` is read
+    // against it, whether or not a given policy checks it. A team can add
+    // its own rules without a copy of the schema, or bring its own.
+    if !builtin {
+        let declared = schemas_of(&parsed);
+        let source = shipped::schema();
+        let schema = parse(std::slice::from_ref(&source));
+        if schemas_of(&schema).iter().all(|id| !declared.contains(id)) {
             parsed.splice(0..0, schema);
+            sources.insert(0, source);
         }
     }
-    Ok(parsed)
+    Ok((parsed, sources))
 }
 
 /// `*.proviso`, whatever the case or trailing white space, as manifests'
@@ -126,19 +228,17 @@ fn is_hidden(e: &walkdir::DirEntry) -> bool {
     e.file_name().to_string_lossy().starts_with('.')
 }
 
-/// The schemas the files declare, and the schemas their policies check.
-fn schemas_of(parsed: &[Parsed]) -> (Vec<String>, Vec<String>) {
-    let (mut declared, mut wanted) = (Vec::new(), Vec::new());
+/// The schemas the files declare.
+fn schemas_of(parsed: &[Parsed]) -> Vec<String> {
+    let mut declared = Vec::new();
     for (file, _) in parsed {
         for item in &file.items {
-            match item {
-                Item::Schema(decl) => declared.push(decl.name.name.clone()),
-                Item::Policy(policy) => wanted.push(policy.schema.name.clone()),
-                _ => {}
+            if let Item::Schema(decl) = item {
+                declared.push(decl.name.name.clone());
             }
         }
     }
-    (declared, wanted)
+    declared
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -149,20 +249,27 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// Reads and checks the policies: the shipped ones (checked when proviso
-/// was built), or those given with `--policy`. On failure the errors are
-/// printed to stderr (one line each when `short`) and `None` is returned:
-/// the caller exits 2.
+/// The checked policies, and the files they were read from.
+pub struct Loaded {
+    pub program: ManuallyDrop<Program>,
+    pub sources: Vec<Arc<Source>>,
+}
+
+/// Reads and checks the policies (see [`resolve`]): the shipped catalogue
+/// alone is read from the image checked when proviso was built. On
+/// failure the errors are printed to stderr (one line each when `short`)
+/// and `None` is returned: the caller exits 2.
 ///
 /// The program serves the command until the process ends, and is never
 /// freed: taking its thousands of nodes apart at exit would cost a
 /// one-manifest run a tenth of its work, and give nothing back.
-pub fn load_program(paths: &[PathBuf], short: bool) -> Option<ManuallyDrop<Program>> {
-    let compiled = if paths.is_empty() {
-        shipped::program()
+pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
+    let (compiled, sources) = if policies.is_empty() || policies == [PolicyPath::Builtin] {
+        let sources = shipped::sources();
+        (shipped::program_of(&sources), sources)
     } else {
-        match load_policies(paths) {
-            Ok(parsed) => compile_parsed(parsed),
+        match load_policies(policies) {
+            Ok((parsed, sources)) => (compile_parsed(parsed), sources),
             Err(message) => {
                 let _ = writeln!(std::io::stderr(), "error: {message}");
                 return None;
@@ -177,16 +284,26 @@ pub fn load_program(paths: &[PathBuf], short: bool) -> Option<ManuallyDrop<Progr
                     "warning: the policies declare no rules; only the manifests' shape is checked"
                 );
             }
-            Some(ManuallyDrop::new(p))
+            Some(Loaded {
+                program: ManuallyDrop::new(p),
+                sources,
+            })
         }
         Err(errors) => {
-            print_policy_errors(&errors, short);
+            print_errors(&errors, short, "the policies");
             None
         }
     }
 }
 
-fn print_policy_errors(errors: &[Diag], short: bool) {
+/// [`load`], for a command that needs only the program.
+pub fn load_program(policies: &[PolicyPath], short: bool) -> Option<ManuallyDrop<Program>> {
+    load(policies, short).map(|loaded| loaded.program)
+}
+
+/// Prints errors of a file the run depends on, as a report or one line
+/// each, and a last line that says nothing was checked.
+pub fn print_errors(errors: &[Diag], short: bool, what: &str) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let renderer = Renderer::new(color);
@@ -202,7 +319,8 @@ fn print_policy_errors(errors: &[Diag], short: bool) {
     let n = errors.len();
     let _ = writeln!(
         err,
-        "error: the policies have {n} {}; no manifest was checked",
+        "error: {what} {} {n} {}; no manifest was checked",
+        if what.ends_with('s') { "have" } else { "has" },
         if n == 1 { "error" } else { "errors" }
     );
 }

@@ -1,6 +1,6 @@
 //! `proviso rules`: the rule catalogue of the loaded policies.
 
-use super::policies::load_program;
+use super::policies;
 use super::Exit;
 use crate::builtin::{citation, Builtin};
 use crate::report::escape::visible;
@@ -10,14 +10,20 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    /// A policy file or directory of `.proviso` files; repeatable. Replaces
-    /// the shipped policies.
-    #[arg(long, value_name = "PATH")]
+    /// A policy file, a directory of `.proviso` files, or `builtin` (the
+    /// shipped policies); repeatable [default: the configuration's
+    /// `policies`, else builtin]
+    #[arg(long, value_name = "PATH|builtin")]
     policy: Vec<PathBuf>,
 }
 
 pub fn run(args: RulesArgs) -> Exit {
-    let Some(program) = load_program(&args.policy, false) else {
+    let config = match policies::config(false) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let list = policies::resolve(&args.policy, config.as_ref());
+    let Some(program) = policies::load_program(&list, false) else {
         return Exit::Failed;
     };
     let mut rows: Vec<[String; 4]> = program

@@ -27,7 +27,12 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Exit {
-    let Some(program) = load_program(&args.policy, false) else {
+    let config = match super::policies::config(false) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let list = super::policies::resolve(&args.policy, config.as_ref());
+    let Some(program) = load_program(&list, false) else {
         return Exit::Failed;
     };
     let schema = pick(&program.types, args.name.as_deref())

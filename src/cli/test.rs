@@ -22,7 +22,9 @@ pub struct TestArgs {
     /// Test files, and directories searched for `*.test.yaml`.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// A policy file or directory of `.proviso` files; repeatable.
+    /// A policy file, a directory of `.proviso` files, or `builtin` (the
+    /// shipped rules); repeatable [default: the project configuration's
+    /// `policies`, else builtin]
     #[arg(long, value_name = "PATH")]
     policy: Vec<PathBuf>,
     /// Run only the cases whose name, or a rule they expect something of,
@@ -139,7 +141,16 @@ pub fn run(args: TestArgs) -> Exit {
     });
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let Some(program) = load_program(&args.policy, format != TestFormat::Human) else {
+    let config = match super::policies::config(format != TestFormat::Human) {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let list = super::policies::resolve(&args.policy, config.as_ref());
+    let max_waiver_days = config
+        .as_ref()
+        .and_then(|c| c.max_waiver_days)
+        .unwrap_or(crate::run::DEFAULT_MAX_WAIVER_DAYS);
+    let Some(program) = load_program(&list, format != TestFormat::Human) else {
         return Exit::Failed;
     };
     let files = match find(&args.paths) {
@@ -220,13 +231,7 @@ pub fn run(args: TestArgs) -> Exit {
                 }
             }
             let day = case.as_of.unwrap_or(today);
-            match run_case(
-                &program,
-                case,
-                day,
-                crate::run::DEFAULT_MAX_WAIVER_DAYS,
-                want_traces,
-            ) {
+            match run_case(&program, case, day, max_waiver_days, want_traces) {
                 Ok(run) => {
                     for (rule, outcome, trace) in &run.traces {
                         coverage.add(*rule, outcome, trace);

@@ -232,11 +232,41 @@ pub struct PassedOver {
     pub links_outside: Vec<String>,
     /// FIFOs, sockets and devices: reading one could block or never end.
     pub special: Vec<String>,
+    /// Files and directories that the project's `exclude:` globs match.
+    pub excluded: Vec<String>,
 }
 
 impl PassedOver {
     pub fn is_empty(&self) -> bool {
-        self.hidden_dirs.is_empty() && self.links_outside.is_empty() && self.special.is_empty()
+        self.hidden_dirs.is_empty()
+            && self.links_outside.is_empty()
+            && self.special.is_empty()
+            && self.excluded.is_empty()
+    }
+}
+
+/// Paths a walk passes over: globs matched against a path relative to a
+/// base directory (the project configuration's). `*` and `?` stay within
+/// one name; `**` crosses directories. A directory that matches is not
+/// entered.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    base: PathBuf,
+    globs: globset::GlobSet,
+}
+
+impl Exclude {
+    /// `base` is absolute, with symbolic links resolved, as the paths
+    /// [`discover_excluding`] matches are.
+    pub fn new(base: PathBuf, globs: globset::GlobSet) -> Exclude {
+        Exclude { base, globs }
+    }
+
+    /// Whether an absolute path matches; a path outside the base never
+    /// does.
+    pub fn matches(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.base)
+            .is_ok_and(|rel| !rel.as_os_str().is_empty() && self.globs.is_match(rel))
     }
 }
 
@@ -337,6 +367,16 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// link out of the tree (to `/usr`, say) would check files nobody asked
 /// about; a loop is reported once and not entered.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
+    discover_excluding(paths, None)
+}
+
+/// [`discover`], passing over what `exclude` matches inside the given
+/// directories (and saying so in [`PassedOver::excluded`]). A path given
+/// itself is walked whatever `exclude` says: it was asked for by name.
+pub fn discover_excluding(
+    paths: &[PathBuf],
+    exclude: Option<&Exclude>,
+) -> Result<Discovery, Vec<MissingPath>> {
     let cwd = std::env::current_dir().ok();
     let mut missing = Vec::new();
     let mut roots = Vec::new();
@@ -357,7 +397,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
     // Where each root's files start in `found`, in the order the roots
     // were given.
     let mut root_starts = Vec::with_capacity(paths.len());
-    for root in paths {
+    for (root, canonical_root) in paths.iter().zip(&roots) {
         root_starts.push(found.found.len());
         let mut passed = PassedOver::default();
         // Not sorted while walking: a sorted walk reads each directory
@@ -371,6 +411,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
                     return true;
                 }
                 let shown = || display_path(e.path(), cwd.as_deref());
+                // Matched by the path as walked, under the root's real
+                // place: what the user sees, not where a link leads.
+                if let Some(exclude) = exclude {
+                    let under = e.path().strip_prefix(root).unwrap_or(e.path());
+                    if exclude.matches(&canonical_root.join(under)) {
+                        passed.excluded.push(shown());
+                        return false;
+                    }
+                }
                 if e.path_is_symlink() {
                     let target = std::fs::canonicalize(e.path());
                     // A dangling link is walked, so that it is reported.
@@ -421,6 +470,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
         }
         found.passed_over.hidden_dirs.extend(passed.hidden_dirs);
         found.passed_over.links_outside.extend(passed.links_outside);
+        found.passed_over.excluded.extend(passed.excluded);
     }
     dedup(&mut found, &root_starts);
     // By path components, so that `a/x.yaml` comes before `a-b/x.yaml`.
@@ -431,6 +481,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, Vec<MissingPath>> {
         &mut found.passed_over.hidden_dirs,
         &mut found.passed_over.links_outside,
         &mut found.passed_over.special,
+        &mut found.passed_over.excluded,
     ] {
         list.sort();
         list.dedup();

@@ -35,6 +35,13 @@ pub fn visible_but_line_breaks(s: &str) -> Cow<'_, str> {
     escape(s, |c| !matches!(c, '\n' | '\r') && is_display_control(c))
 }
 
+/// As [`visible`], but a tab stays: for a line of a source file printed
+/// to be read and copied (`proviso show`), where a tab indents and acts
+/// on nothing else.
+pub fn visible_but_tabs(s: &str) -> Cow<'_, str> {
+    escape(s, |c| c != '\t' && is_display_control(c))
+}
+
 fn escape(s: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
     let Some(first) = s.find(&escaped) else {
         return Cow::Borrowed(s);
@@ -90,6 +97,11 @@ mod tests {
             r"\u{202e}abc\u{202c}\u{2066}\u{2069}\u{200e}\u{200f}\u{61c}"
         );
         assert_eq!(visible("zoë\u{1b}ü"), r"zoë\x1bü");
+    }
+
+    #[test]
+    fn tabs_can_stay_in_source_lines() {
+        assert_eq!(visible_but_tabs("\tx\u{1b}[2J\r"), "\tx\\x1b[2J\\r");
     }
 
     #[test]

@@ -154,6 +154,11 @@ fn passed_over(p: &PassedOver) -> String {
             "links out of the checked paths",
         ),
         name(&p.special, "FIFO or device", "FIFOs or devices"),
+        name(
+            &p.excluded,
+            "path excluded by proviso.yaml",
+            "paths excluded by proviso.yaml",
+        ),
     ]
     .into_iter()
     .flatten()

@@ -16,7 +16,7 @@ use crate::ast::Severity;
 use crate::check::Program;
 use crate::diagnostics::Finding;
 use crate::run::{FileReport, Report};
-use crate::source::Span;
+use crate::source::{Span, BUILTIN_PREFIX};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -113,13 +113,21 @@ fn physical(path: &[u8], region: Option<Value>) -> Value {
     Value::Object(location)
 }
 
+/// A rule's place. A shipped policy keeps its name as its URI
+/// (`builtin:ftc2012.proviso`): it is compiled into proviso, not a file of
+/// the repository, and a relative URI would name one.
 fn rule_location(id: usize, rule: &str, span: &Span) -> Value {
+    let src = &span.src;
+    let artifact = match src.name.strip_prefix(BUILTIN_PREFIX) {
+        Some(file) if src.is_builtin() => format!("{BUILTIN_PREFIX}{}", uri(file)),
+        _ => uri(src.name.as_bytes()),
+    };
     json!({
         "id": id,
-        "physicalLocation": physical(
-            span.src.name.as_bytes(),
-            Some(region(span.start_line_col(), span.end_line_col())),
-        ),
+        "physicalLocation": {
+            "artifactLocation": { "uri": artifact },
+            "region": region(span.start_line_col(), span.end_line_col()),
+        },
         "message": { "text": format!("rule `{rule}` is declared here") },
     })
 }

@@ -76,6 +76,17 @@ pub fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// A temporary directory that is the root of a repository as far as the
+/// search for `proviso.yaml` goes: it holds a `.git` file, as a git
+/// worktree's root does, and the search ends there. A stray
+/// `proviso.yaml` in a parent (`/tmp/proviso.yaml`) cannot change a test's
+/// run. A `.git` file is not YAML: discovery passes it over without a word.
+pub fn fenced_tempdir() -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join(".git"), "gitdir: ../elsewhere\n").unwrap();
+    dir
+}
+
 /// A finished run of the binary.
 pub struct Run {
     pub code: i32,
