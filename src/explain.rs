@@ -25,7 +25,7 @@ pub struct Explanation {
     pub declared: String,
     pub manifest: String,
     pub as_of: String,
-    /// `pass`, `fail`, `not applicable` or `error`.
+    /// `pass`, `fail`, `n/a` or `error`.
     pub outcome: &'static str,
     pub requirements: Vec<RequirementView>,
 }
@@ -136,7 +136,8 @@ pub fn explain(program: &Program, rule: &Rule, manifest: &Loaded, today: Date) -
     view(rule, &trace, &placer, &manifest.src.name, today)
 }
 
-/// The outcome a trace gives.
+/// The outcome a trace gives: `pass`, `fail`, `n/a` or `error`, as a
+/// test file writes it.
 pub fn outcome(trace: &RuleTrace) -> &'static str {
     let bindings = || trace.requirements.iter().flat_map(|r| &r.bindings);
     if trace.requirements.iter().any(|r| r.error.is_some()) {
@@ -146,7 +147,16 @@ pub fn outcome(trace: &RuleTrace) -> &'static str {
     } else if bindings().any(BindingTrace::applies) {
         "pass"
     } else {
-        "not applicable"
+        "n/a"
+    }
+}
+
+/// A JSON pointer as shown: `/` for the manifest itself.
+pub fn pointer_text(path: &Path) -> String {
+    if path.segs().is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
     }
 }
 
@@ -178,7 +188,7 @@ impl Placer<'_> {
     fn at(&self, path: &Path) -> (String, Option<usize>) {
         let own = self.own(path);
         let line = self.line(&Blame::at(own.clone(), ""));
-        (own.to_string(), line)
+        (pointer_text(&own), line)
     }
 }
 
@@ -226,7 +236,7 @@ fn binding(b: &BindingTrace, placer: &Placer) -> BindingView {
                 let line = placer.line(&Blame::item(own.clone(), ""));
                 VarView {
                     name: name.clone(),
-                    pointer: own.to_string(),
+                    pointer: pointer_text(&own),
                     line,
                     file: None,
                 }
@@ -277,7 +287,7 @@ fn cond(c: &Cond, placer: &Placer) -> CondView {
             .map(|b| ValueView {
                 text: b.label.clone(),
                 value: None,
-                pointer: Some(placer.own(&b.path).to_string()),
+                pointer: Some(pointer_text(&placer.own(&b.path))),
                 line: placer.line(b),
                 file: None,
             })
@@ -482,7 +492,7 @@ impl<'p> Explainer<'p> {
         let Some((_, e)) = done.iter().find(|(id, _)| *id == rule.id) else {
             return String::new();
         };
-        let wanted: Vec<String> = f.bindings.iter().map(Path::to_string).collect();
+        let wanted: Vec<String> = f.bindings.iter().map(pointer_text).collect();
         let mut out = String::new();
         for r in &e.requirements {
             for b in r.bindings.iter().filter(|b| b.outcome == "fail") {

@@ -611,3 +611,111 @@ cases:
     );
     assert!(!run.stdout.contains("a waived finding"), "{run}");
 }
+
+#[test]
+fn a_manifest_that_is_not_one_or_a_case_that_asserts_nothing_is_a_broken_file() {
+    let cases = [
+        (
+            "schema removed",
+            "    patch:\n      /schema: null\n    expect:\n      ftc2012/messages-consent: pass\n",
+            "schema removed",
+            "has no `schema:` key",
+        ),
+        (
+            "inline empty",
+            "    manifest: {}\n    expect:\n      ftc2012/messages-consent: pass\n",
+            "inline empty",
+            "has no `schema:` key",
+        ),
+        (
+            "nothing asserted",
+            "    expect: {}\n    others: any\n",
+            "expect: {}",
+            "asserts nothing",
+        ),
+        (
+            "bad escape",
+            "    patch:\n      /grants/0/necessity/re~2ad: x\n    expect: {}\n",
+            "re~2ad",
+            "`~` is written `~0`",
+        ),
+        (
+            "leading zero",
+            "    expect:\n      ftc2012/messages-consent: fail /grants/00/consent\n",
+            "/grants/00",
+            "not a JSON pointer",
+        ),
+    ];
+    for (what, body, needle, message) in cases {
+        let text = format!("base: base.yaml\nas_of: 2018-12-18\ncases:\n  - name: {what}\n{body}");
+        let dir = project(&[("a.test.yaml", &text)]);
+        let run = proviso(dir.path(), &["test", "--format", "short"]);
+        assert_eq!(run.code, 2, "{what}: {run}");
+        let line = line_of(&text, needle);
+        assert!(
+            run.stderr.contains(&format!("a.test.yaml:{line}:")),
+            "{what}: {run}"
+        );
+        assert!(run.stderr.contains(message), "{what}: {run}");
+    }
+}
+
+#[test]
+fn coverage_counts_only_the_rules_a_case_asserts() {
+    let text = "\
+base: ../base.yaml
+as_of: 2018-12-18
+cases:
+  - name: telemetry on partner servers, asserted of another rule only
+    patch:
+      /grants/0/api: telemetry/events
+    expect:
+      ftc2012/messages-consent: pass
+    others: any
+  - name: telemetry kept on our servers
+    patch:
+      /grants/0/api: telemetry/events
+      /grants/0/storage: platform_only
+    expect:
+      acme/no-telemetry: pass
+";
+    let dir = project(&[
+        ("policy/acme.proviso", OWN_POLICY),
+        ("tests/acme.test.yaml", text),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &[
+            "test",
+            "tests",
+            "--policy",
+            "builtin",
+            "--policy",
+            "policy",
+            "--require-coverage",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("`acme/no-telemetry` has no failing case"),
+        "{run}"
+    );
+}
+
+#[test]
+fn junit_names_broken_files_and_keeps_line_breaks() {
+    let wrong = PLATFORM_LOGIN.replace("expect: {}", "expect:\n      gdpr/dpia: fail");
+    let broken = PLATFORM_LOGIN.replace("    expect:\n      ftc2012", "    expct:\n      ftc2012");
+    let dir = project(&[("a.test.yaml", &wrong), ("b.test.yaml", &broken)]);
+    let run = proviso(dir.path(), &["test", "--format", "junit"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stdout.contains("errors=\"1\""), "{run}");
+    assert!(
+        run.stdout.contains("<error message=\"b.test.yaml:"),
+        "{run}"
+    );
+    let failure = run.stdout.split("<failure").nth(1).unwrap();
+    let body = &failure[failure.find('>').unwrap()..failure.find("</failure>").unwrap()];
+    assert!(body.contains('\n') && !body.contains("\\n"), "{body}");
+}

@@ -111,8 +111,8 @@ struct FileResult {
 struct Document<'a> {
     version: u32,
     files: &'a [FileResult],
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    broken: Vec<BrokenFile>,
+    #[serde(skip_serializing_if = "<[BrokenFile]>::is_empty")]
+    broken: &'a [BrokenFile],
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage: Option<&'a [RuleReport]>,
     summary: Summary,
@@ -292,7 +292,7 @@ pub fn run(args: TestArgs) -> Exit {
             let doc = Document {
                 version: 1,
                 files: &results,
-                broken,
+                broken: &broken,
                 coverage: cover.as_deref(),
                 summary,
             };
@@ -304,7 +304,7 @@ pub fn run(args: TestArgs) -> Exit {
                 }
             }
         }
-        TestFormat::Junit => junit(&results),
+        TestFormat::Junit => junit(&results, &broken),
         TestFormat::Human => match (&cover, args.coverage) {
             (Some(c), true) => coverage_human(c),
             _ => String::new(),
@@ -472,16 +472,18 @@ fn short(file: &FileResult) -> String {
     s
 }
 
-fn junit(files: &[FileResult]) -> String {
+fn junit(files: &[FileResult], broken: &[BrokenFile]) -> String {
     let total: usize = files.iter().map(|f| f.cases.len()).sum();
     let failed: usize = files
         .iter()
         .map(|f| f.cases.iter().filter(|c| !c.passed).count())
         .sum();
+    let errors = broken.len();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         s,
-        "<testsuites name=\"proviso test\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">"
+        "<testsuites name=\"proviso test\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\">",
+        total + errors
     );
     for f in files {
         let fails = f.cases.iter().filter(|c| !c.passed).count();
@@ -528,11 +530,32 @@ fn junit(files: &[FileResult]) -> String {
                 s,
                 "      <failure message=\"{}\" type=\"mismatch\">{}</failure>",
                 escape(&xml(&first.replace('\n', " "))),
-                escape(&xml(&body))
+                escape(&xml_text(&body))
             );
             s.push_str("    </testcase>\n");
         }
         s.push_str("  </testsuite>\n");
+    }
+    // A test file that could not be read is a suite with an error, so a
+    // CI view of the report alone does not show green.
+    for b in broken {
+        let path = escape(&xml(&b.path)).into_owned();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{path}\" tests=\"1\" failures=\"0\" errors=\"1\">"
+        );
+        let _ = writeln!(
+            s,
+            "    <testcase name=\"the test file\" classname=\"{path}\" file=\"{path}\">"
+        );
+        let first = b.errors.first().map_or("", String::as_str);
+        let _ = writeln!(
+            s,
+            "      <error message=\"{}\" type=\"broken\">{}</error>",
+            escape(&xml(first)),
+            escape(&xml_text(&b.errors.join("\n")))
+        );
+        s.push_str("    </testcase>\n  </testsuite>\n");
     }
     s.push_str("</testsuites>\n");
     s
@@ -593,4 +616,10 @@ fn coverage_short(reports: &[RuleReport]) -> String {
         }
     }
     s
+}
+
+/// Text from files for an XML element: every character escaped as the
+/// terminal formats do, line breaks kept.
+fn xml_text(s: &str) -> String {
+    s.split('\n').map(xml).collect::<Vec<_>>().join("\n")
 }

@@ -124,6 +124,7 @@ pub fn read(path: &FsPath, shown: &str, rules: &[&str]) -> Result<TestFile, Vec<
     };
     let dir = path.parent().unwrap_or(FsPath::new("."));
     let mut reader = Read {
+        base_failed: false,
         dir,
         rules,
         errors: &mut errors,
@@ -137,6 +138,8 @@ pub fn read(path: &FsPath, shown: &str, rules: &[&str]) -> Result<TestFile, Vec<
 }
 
 struct Read<'a> {
+    /// A `base` could not be read (and was reported).
+    base_failed: bool,
     dir: &'a FsPath,
     rules: &'a [&'a str],
     errors: &'a mut Vec<Diag>,
@@ -282,7 +285,16 @@ impl Read<'_> {
         let entries = self.map(node, "a case")?;
         self.keys(entries, &CASE_KEYS, "a case");
         let name = match node.get("name") {
-            Some(n) => self.text(n, "`name`")?,
+            Some(n) => {
+                let name = self.text(n, "`name`")?;
+                if name.trim().is_empty() {
+                    self.fail(
+                        at(&n.span, "a case's `name` is blank").help("name it after what it shows"),
+                    );
+                    return None;
+                }
+                name
+            }
             None => {
                 self.fail(at(&node.span, "a case without a `name`").help("name it after what it shows, for example `name: a platform login is not consent`"));
                 return None;
@@ -303,7 +315,10 @@ impl Read<'_> {
             (Some(m), _) => m.clone(),
             (None, Some(b)) => b.clone(),
             (None, None) => {
-                self.fail(at(&span, format!("the case `{name}` has no manifest")).help("give it `manifest:`, or a `base:` (here or at the top of the file) that `patch:` changes"));
+                // A base that could not be read has been reported.
+                if node.get("base").is_none() && !self.base_failed {
+                    self.fail(at(&span, format!("the case `{name}` has no manifest")).help("give it `manifest:`, or a `base:` (here or at the top of the file) that `patch:` changes"));
+                }
                 return None;
             }
         };
@@ -311,6 +326,7 @@ impl Read<'_> {
             Some(p) => self.patch(manifest, p)?,
             None => manifest,
         };
+        self.has_schema(&manifest, &span, "the case's manifest")?;
         let also = match node.get("also") {
             None => Vec::new(),
             Some(a) => match &a.kind {
@@ -340,7 +356,12 @@ impl Read<'_> {
             self.fail(at(&span, format!("the case `{name}` has no `expect`")).help("say what each rule must make of it, for example `ftc2012/messages-consent: fail /grants/0/consent/mechanism`"));
             return None;
         };
-        let expect = self.expects(expect);
+        let expect_node = expect;
+        let expect = self.expects(expect_node);
+        if expect.is_empty() && others_any {
+            self.fail(at(&expect_node.span, format!("the case `{name}` asserts nothing: `expect` is empty and `others` is `any`")).help("name a rule in `expect`, or drop `others: any` to assert that no rule has a finding"));
+            return None;
+        }
         Some(Case {
             name,
             span,
@@ -380,8 +401,20 @@ impl Read<'_> {
             Some(p) => self.patch(m, p)?,
             None => m,
         };
+        self.has_schema(&manifest, &node.span, "a manifest of `also`")?;
         let expect = node.get("expect").map(|e| self.expects(e));
         Some(Also { manifest, expect })
+    }
+
+    /// A manifest has `schema:`: without it a file is not a manifest and
+    /// no rule would run, so every expectation would hold.
+    fn has_schema(&mut self, manifest: &Node, at_: &Span, what: &str) -> Option<()> {
+        if manifest.get("schema").is_some() {
+            return Some(());
+        }
+        let written = &manifest.span.src.name;
+        self.fail(at(at_, format!("{what} has no `schema:` key, so it is not a manifest and no rule would run on it")).help(format!("give it `schema: partnership/v1` (or the schema it is written for); it comes from `{written}`")));
+        None
     }
 
     fn patch(&mut self, mut manifest: Node, patch: &Node) -> Option<Node> {
@@ -545,21 +578,61 @@ fn list(names: &[&str]) -> String {
         .join(", ")
 }
 
+/// The steps of a JSON pointer (RFC 6901), unescaped: `~1` is `/`, `~0`
+/// is `~`, and any other `~` is an error. `/` alone is the manifest itself.
+pub fn steps(s: &str) -> Result<Vec<String>, String> {
+    if s == "/" || s.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(rest) = s.strip_prefix('/') else {
+        return Err(format!(
+            "`{s}` is not a JSON pointer: it must start with `/`"
+        ));
+    };
+    rest.split('/')
+        .map(|raw| {
+            let mut out = String::with_capacity(raw.len());
+            let mut chars = raw.chars();
+            while let Some(c) = chars.next() {
+                match (c, c == '~') {
+                    (_, false) => out.push(c),
+                    (_, true) => match chars.next() {
+                        Some('0') => out.push('~'),
+                        Some('1') => out.push('/'),
+                        _ => {
+                            return Err(format!(
+                                "`{s}` is not a JSON pointer: `~` is written `~0`, and `/` in a key `~1`"
+                            ))
+                        }
+                    },
+                }
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+/// A list index as a pointer writes it: digits, no leading zero.
+pub fn index(step: &str) -> Option<usize> {
+    let canonical = !step.is_empty()
+        && step.bytes().all(|b| b.is_ascii_digit())
+        && (step == "0" || !step.starts_with('0'));
+    canonical.then(|| step.parse::<usize>().ok()).flatten()
+}
+
 /// A JSON pointer (RFC 6901) as a path; list indices are digits.
 pub fn parse_pointer(s: &str) -> Option<Path> {
-    if s.is_empty() {
-        return Some(Path::root());
-    }
-    let rest = s.strip_prefix('/')?;
+    let steps = steps(s).ok()?;
     let mut segs = Vec::new();
-    for raw in rest.split('/') {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
-        let is_index = !seg.is_empty()
-            && seg.bytes().all(|b| b.is_ascii_digit())
-            && (seg == "0" || !seg.starts_with('0'));
-        segs.push(match seg.parse::<usize>() {
-            Ok(i) if is_index => Seg::Index(i),
-            _ => Seg::Key(seg),
+    for step in steps {
+        // A number with a leading zero is neither an index nor, in a
+        // manifest's schema, a key: it can only be a mistake.
+        if step.len() > 1 && step.starts_with('0') && step.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        segs.push(match index(&step) {
+            Some(i) => Seg::Index(i),
+            None => Seg::Key(step),
         });
     }
     Some(Path(segs))
@@ -569,16 +642,12 @@ pub fn parse_pointer(s: &str) -> Option<Path> {
 /// null removes.
 fn apply(root: &mut Node, pointer: &str, span: &Span, value: &Node) -> Result<(), Diag> {
     let bad = |m: String, help: Option<String>| at(span, m).help_opt(help);
-    let Some(rest) = pointer.strip_prefix('/') else {
-        return Err(bad(
-            format!("`{pointer}` is not a JSON pointer"),
+    let segs = steps(pointer).map_err(|m| {
+        bad(
+            m,
             Some("a pointer starts with `/`, for example `/grants/0/operations`".into()),
-        ));
-    };
-    let segs: Vec<String> = rest
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
+        )
+    })?;
     let Some((last, parents)) = segs.split_last() else {
         return Err(bad("an empty pointer".into(), None));
     };
@@ -675,7 +744,7 @@ fn child<'n>(node: &'n mut Node, seg: &str) -> Option<&'n mut Node> {
             .iter_mut()
             .find(|(k, _, _)| k == seg)
             .map(|(_, _, v)| v),
-        Kind::Seq(items) => items.get_mut(seg.parse::<usize>().ok()?),
+        Kind::Seq(items) => items.get_mut(index(seg)?),
         Kind::Scalar { .. } => None,
     }
 }

@@ -239,8 +239,18 @@ pub fn run_case(
                 findings: &main_findings,
                 results: &main_results,
             };
+            // A case covers the rules it asserts something of: an outcome
+            // it lets pass unasserted (`others: any`) tests nothing.
+            let asserted = |id: &str| {
+                case.expect.iter().any(|e| e.rule == id)
+                    || case
+                        .also
+                        .iter()
+                        .flat_map(|a| a.expect.iter().flatten())
+                        .any(|e| e.rule == id)
+            };
             for (i, rule) in program.rules.iter().enumerate() {
-                if rule.schema != *schema {
+                if rule.schema != *schema || !asserted(&rule.id) {
                     continue;
                 }
                 // A rule across manifests fails in a case when it fails any
@@ -321,7 +331,7 @@ impl Outcomes<'_> {
                     let pointer = f.location.pointer.clone().unwrap_or_default();
                     Found {
                         at: origin(self.node, &pointer),
-                        pointer: pointer.to_string(),
+                        pointer: crate::explain::pointer_text(&pointer),
                         message: f.message.clone(),
                         waived: f.waiver.is_some(),
                     }
@@ -391,7 +401,7 @@ fn compare(e: &Expect, actual: &Actual) -> Option<String> {
         ));
     }
     if let Some(at) = &e.at {
-        let mut want: Vec<String> = at.iter().map(Path::to_string).collect();
+        let mut want: Vec<String> = at.iter().map(crate::explain::pointer_text).collect();
         let mut got: Vec<String> = actual.findings.iter().map(|f| f.pointer.clone()).collect();
         want.sort();
         got.sort();
@@ -453,7 +463,7 @@ pub fn describe(e: &Expect) -> String {
     if let Some(at) = &e.at {
         for p in at {
             s.push(' ');
-            s.push_str(&p.to_string());
+            s.push_str(&crate::explain::pointer_text(p));
         }
     }
     if let Some(n) = e.count {

@@ -100,7 +100,7 @@ pub fn read(src: &Arc<Source>) -> Result<Option<Node>, Diag> {
                 if root.is_some() && matches!(item.node, Event::DocumentStart) {
                     return Err(err(
                         range,
-                        "a second YAML document: a test file holds one".into(),
+                        "a second YAML document: this file must hold one".into(),
                         Some(
                             "remove the `---` and what follows, or move it to its own file".into(),
                         ),
