@@ -515,6 +515,10 @@ impl Read<'_> {
                 return None;
             }
         }
+        if e.count == Some(0) || e.at.as_ref().is_some_and(Vec::is_empty) {
+            self.fail(at(&value.span, "a rule that fails has at least one finding").help("expect `pass` (or `n/a`) for a rule without findings"));
+            return None;
+        }
         let says_findings = e.at.is_some() || e.message.is_some() || e.count.is_some_and(|n| n > 0);
         if says_findings && !matches!(e.outcome, Outcome::Fail | Outcome::Waived) {
             self.fail(
