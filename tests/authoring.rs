@@ -719,3 +719,75 @@ fn junit_names_broken_files_and_keeps_line_breaks() {
     let body = &failure[failure.find('>').unwrap()..failure.find("</failure>").unwrap()];
     assert!(body.contains('\n') && !body.contains("\\n"), "{body}");
 }
+
+/// The files of the README's walkthrough: each block after a
+/// `<!-- file: PATH -->` line.
+fn readme_files() -> Vec<(String, String)> {
+    let readme = include_str!("../README.md");
+    let mut out = Vec::new();
+    for part in readme.split("<!-- file: ").skip(1) {
+        let (name, rest) = part.split_once(" -->\n").unwrap();
+        let rest = rest.split_once("\n").unwrap().1;
+        let body = &rest[..rest.find("```").unwrap()];
+        out.push((name.to_string(), body.to_string()));
+    }
+    out
+}
+
+#[test]
+fn the_readme_walkthrough_fails_then_holds_once_fixed() {
+    let files = readme_files();
+    assert_eq!(files.len(), 3);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let nordlys =
+        std::fs::read_to_string(root.join("examples/compliant/nordlys-music.yaml")).unwrap();
+    let mut all: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
+    all.push(("partners/nordlys.yaml", &nordlys));
+    let dir = project(&all);
+    // The repository's root: the configuration is looked for no further.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+
+    let run = proviso(dir.path(), &["test", "--format", "human"]);
+    assert_eq!(run.code, 1, "{run}");
+    let readme = include_str!("../README.md");
+    let shown = readme.split("$ proviso test\n").nth(1).unwrap();
+    let shown = &shown[..shown.find("```").unwrap()];
+    assert_eq!(
+        format!("{}{}", run.stdout, run.stderr),
+        shown,
+        "the README shows what a run prints"
+    );
+
+    let policy = dir.path().join("policies/acme.proviso");
+    let fixed = std::fs::read_to_string(&policy)
+        .unwrap()
+        .replace("grant.retention < 90d", "grant.retention <= 90d");
+    std::fs::write(&policy, fixed).unwrap();
+    let run = proviso(
+        dir.path(),
+        &[
+            "test",
+            "--coverage",
+            "--require-coverage",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        !run.stdout.contains("note[coverage]"),
+        "coverage is complete: {run}"
+    );
+    let run = proviso(
+        dir.path(),
+        &["check", "--format", "short", "--as-of", "2019-06-01"],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains("checked 1 manifest against 21 rules"),
+        "{run}"
+    );
+}

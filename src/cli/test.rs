@@ -277,15 +277,27 @@ pub fn run(args: TestArgs) -> Exit {
         }
         return Exit::Failed;
     }
-    // The rules under test: every rule of the policies given as files, and
-    // the shipped rules a case names.
-    let under_test: Vec<usize> = program
+    // The rules under test: those of the policies given as files; when
+    // there are none (only the shipped rules are loaded), the shipped rules
+    // a case names.
+    let own: Vec<usize> = program
         .rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| !crate::shipped::is_shipped(&r.span.src.name) || named.contains(&r.id))
+        .filter(|(_, r)| !crate::shipped::is_shipped(&r.span.src.name))
         .map(|(i, _)| i)
         .collect();
+    let under_test: Vec<usize> = if own.is_empty() {
+        program
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| named.contains(&r.id))
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        own
+    };
     let cover = want_traces.then(|| coverage.report(&program, &under_test));
     let text = match format {
         TestFormat::Json => {

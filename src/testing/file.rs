@@ -516,7 +516,10 @@ impl Read<'_> {
             }
         }
         if e.count == Some(0) || e.at.as_ref().is_some_and(Vec::is_empty) {
-            self.fail(at(&value.span, "a rule that fails has at least one finding").help("expect `pass` (or `n/a`) for a rule without findings"));
+            self.fail(
+                at(&value.span, "a rule that fails has at least one finding")
+                    .help("expect `pass` (or `n/a`) for a rule without findings"),
+            );
             return None;
         }
         let says_findings = e.at.is_some() || e.message.is_some() || e.count.is_some_and(|n| n > 0);
@@ -770,12 +773,20 @@ fn count(n: usize) -> String {
     format!("the list has {n} item{}", if n == 1 { "" } else { "s" })
 }
 
-/// A path as shown: without `./` steps.
+/// A path as shown: without `./` steps, and with `dir/..` taken out.
 pub fn tidy(path: &FsPath) -> std::path::PathBuf {
-    let tidy: std::path::PathBuf = path
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect();
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    let tidy: std::path::PathBuf = out.iter().collect();
     if tidy.as_os_str().is_empty() {
         std::path::PathBuf::from(".")
     } else {
