@@ -1,6 +1,7 @@
 //! The command line: flags in, exit code out.
 
 mod check;
+mod fmt;
 pub(crate) mod policies;
 mod rules;
 
@@ -21,6 +22,8 @@ enum Command {
     Check(check::CheckArgs),
     /// List the rule catalogue: id, severity, title and source.
     Rules(rules::RulesArgs),
+    /// Format policy files in the canonical layout, in place.
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }

@@ -12,56 +12,56 @@ use crate::source::Source;
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Reads and parses the policy files given with `--policy` (files, or
-/// directories searched for `*.proviso`).
-fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
+/// The policy files that `paths` name: each file as given, and each
+/// `*.proviso` file under each directory (hidden directories left out),
+/// in name order, each file once. Beside them, an error for each entry
+/// that could not be read and each directory without a policy file: a
+/// policy silently left out would let its rules pass everything.
+pub(crate) fn policy_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = Vec::new();
-            let walker = walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e)));
-            // Every entry that cannot be walked (a dangling link, a
-            // directory without permission) is an error: a policy that is
-            // silently left out would let its rules pass everything.
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && is_policy(e.path()) => {
-                        found.push(e.into_path())
-                    }
-                    Ok(_) => {}
-                    Err(err) => {
-                        let shown = err.path().map_or_else(|| path_text(path), path_text);
-                        let why = match (err.loop_ancestor(), err.io_error()) {
-                            (Some(_), _) => "a symbolic link loop".to_string(),
-                            (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
-                                "a symbolic link to nothing".to_string()
-                            }
-                            (None, Some(io)) => lowercase_first(&io.to_string()),
-                            (None, None) => err.to_string(),
-                        };
-                        unreadable.push(format!("cannot read policy `{}`: {why}", visible(&shown)));
-                    }
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = Vec::new();
+        let mut unreadable = Vec::new();
+        let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e)));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && is_policy(e.path()) => {
+                    found.push(e.into_path())
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let shown = err.path().map_or_else(|| path_text(path), path_text);
+                    let why = match (err.loop_ancestor(), err.io_error()) {
+                        (Some(_), _) => "a symbolic link loop".to_string(),
+                        (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                            "a symbolic link to nothing".to_string()
+                        }
+                        (None, Some(io)) => lowercase_first(&io.to_string()),
+                        (None, None) => err.to_string(),
+                    };
+                    unreadable.push(format!("cannot read policy `{}`: {why}", visible(&shown)));
                 }
             }
-            found.sort();
-            if found.is_empty() && unreadable.is_empty() {
-                return Err(format!(
-                    "no `.proviso` files in `{}`",
-                    visible(&path_text(path))
-                ));
-            }
-            files.extend(found);
-        } else {
-            files.push(path.clone());
         }
-    }
-    if !unreadable.is_empty() {
-        return Err(unreadable.join("\nerror: "));
+        found.sort();
+        if found.is_empty() && unreadable.is_empty() {
+            errors.push(format!(
+                "no `.proviso` files in `{}`",
+                visible(&path_text(path))
+            ));
+        }
+        files.extend(found);
+        errors.extend(unreadable);
     }
     // The same file given twice (or through its directory) is read once.
     let mut seen = Vec::new();
@@ -74,6 +74,16 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
             true
         }
     });
+    (files, errors)
+}
+
+/// Reads and parses the policy files given with `--policy` (files, or
+/// directories searched for `*.proviso`).
+fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
+    let (files, errors) = policy_files(paths);
+    if !errors.is_empty() {
+        return Err(errors.join("\nerror: "));
+    }
     let mut sources = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -92,28 +102,40 @@ fn load_policies(paths: &[PathBuf]) -> Result<Vec<Parsed>, String> {
         let text = lone_cr_to_lf(text);
         sources.push(Source::new(path_text(&file), text));
     }
-    // The shipped schema is loaded beside the given rules when they check
-    // manifests of it and no given file declares it: a team can add its
-    // own rules without a copy of the schema, or bring its own schema.
-    // Policy files are parsed in parallel; parsing recurses once per level
-    // of an expression (bounded by the parser), so the threads get room for
-    // that whatever the platform's default.
+    parser_threads();
+    let mut parsed = parse(&sources);
+    add_shipped_schema(&mut parsed);
+    Ok(parsed)
+}
+
+/// Policy files are parsed in parallel; parsing recurses once per level of
+/// an expression (bounded by the parser), so the threads get room for that
+/// whatever the platform's default.
+pub(crate) fn parser_threads() {
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(16 * 1024 * 1024)
         .build_global();
-    let mut parsed = parse(&sources);
-    let (declared, wanted) = schemas_of(&parsed);
+}
+
+/// The shipped schema is loaded beside the given rules when they check
+/// manifests of it and no given file declares it: a team can add its own
+/// rules without a copy of the schema, or bring its own schema. It goes
+/// first; returns its source when it was added.
+pub(crate) fn add_shipped_schema(parsed: &mut Vec<Parsed>) -> Option<Arc<Source>> {
+    let (declared, wanted) = schemas_of(parsed);
     if wanted.iter().any(|id| !declared.contains(id)) {
-        let schema = parse(&[shipped::schema()]);
+        let source = shipped::schema();
+        let schema = parse(std::slice::from_ref(&source));
         let (provides, _) = schemas_of(&schema);
         if provides
             .iter()
             .any(|id| wanted.contains(id) && !declared.contains(id))
         {
             parsed.splice(0..0, schema);
+            return Some(source);
         }
     }
-    Ok(parsed)
+    None
 }
 
 /// `*.proviso`, whatever the case or trailing white space, as manifests'
@@ -141,7 +163,7 @@ fn schemas_of(parsed: &[Parsed]) -> (Vec<String>, Vec<String>) {
     (declared, wanted)
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
@@ -186,7 +208,9 @@ pub fn load_program(paths: &[PathBuf], short: bool) -> Option<ManuallyDrop<Progr
     }
 }
 
-fn print_policy_errors(errors: &[Diag], short: bool) {
+/// Writes policy errors to stderr, one line each when `short`, else as
+/// reports with the snippet they point at.
+pub(crate) fn print_diags(errors: &[Diag], short: bool) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let renderer = Renderer::new(color);
@@ -199,9 +223,13 @@ fn print_policy_errors(errors: &[Diag], short: bool) {
         };
         let _ = err.write_all(text.as_bytes());
     }
+}
+
+fn print_policy_errors(errors: &[Diag], short: bool) {
+    print_diags(errors, short);
     let n = errors.len();
     let _ = writeln!(
-        err,
+        std::io::stderr(),
         "error: the policies have {n} {}; no manifest was checked",
         if n == 1 { "error" } else { "errors" }
     );

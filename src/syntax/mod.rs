@@ -11,6 +11,8 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use std::sync::Arc;
 
+pub mod tree;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/proviso.pest"]
 struct Grammar;
@@ -344,11 +346,14 @@ fn significant(pairs: Pairs<Rule>) -> impl Iterator<Item = Pair<Rule>> {
     })
 }
 
+/// The text of doc comments, one line each. White space at the end of a
+/// line is not part of it (nor a carriage return of a CRLF file).
 fn docs(pair: Pair<Rule>) -> String {
     let lines: Vec<&str> = pair
         .into_inner()
         .filter_map(|doc| doc.into_inner().next())
         .map(|text| text.as_str().strip_prefix(' ').unwrap_or(text.as_str()))
+        .map(str::trim_end)
         .collect();
     lines.join("\n").trim_end().to_string()
 }
