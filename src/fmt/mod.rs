@@ -41,26 +41,24 @@ pub fn format_source(text: &str) -> Result<String, Vec<Diag>> {
 /// mark (see [`Envelope`]).
 pub fn format(src: &Arc<Source>) -> Result<String, Vec<Diag>> {
     syntax::set_budget(src.text.len());
-    let (before, errors) = syntax::parse_file(src);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let (before, tree) = syntax::parse_file_and_tree(src)?;
     let refused = |why: &str| vec![refusal(src, why)];
-    let tree = syntax::tree::tree(&src.text).ok_or_else(|| refused("its tree"))?;
     let pieces = pieces::pieces(&tree, &src.text).map_err(|e| refused(&e))?;
     let mut p = printer::Printer::new(&src.text, &pieces);
     layout::file(&mut p, &tree);
     let out = p.finish().map_err(|e| refused(&e))?;
     // The output must say what the input says, with the same comments.
     let formatted = Source::new(src.name.clone(), out);
-    let (after, errors) = syntax::parse_file(&formatted);
-    if !errors.is_empty() {
+    let Ok((after, tree)) = syntax::parse_file_and_tree(&formatted) else {
         return Err(refused("its output does not parse"));
-    }
+    };
     if after != before {
         return Err(refused("its output parses to another syntax tree"));
     }
-    if comments(&src.text) != comments(&formatted.text) {
+    let kept = pieces::pieces(&tree, &formatted.text).is_ok_and(|out| {
+        pieces::comments(&out, &formatted.text) == pieces::comments(&pieces, &src.text)
+    });
+    if !kept {
         return Err(refused("its output has other comments"));
     }
     Ok(formatted.text.clone())

@@ -87,13 +87,14 @@ impl Kind {
 }
 
 /// The tree of a policy file's text; `None` when the text does not parse
-/// (its errors come from [`super::parse_file`]).
+/// (its errors come from [`super::parse_file`], which can give the tree
+/// too: [`super::parse_file_and_tree`]).
 pub fn tree(text: &str) -> Option<Node> {
     let file = Grammar::parse(Rule::file, text).ok()?.next()?;
     Some(node(text, file))
 }
 
-fn node(text: &str, pair: Pair<Rule>) -> Node {
+pub(super) fn node(text: &str, pair: Pair<Rule>) -> Node {
     let span = pair.as_span();
     let kind = match kind(pair.as_rule()) {
         Shape::Token(kind) => {
