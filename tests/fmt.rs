@@ -785,6 +785,22 @@ fn a_rewritten_file_keeps_its_permissions_and_a_link_stays_a_link() {
         std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
         0o640
     );
+
+    // A link named like a policy file to a file that is not one.
+    std::fs::write(dir.path().join("notes.txt"), UNFORMATTED).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("notes.txt"),
+        dir.path().join("notes.proviso"),
+    )
+    .unwrap();
+    let run = proviso(&["fmt", "notes.proviso"], dir.path());
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("error: cannot write `notes.proviso`: it links to `"),
+        "{run}"
+    );
+    assert_eq!(read(&dir, "notes.txt"), UNFORMATTED);
 }
 
 #[test]

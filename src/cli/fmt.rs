@@ -224,10 +224,17 @@ fn same_error(a: &Diag, b: &Diag) -> bool {
 
 /// Replaces the file at `path` with `text` at once: the text goes to a new
 /// file beside it, which is renamed over it, so that the file is never
-/// half written. A symbolic link stays one: the file it names is replaced.
+/// half written. A symbolic link stays one: the file it names is replaced,
+/// if that is a policy file too.
 fn write(path: &Path, text: &str) -> Result<(), String> {
     let io = |e: std::io::Error| lowercase_first(&e.to_string());
     let target = std::fs::canonicalize(path).map_err(io)?;
+    if !is_policy(&target) {
+        return Err(format!(
+            "it links to `{}`, which is not a `.proviso` file, so it is left as it is",
+            visible(&path_text(&target))
+        ));
+    }
     let dir = target.parent().unwrap_or(Path::new("."));
     let permissions = std::fs::metadata(&target).map_err(io)?.permissions();
     let mut temp = tempfile::Builder::new()

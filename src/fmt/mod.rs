@@ -1,17 +1,16 @@
-//! Policy files in one layout (`proviso fmt`; the language server formats
-//! with it too). The layout is written down in docs/language.md,
-//! "Formatting".
+//! Policy files in one layout: `proviso fmt`, and [`format_source`] for an
+//! editor that formats a document. The layout is written down in
+//! docs/language.md, "Formatting".
 //!
 //! The formatter lays out the concrete syntax tree (`syntax::tree`) again,
 //! token by token, and puts each comment back between the same two tokens
-//! (`printer`). What it guarantees, and checks before it returns:
-//!
-//! - the output parses to the same syntax tree as the input, spans aside,
-//!   so it means the same;
-//! - the output has the same comments, in the same order;
-//! - formatting the output again changes nothing (the layout depends on
-//!   the tokens and comments alone, and on where the text breaks a line
-//!   inside a list or an `and`/`or` chain, which the output keeps).
+//! (`printer`). Before it returns, it checks that the output parses to the
+//! same syntax tree as the input, spans aside (so it means the same), and
+//! has the same comments in the same order; otherwise it refuses. The
+//! layout depends on the tokens and comments alone, and on where the text
+//! breaks a line inside a list or an `and`/`or` chain, which the output
+//! keeps: formatting the output again changes nothing (tests/fmt.rs holds
+//! it to that on generated policies).
 //!
 //! A text that does not parse is not formatted: its errors are returned.
 

@@ -13,7 +13,10 @@
 //! Line breaks are asked for, not written: [`Printer::line`] says where
 //! the next piece starts, and the break is made when it is written, with a
 //! blank line before it if the text had one there and the place keeps
-//! them. Trailing comments on consecutive lines are aligned at the end.
+//! them. A comment where the layout has no line break (in `a == b`, say)
+//! still ends its line, and the code goes on four columns in from the
+//! line the layout last asked for. Trailing comments on consecutive lines
+//! are aligned at the end.
 
 use super::pieces::{Piece, What};
 use super::WIDTH;
