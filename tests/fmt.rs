@@ -85,7 +85,7 @@ fn messy_policies_are_laid_out_again() {
 }
 
 #[test]
-fn the_shipped_policies_and_the_examples_of_the_reference_are_formatted() {
+fn the_shipped_policies_are_formatted() {
     for (name, text) in proviso::shipped::POLICIES {
         assert_eq!(
             &formatted(text),
