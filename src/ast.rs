@@ -1,5 +1,6 @@
 //! The syntax tree of policy files, as written. Every node carries the span
-//! it was parsed from; names are resolved later, by `check`.
+//! it was parsed from; names are resolved later, by `check`. Nodes compare
+//! by meaning: spans are equal whatever their place.
 
 use crate::date::Date;
 use crate::source::Span;
@@ -10,7 +11,7 @@ pub struct Ident {
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct File {
     pub items: Vec<Item>,
     /// Names declared by declarations that did not parse (records, enums,
@@ -19,7 +20,7 @@ pub struct File {
     pub broken: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Item {
     Schema(RecordDecl),
     Record(RecordDecl),
@@ -30,14 +31,14 @@ pub enum Item {
 }
 
 /// `schema partnership/v1 { ... }` or `record Grant { ... }`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct RecordDecl {
     pub doc: String,
     pub name: Ident,
     pub fields: Vec<FieldDecl>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct FieldDecl {
     pub doc: String,
     pub name: Ident,
@@ -58,13 +59,13 @@ pub enum Constraint {
     AtMost(i64),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct TypeExpr {
     pub kind: TypeExprKind,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum TypeExprKind {
     Named(Ident),
     List(Box<TypeExpr>),
@@ -74,14 +75,14 @@ pub enum TypeExprKind {
 
 /// `enum Data { profile { name, picture }, ... }`: nested items make a
 /// dotted taxonomy whose leaves are the values.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct EnumDecl {
     pub doc: String,
     pub name: Ident,
     pub items: Vec<EnumItem>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct EnumItem {
     pub doc: String,
     pub name: Ident,
@@ -89,7 +90,7 @@ pub struct EnumItem {
 }
 
 /// `const EEA: [Country] = [AT, BE, ...]`
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct ConstDecl {
     pub doc: String,
     pub name: Ident,
@@ -99,7 +100,7 @@ pub struct ConstDecl {
 
 /// `policy ftc2012 for partnership/v1`: the rules after it in the same
 /// file check manifests of that schema.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct PolicyDecl {
     pub doc: String,
     pub name: Ident,
@@ -123,7 +124,7 @@ impl Severity {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct RuleDecl {
     pub doc: String,
     pub id: Ident,
@@ -136,7 +137,7 @@ pub struct RuleDecl {
 }
 
 /// `each ... where ... require ... at ... message ... help ...`
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Requirement {
     pub each: Vec<Each>,
     pub filter: Option<Expr>,
@@ -150,20 +151,20 @@ pub struct Requirement {
 }
 
 /// `each grant in grants`, optionally followed by its own `where`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Each {
     pub var: Ident,
     pub collection: Expr,
     pub filter: Option<Expr>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum TemplatePart {
     Text(String),
     Hole(Expr),

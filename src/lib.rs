@@ -4,7 +4,7 @@
 //! `ast`, `check` resolves and types them into `check::ir` and the `schema`
 //! model, `manifest` finds and loads YAML manifests into schema-typed
 //! values, `eval` runs the rules, `run` ties them together into findings,
-//! and `report` renders them.
+//! and `report` renders them. `fmt` lays policy files out again.
 
 pub mod across;
 pub mod ast;
@@ -16,6 +16,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod eval;
 pub mod explain;
+pub mod fmt;
 pub mod json_schema;
 pub mod manifest;
 pub mod ops;

@@ -9,6 +9,7 @@
 //! - A ```` ```text ```` block right after a `proviso` block holds the lines
 //!   `proviso check examples --policy FILE --format short` prints for that
 //!   file's rules, in order.
+//! - Every policy example is laid out as `proviso fmt` lays it out.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -112,6 +113,19 @@ fn policy_examples_load() {
         n += 1;
     }
     assert!(n >= 8, "{n} examples");
+}
+
+#[test]
+fn policy_examples_are_formatted() {
+    for b in blocks(DOC).iter().filter(|b| b.info.starts_with("proviso")) {
+        let formatted = proviso::fmt::format_source(&b.code)
+            .unwrap_or_else(|e| panic!("docs/language.md:{}: {e:#?}", b.line));
+        assert!(
+            formatted == b.code,
+            "docs/language.md:{}: the example is not laid out as `proviso fmt` lays it out:\n{formatted}",
+            b.line
+        );
+    }
 }
 
 #[test]

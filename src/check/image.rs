@@ -32,15 +32,34 @@ const MAGIC: &[u8] = b"proviso-program-3\n";
 /// The program as bytes. Fails if a span points into a source that is not
 /// among `sources`.
 pub fn encode(program: &Program, sources: &[Arc<Source>]) -> Result<Vec<u8>, String> {
+    encode_with(program, sources, true)
+}
+
+/// What the program means, as bytes: its image without the place of any
+/// span in its text (a span is its source's index alone). Two programs
+/// made from texts laid out differently have the same meaning when these
+/// bytes are equal; `proviso fmt` checks so before it writes a file.
+pub fn meaning(program: &Program, sources: &[Arc<Source>]) -> Result<Vec<u8>, String> {
+    encode_with(program, sources, false)
+}
+
+fn encode_with(
+    program: &Program,
+    sources: &[Arc<Source>],
+    positions: bool,
+) -> Result<Vec<u8>, String> {
     let mut w = Writer {
         out: Vec::new(),
         strings: String::new(),
         sources,
+        positions,
     };
     w.uint(sources.len());
     for src in sources {
         w.str(&src.name);
-        w.uint(src.text.len());
+        if positions {
+            w.uint(src.text.len());
+        }
     }
     // What rules across manifests read is worked out again from the rules.
     let Program {
@@ -89,6 +108,8 @@ struct Writer<'a> {
     /// The string table.
     strings: String,
     sources: &'a [Arc<Source>],
+    /// Whether spans are written with their byte ranges.
+    positions: bool,
 }
 
 struct Reader<'a> {
@@ -144,8 +165,10 @@ impl Writer<'_> {
                 )
             })?;
         self.uint(index);
-        self.uint(span.start);
-        self.uint(span.end);
+        if self.positions {
+            self.uint(span.start);
+            self.uint(span.end);
+        }
         Ok(())
     }
 
@@ -1007,6 +1030,7 @@ rule p/two {
             out: Vec::new(),
             strings: String::new(),
             sources: &[],
+            positions: true,
         };
         let ints = [i64::MIN, -65, -64, -1, 0, 1, 63, 64, i64::MAX];
         ints.iter().for_each(|n| w.int(*n));

@@ -3,6 +3,7 @@
 mod check;
 mod completions;
 mod explain;
+mod fmt;
 mod man;
 pub(crate) mod policies;
 mod rules;
@@ -41,6 +42,8 @@ enum Command {
     Man(man::ManArgs),
     /// Print the source of a rule (by id) or of a policy file (by name).
     Show(show::ShowArgs),
+    /// Format policy files in the canonical layout, in place.
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a run ended, as the process reports it.
@@ -70,5 +73,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Show(args) => show::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }

@@ -109,46 +109,9 @@ fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source
             }
             PolicyPath::Path(path) => path,
         };
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = Vec::new();
-            let walker = walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e)));
-            // Every entry that cannot be walked (a dangling link, a
-            // directory without permission) is an error: a policy that is
-            // silently left out would let its rules pass everything.
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && is_policy(e.path()) => {
-                        found.push(e.into_path())
-                    }
-                    Ok(_) => {}
-                    Err(err) => {
-                        let shown = err.path().map_or_else(|| path_text(path), path_text);
-                        let why = match (err.loop_ancestor(), err.io_error()) {
-                            (Some(_), _) => "a symbolic link loop".to_string(),
-                            (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
-                                "a symbolic link to nothing".to_string()
-                            }
-                            (None, Some(io)) => lowercase_first(&io.to_string()),
-                            (None, None) => err.to_string(),
-                        };
-                        unreadable.push(format!("cannot read policy `{}`: {why}", visible(&shown)));
-                    }
-                }
-            }
-            found.sort();
-            if found.is_empty() && unreadable.is_empty() {
-                return Err(format!(
-                    "no `.proviso` files in `{}`",
-                    visible(&path_text(path))
-                ));
-            }
-            files.extend(found.into_iter().map(Some));
-        } else {
-            files.push(Some(path.clone()));
-        }
+        let (found, errors) = policy_files(std::slice::from_ref(path));
+        files.extend(found.into_iter().map(Some));
+        unreadable.extend(errors);
     }
     if !unreadable.is_empty() {
         return Err(unreadable.join("\nerror: "));
@@ -195,27 +158,103 @@ fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source
         }
         sources.push(Source::new(name, text));
     }
-    // Policy files are parsed in parallel; parsing recurses once per level
-    // of an expression (bounded by the parser), so the threads get room for
-    // that whatever the platform's default.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(16 * 1024 * 1024)
-        .build_global();
+    parser_threads();
     let mut parsed = parse(&sources);
     // Without `builtin`, the shipped schema is still loaded unless a given
     // file declares it: a manifest that names `partnership/v1` is read
     // against it, whether or not a given policy checks it. A team can add
     // its own rules without a copy of the schema, or bring its own.
     if !builtin {
-        let declared = schemas_of(&parsed);
-        let source = shipped::schema();
-        let schema = parse(std::slice::from_ref(&source));
-        if schemas_of(&schema).iter().all(|id| !declared.contains(id)) {
-            parsed.splice(0..0, schema);
+        if let Some(source) = add_shipped_schema(&mut parsed) {
             sources.insert(0, source);
         }
     }
     Ok((parsed, sources))
+}
+
+/// The policy files that `paths` name: each file as given, and each
+/// `*.proviso` file under each directory (hidden directories left out),
+/// in name order, each file once. Beside them, an error for each entry
+/// that could not be read and each directory without a policy file: a
+/// policy silently left out would let its rules pass everything.
+pub(crate) fn policy_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = Vec::new();
+        let mut unreadable = Vec::new();
+        let walker = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e)));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && is_policy(e.path()) => {
+                    found.push(e.into_path())
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let shown = err.path().map_or_else(|| path_text(path), path_text);
+                    let why = match (err.loop_ancestor(), err.io_error()) {
+                        (Some(_), _) => "a symbolic link loop".to_string(),
+                        (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                            "a symbolic link to nothing".to_string()
+                        }
+                        (None, Some(io)) => lowercase_first(&io.to_string()),
+                        (None, None) => err.to_string(),
+                    };
+                    unreadable.push(format!("cannot read policy `{}`: {why}", visible(&shown)));
+                }
+            }
+        }
+        found.sort();
+        if found.is_empty() && unreadable.is_empty() {
+            errors.push(format!(
+                "no `.proviso` files in `{}`",
+                visible(&path_text(path))
+            ));
+        }
+        files.extend(found);
+        errors.extend(unreadable);
+    }
+    // The same file given twice (or through its directory) is read once.
+    let mut seen = Vec::new();
+    files.retain(|f| {
+        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    (files, errors)
+}
+
+/// Policy files are parsed in parallel; parsing recurses once per level of
+/// an expression (bounded by the parser), so the threads get room for that
+/// whatever the platform's default.
+pub(crate) fn parser_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(16 * 1024 * 1024)
+        .build_global();
+}
+
+/// Adds the shipped schema before the parsed files unless one of them
+/// declares a schema it declares; returns its source when it was added.
+pub(crate) fn add_shipped_schema(parsed: &mut Vec<Parsed>) -> Option<Arc<Source>> {
+    let declared = schemas_of(parsed);
+    let source = shipped::schema();
+    let schema = parse(std::slice::from_ref(&source));
+    if schemas_of(&schema).iter().all(|id| !declared.contains(id)) {
+        parsed.splice(0..0, schema);
+        return Some(source);
+    }
+    None
 }
 
 /// `*.proviso`, whatever the case or trailing white space, as manifests'
@@ -241,7 +280,7 @@ fn schemas_of(parsed: &[Parsed]) -> Vec<String> {
     declared
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
@@ -304,6 +343,19 @@ pub fn load_program(policies: &[PolicyPath], short: bool) -> Option<ManuallyDrop
 /// Prints errors of a file the run depends on, as a report or one line
 /// each, and a last line that says nothing was checked.
 pub fn print_errors(errors: &[Diag], short: bool, what: &str) {
+    print_diags(errors, short);
+    let n = errors.len();
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: {what} {} {n} {}; no manifest was checked",
+        if what.ends_with('s') { "have" } else { "has" },
+        if n == 1 { "error" } else { "errors" }
+    );
+}
+
+/// Writes errors to stderr, one line each when `short`, else as reports
+/// with the snippet they point at.
+pub(crate) fn print_diags(errors: &[Diag], short: bool) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let renderer = Renderer::new(color);
@@ -316,13 +368,6 @@ pub fn print_errors(errors: &[Diag], short: bool, what: &str) {
         };
         let _ = err.write_all(text.as_bytes());
     }
-    let n = errors.len();
-    let _ = writeln!(
-        err,
-        "error: {what} {} {n} {}; no manifest was checked",
-        if what.ends_with('s') { "have" } else { "has" },
-        if n == 1 { "error" } else { "errors" }
-    );
 }
 
 /// `text` with each carriage return not followed by a line feed turned into

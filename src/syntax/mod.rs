@@ -11,6 +11,8 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use std::sync::Arc;
 
+pub mod tree;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/proviso.pest"]
 struct Grammar;
@@ -20,9 +22,19 @@ struct Grammar;
 /// items that did parse are returned beside the errors, so their own
 /// mistakes are reported in the same run.
 pub fn parse_file(src: &Arc<Source>) -> (File, Vec<Diag>) {
-    match parse_items(src) {
-        Ok(file) => (file, Vec::new()),
+    match parse_items(src, false) {
+        Ok((file, _)) => (file, Vec::new()),
         Err((file, errors)) => (file, errors),
+    }
+}
+
+/// Parses one policy file into its syntax tree and, from the same parse,
+/// its concrete syntax tree ([`tree::tree`]); or returns its errors.
+pub fn parse_file_and_tree(src: &Arc<Source>) -> Result<(File, tree::Node), Vec<Diag>> {
+    match parse_items(src, true) {
+        Ok((file, Some(tree))) => Ok((file, tree)),
+        Ok((_, None)) => Err(vec![missing(src, "tree")]),
+        Err((_, errors)) => Err(errors),
     }
 }
 
@@ -145,7 +157,11 @@ pub fn set_budget(len: usize) {
 /// file.
 const MAX_SYNTAX_ERRORS: usize = 16;
 
-fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
+/// The items of a file, and its concrete syntax tree if `tree` asks for it
+/// and the file has no syntax error.
+type Items = (File, Option<tree::Node>);
+
+fn parse_items(src: &Arc<Source>, tree: bool) -> Result<Items, (File, Vec<Diag>)> {
     let empty = || File {
         items: Vec::new(),
         broken: Vec::new(),
@@ -202,6 +218,7 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
             errors,
         ));
     };
+    let concrete = (tree && errors.is_empty()).then(|| tree::node(&src.text, file.clone()));
     let mut items = Vec::new();
     for pair in file.into_inner() {
         let item = match pair.as_rule() {
@@ -220,7 +237,7 @@ fn parse_items(src: &Arc<Source>) -> Result<File, (File, Vec<Diag>)> {
     }
     let file = File { items, broken };
     if errors.is_empty() {
-        Ok(file)
+        Ok((file, concrete))
     } else {
         Err((file, errors))
     }
@@ -344,11 +361,14 @@ fn significant(pairs: Pairs<Rule>) -> impl Iterator<Item = Pair<Rule>> {
     })
 }
 
+/// The text of doc comments, one line each. White space at the end of a
+/// line is not part of it (nor a carriage return of a CRLF file).
 fn docs(pair: Pair<Rule>) -> String {
     let lines: Vec<&str> = pair
         .into_inner()
         .filter_map(|doc| doc.into_inner().next())
         .map(|text| text.as_str().strip_prefix(' ').unwrap_or(text.as_str()))
+        .map(str::trim_end)
         .collect();
     lines.join("\n").trim_end().to_string()
 }
