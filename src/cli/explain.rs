@@ -1,6 +1,5 @@
 //! `proviso explain RULE MANIFEST`: why a rule passed or failed.
 
-use super::policies::load_program;
 use super::Exit;
 use crate::date::Date;
 use crate::explain::{explain, render, Loaded as Valid};
@@ -47,13 +46,9 @@ fn say(line: &str) {
 }
 
 pub fn run(args: ExplainArgs) -> Exit {
-    let config = match super::policies::config(true) {
-        Ok(config) => config,
+    let program = match super::policies::configured(&args.policy, true) {
+        Ok((_, loaded)) => loaded.program,
         Err(exit) => return exit,
-    };
-    let list = super::policies::resolve(&args.policy, config.as_ref());
-    let Some(program) = load_program(&list, true) else {
-        return Exit::Failed;
     };
     let Some(rule) = program.rule(&args.rule) else {
         let ids = program.rules.iter().map(|r| r.id.as_str());

@@ -116,20 +116,7 @@ fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source
     if !unreadable.is_empty() {
         return Err(unreadable.join("\nerror: "));
     }
-    // The same file given twice (or through its directory) is read once.
-    let mut seen = Vec::new();
-    files.retain(|f| {
-        let Some(f) = f else {
-            return true;
-        };
-        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    once_each(&mut files, Option::as_deref);
     let builtin = files.contains(&None);
     let mut sources = Vec::new();
     for file in files {
@@ -221,10 +208,19 @@ pub(crate) fn policy_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         files.extend(found);
         errors.extend(unreadable);
     }
-    // The same file given twice (or through its directory) is read once.
-    let mut seen = Vec::new();
-    files.retain(|f| {
-        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+    once_each(&mut files, |f| Some(f.as_path()));
+    (files, errors)
+}
+
+/// The same file given twice (or through its directory) is kept once, where
+/// it first comes; items without a path are all kept.
+fn once_each<T>(items: &mut Vec<T>, path: impl Fn(&T) -> Option<&Path>) {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    items.retain(|item| {
+        let Some(f) = path(item) else {
+            return true;
+        };
+        let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.to_path_buf());
         if seen.contains(&key) {
             false
         } else {
@@ -232,7 +228,6 @@ pub(crate) fn policy_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             true
         }
     });
-    (files, errors)
 }
 
 /// Policy files are parsed in parallel; parsing recurses once per level of
@@ -333,6 +328,16 @@ pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
             None
         }
     }
+}
+
+/// The project configuration and the policies it (or `--policy`) names,
+/// loaded: what a command runs with. Errors are printed as [`config`] and
+/// [`load`] print them, and the command exits 2.
+pub fn configured(flags: &[PathBuf], short: bool) -> Result<(Option<Config>, Loaded), Exit> {
+    let config = config(short)?;
+    let list = resolve(flags, config.as_ref());
+    let loaded = load(&list, short).ok_or(Exit::Failed)?;
+    Ok((config, loaded))
 }
 
 /// [`load`], for a command that needs only the program.

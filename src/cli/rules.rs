@@ -18,13 +18,9 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs) -> Exit {
-    let config = match policies::config(false) {
-        Ok(config) => config,
+    let program = match policies::configured(&args.policy, false) {
+        Ok((_, loaded)) => loaded.program,
         Err(exit) => return exit,
-    };
-    let list = policies::resolve(&args.policy, config.as_ref());
-    let Some(program) = policies::load_program(&list, false) else {
-        return Exit::Failed;
     };
     let mut rows: Vec<[String; 4]> = program
         .rules

@@ -1,7 +1,6 @@
 //! `proviso schema`: a schema of the loaded policies as JSON Schema, for
 //! editors that validate YAML while it is typed (docs/editors.md).
 
-use super::policies::load_program;
 use super::Exit;
 use crate::json_schema::{json_schema, pick};
 use crate::report::escape::visible;
@@ -27,13 +26,9 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Exit {
-    let config = match super::policies::config(false) {
-        Ok(config) => config,
+    let program = match super::policies::configured(&args.policy, false) {
+        Ok((_, loaded)) => loaded.program,
         Err(exit) => return exit,
-    };
-    let list = super::policies::resolve(&args.policy, config.as_ref());
-    let Some(program) = load_program(&list, false) else {
-        return Exit::Failed;
     };
     let schema = pick(&program.types, args.name.as_deref())
         .and_then(|schema| json_schema(&program, &schema.id));

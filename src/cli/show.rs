@@ -33,13 +33,9 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs) -> Exit {
-    let config = match policies::config(false) {
-        Ok(config) => config,
+    let loaded = match policies::configured(&args.policy, false) {
+        Ok((_, loaded)) => loaded,
         Err(exit) => return exit,
-    };
-    let list = policies::resolve(&args.policy, config.as_ref());
-    let Some(loaded) = policies::load(&list, false) else {
-        return Exit::Failed;
     };
     let name = args.name.as_str();
     let text = if let Some(rule) = loaded.program.rule(name) {

@@ -1,6 +1,5 @@
 //! `proviso test`: runs the cases of `*.test.yaml` files.
 
-use super::policies::load_program;
 use super::Exit;
 use crate::date::Date;
 use crate::explain::{render_binding, Explanation};
@@ -141,18 +140,16 @@ pub fn run(args: TestArgs) -> Exit {
     });
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let config = match super::policies::config(format != TestFormat::Human) {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    let list = super::policies::resolve(&args.policy, config.as_ref());
+    let (config, loaded) =
+        match super::policies::configured(&args.policy, format != TestFormat::Human) {
+            Ok(configured) => configured,
+            Err(exit) => return exit,
+        };
+    let program = loaded.program;
     let max_waiver_days = config
         .as_ref()
         .and_then(|c| c.max_waiver_days)
         .unwrap_or(crate::run::DEFAULT_MAX_WAIVER_DAYS);
-    let Some(program) = load_program(&list, format != TestFormat::Human) else {
-        return Exit::Failed;
-    };
     let files = match find(&args.paths) {
         Ok(f) => f,
         Err(e) => {

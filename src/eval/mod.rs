@@ -175,16 +175,7 @@ impl<'m> Evaluator<'m, '_> {
         let base = Rc::new(coll.place.clone().unwrap_or_default());
         // Bindings point into the manifest, so the collection must be a
         // manifest value; a missing optional list has no items.
-        let items: &'m [Value] = match &coll.value {
-            None => &[],
-            Some(Cow::Ref(Value::List(list))) => list,
-            Some(_) => {
-                return Err(format!(
-                    "`{}` is not a list of the manifest",
-                    each.collection.span.text()
-                ))
-            }
-        };
+        let items = manifest_items(&coll, &each.collection)?;
         let chosen = match &each.filter {
             Some(filter) => self.candidates(&each.collection, each.slot, filter, items)?,
             None => None,
@@ -514,6 +505,17 @@ impl<'m> Evaluator<'m, '_> {
             Some(v) => Ok(v),
             None => Err(format!("`{}` is not set", e.span.text())),
         }
+    }
+}
+
+/// The items of an `each` clause's list: bindings point into the
+/// manifest, so it must be a manifest value; a missing optional list has
+/// no items.
+pub(super) fn manifest_items<'m>(coll: &Ev<'m>, e: &Expr) -> R<&'m [Value]> {
+    match &coll.value {
+        None => Ok(&[]),
+        Some(Cow::Ref(Value::List(list))) => Ok(list),
+        Some(_) => Err(format!("`{}` is not a list of the manifest", e.span.text())),
     }
 }
 

@@ -8,7 +8,7 @@
 //! more than a check; it runs on demand, for one manifest, within the same
 //! budget of steps.
 
-use super::{Blame, Cow, Evaluator, HashMap, SlotPlace, BUDGET};
+use super::{Blame, Evaluator, HashMap, SlotPlace, BUDGET};
 use crate::check::ir::{Expr, Kind, Requirement, Rule};
 use crate::date::Date;
 use crate::manifest::path::Path;
@@ -154,16 +154,7 @@ impl<'m> Evaluator<'m, '_> {
         };
         let coll = self.value(&each.collection)?;
         let base = Rc::new(coll.place.clone().unwrap_or_default());
-        let items: &'m [Value] = match &coll.value {
-            None => &[],
-            Some(Cow::Ref(Value::List(list))) => list,
-            Some(_) => {
-                return Err(format!(
-                    "`{}` is not a list of the manifest",
-                    each.collection.span.text()
-                ))
-            }
-        };
+        let items = super::manifest_items(&coll, &each.collection)?;
         for (i, item) in items.iter().enumerate() {
             if let Some(slot) = self.slots.get_mut(each.slot) {
                 *slot = Some((
