@@ -27,7 +27,7 @@ fn proviso(dir: &Path, args: &[&str]) -> Run {
 
 /// A directory with the compliant manifest as `base.yaml`, and `files`.
 fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::fenced_tempdir();
     std::fs::write(dir.path().join("base.yaml"), COMPLIANT).unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -747,8 +747,6 @@ fn the_readme_walkthrough_fails_then_holds_once_fixed() {
         .collect();
     all.push(("partners/nordlys.yaml", &nordlys));
     let dir = project(&all);
-    // The repository's root: the configuration is looked for no further.
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
 
     let run = proviso(dir.path(), &["test", "--format", "human"]);
     assert_eq!(run.code, 1, "{run}");
@@ -790,4 +788,98 @@ fn the_readme_walkthrough_fails_then_holds_once_fixed() {
         run.stderr.contains("checked 1 manifest against 21 rules"),
         "{run}"
     );
+}
+
+#[test]
+fn fmt_formats_files_that_do_not_check_and_stays_inside_the_given_paths() {
+    let unguarded = "policy keep for partnership/v1\n\nrule keep/unguarded {\n  title    \"t\"\n  severity warning\n  each grant in grants\n  require grant.retention <=  365d\n  message \"m\"\n}\n";
+    let outside = "policy   o for partnership/v1\n";
+    let dir = project(&[
+        ("proj/keep.proviso", unguarded),
+        ("proj/other.proviso", "policy  other for partnership/v1\n"),
+        ("outside/o.proviso", outside),
+    ]);
+    std::os::unix::fs::symlink("../outside", dir.path().join("proj/shared")).unwrap();
+    let run = proviso(&dir.path().join("proj"), &["fmt"]);
+    assert_eq!(run.code, 0, "{run}");
+    let kept = std::fs::read_to_string(dir.path().join("proj/keep.proviso")).unwrap();
+    assert!(kept.contains("require grant.retention <= 365d\n"), "{kept}");
+    let other = std::fs::read_to_string(dir.path().join("proj/other.proviso")).unwrap();
+    assert_eq!(other, "policy other for partnership/v1\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("outside/o.proviso")).unwrap(),
+        outside
+    );
+    assert!(
+        run.stderr.contains("not formatted: `shared/o.proviso`")
+            || run.stderr.contains("not formatted: `./shared/o.proviso`"),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_manifest_with_an_odd_schema_is_checked_and_another_tools_file_is_skipped() {
+    let odd = COMPLIANT.replacen("schema: partnership/v1", "schema: user", 1);
+    let dir = project(&[
+        ("m/odd.yaml", &odd),
+        (
+            "m/codegen.yml",
+            "schema: ./schema.graphql\ngenerates:\n  out.ts: {}\n",
+        ),
+    ]);
+    let run = proviso(
+        dir.path(),
+        &["check", "m", "--format", "short", "--as-of", "2018-12-18"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("odd.yaml:") && run.stdout.contains("unknown schema `user`"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("1 YAML file skipped (not manifests: no `schema:` naming a schema)"),
+        "{run}"
+    );
+}
+
+#[test]
+fn configuration_errors_are_placed_and_said_in_the_files_terms() {
+    let cases = [
+        (
+            "policies: [builtin]\n\n\nfo\u{1b}[31mrmat: x\n",
+            "proviso.yaml:4:3:",
+            "the control character U+001B",
+        ),
+        (
+            "max_waiver_days: 99999999999999999999\n",
+            "proviso.yaml:1:",
+            "the number is too large",
+        ),
+        (
+            "fail_on: error\n---\n",
+            "proviso.yaml:",
+            "more than one YAML document",
+        ),
+    ];
+    for (text, at, message) in cases {
+        let dir = project(&[("proviso.yaml", text)]);
+            let run = proviso(dir.path(), &["check", "--format", "short"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(
+            run.stderr.contains(at) && run.stderr.contains(message),
+            "{run}"
+        );
+        assert!(!run.stderr.contains('\u{1b}'), "{run}");
+    }
+    let dir = project(&[("proviso.yaml", "policies: [polices/]\n")]);
+    for command in ["check", "rules", "test"] {
+        let run = proviso(dir.path(), &[command]);
+        assert_eq!(run.code, 2, "{command}: {run}");
+        assert!(
+            run.stderr
+                .contains("it is listed under `policies:` in `proviso.yaml`"),
+            "{command}: {run}"
+        );
+    }
 }

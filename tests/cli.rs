@@ -1090,7 +1090,7 @@ fn hostile_files_each_get_one_finding_and_do_not_stop_the_run() {
     assert_eq!(known, run.lines().len(), "{run}");
     assert!(
         run.stderr
-            .contains("2 YAML files skipped (no `schema:` key)"),
+            .contains("2 YAML files skipped (not manifests: no `schema:` naming a schema)"),
         "{run}"
     );
 }

@@ -241,7 +241,7 @@ fn a_run_that_checks_no_manifest_fails_unless_allowed() {
     assert_eq!(run.code, 2, "{run}");
     assert!(
         run.stderr
-            .contains("no manifest was checked: the one YAML file found has no `schema:` key"),
+            .contains("no manifest was checked: the one YAML file found is not a manifest (no `schema:` naming a schema)"),
         "{run}"
     );
     assert!(run.stderr.contains("--allow-empty"), "{run}");

@@ -150,6 +150,9 @@ pub fn run(args: CheckArgs) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
+    if let Err(exit) = policies::named_policies_exist(&args.policy, config.as_ref()) {
+        return exit;
+    }
     let (explain, verbose) = (args.explain, args.verbose);
     let settings = Settings::new(args, config);
     let format = settings.format;
@@ -221,7 +224,9 @@ pub fn run(args: CheckArgs) -> Exit {
     let mut failing = false;
     // Which rules applied to some manifest (a binding got past its `where`).
     let mut applied = vec![false; program.rules.len()];
+    let mut evaluated = false;
     let mut note_applied = |file: &crate::run::FileReport| {
+        evaluated |= file.kind == crate::run::FileKind::Manifest;
         for &(i, result) in &file.results {
             if result != crate::run::RuleResult::NotApplicable {
                 if let Some(a) = applied.get_mut(i) {
@@ -290,7 +295,7 @@ pub fn run(args: CheckArgs) -> Exit {
         }
     };
     let mut summary = report::summary(&totals);
-    if totals.manifests > 0 {
+    if evaluated {
         summary.push_str(&unapplied(&program, &applied, verbose));
     }
     // The summary closes a report meant for people on stdout; every other

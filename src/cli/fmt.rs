@@ -68,7 +68,29 @@ pub fn run(args: FmtArgs) -> Exit {
     } else {
         args.paths.clone()
     };
-    let (found, errors) = policy_files(&paths);
+    let (mut found, errors) = policy_files(&paths);
+    // A link that leads out of the given directories is not followed: fmt
+    // writes, and must not write to files elsewhere. (A file named on the
+    // command line is formatted wherever it is.)
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    found.retain(|f| {
+        if paths.contains(f) {
+            return true;
+        }
+        let inside = std::fs::canonicalize(f).is_ok_and(|c| roots.iter().any(|r| c.starts_with(r)));
+        if !inside {
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: not formatted: `{}`, reached through a link that leads outside the given paths",
+                visible(&path_text(f))
+            );
+        }
+        inside
+    });
     let mut failed = !errors.is_empty();
     for e in &errors {
         error(e);
@@ -208,16 +230,20 @@ fn compile_set(mut sources: Vec<Arc<Source>>) -> Result<Compiled, Vec<Diag>> {
 }
 
 /// Two errors are the same one when they say the same, wherever they are.
+/// Messages quote the policy's text as written, and formatting changes only
+/// its white space: that is left out of the comparison (the syntax trees
+/// were compared already).
 fn same_error(a: &Diag, b: &Diag) -> bool {
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
     let related = |d: &Diag| -> Vec<(String, String)> {
         d.related
             .iter()
-            .map(|(span, label)| (span.src.name.clone(), label.clone()))
+            .map(|(span, label)| (span.src.name.clone(), squeeze(label)))
             .collect()
     };
-    a.message == b.message
-        && a.label == b.label
-        && a.help == b.help
+    squeeze(&a.message) == squeeze(&b.message)
+        && squeeze(&a.label) == squeeze(&b.label)
+        && a.help.as_deref().map(squeeze) == b.help.as_deref().map(squeeze)
         && a.span.src.name == b.span.src.name
         && related(a) == related(b)
 }

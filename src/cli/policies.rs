@@ -336,8 +336,38 @@ pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
 pub fn configured(flags: &[PathBuf], short: bool) -> Result<(Option<Config>, Loaded), Exit> {
     let config = config(short)?;
     let list = resolve(flags, config.as_ref());
+    named_policies_exist(flags, config.as_ref())?;
     let loaded = load(&list, short).ok_or(Exit::Failed)?;
     Ok((config, loaded))
+}
+
+/// A policy path the configuration names that is not there is an error
+/// that says where it was named (a path given with `--policy` is reported
+/// as such when it is read).
+pub fn named_policies_exist(flags: &[PathBuf], config: Option<&Config>) -> Result<(), Exit> {
+    let (true, Some(c)) = (flags.is_empty(), config) else {
+        return Ok(());
+    };
+    let missing: Vec<PathBuf> = resolve(flags, Some(c))
+        .into_iter()
+        .filter_map(|p| match p {
+            PolicyPath::Path(path) if !path.exists() => Some(path),
+            _ => None,
+        })
+        .collect();
+    for path in &missing {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot read policy `{}`: no such file or directory\nhelp: it is listed under `policies:` in `{}`, relative to its directory",
+            visible(&path_text(path)),
+            visible(&c.source.name)
+        );
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Exit::Failed)
+    }
 }
 
 /// [`load`], for a command that needs only the program.

@@ -29,6 +29,24 @@ pub(super) struct Unreadable {
 
 /// The top-level settings in the order they are written, with their values.
 pub(super) fn settings(text: &str) -> Result<Vec<(String, serde_yaml::Value)>, Unreadable> {
+    // serde_yaml says where a control character is only as an offset into
+    // the text: it is found here, at its line and column.
+    if let Some((at, c)) = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        let before = text.get(..at).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(Unreadable {
+            message: format!(
+                "the control character U+{:04X} is not allowed in YAML text",
+                u32::from(c)
+            ),
+            label: "control character".into(),
+            line_col: Some((line, col)),
+        });
+    }
     let ours = RefCell::new(None);
     let seed = Settings { ours: &ours };
     let result = match serde_yaml::Deserializer::from_str(text).next() {
@@ -48,12 +66,24 @@ pub(super) fn settings(text: &str) -> Result<Vec<(String, serde_yaml::Value)>, U
                 line_col,
             },
             None => Unreadable {
-                message: without_position(&e.to_string()),
+                message: plain(&without_position(&e.to_string())),
                 label: String::new(),
                 line_col,
             },
         }
     })
+}
+
+/// serde_yaml's messages that speak of its own workings, said in terms of
+/// the file.
+fn plain(message: &str) -> String {
+    if message.contains("more than one document") {
+        "the file holds more than one YAML document; proviso.yaml is one (remove the `---` and what follows it)".into()
+    } else if message.contains("as u128") || message.contains("as i128") {
+        "the number is too large".into()
+    } else {
+        message.to_string()
+    }
 }
 
 /// serde_yaml's message without the ` at line 3 column 5` it adds: the

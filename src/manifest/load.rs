@@ -420,11 +420,12 @@ impl<'t> Loader<'t, '_> {
             }));
         };
         let Some((index, schema)) = self.types.schema(&name) else {
-            self.skip_rest()?;
+            let keys = self.rest_keys()?;
             // Other tools' YAML has `schema:` keys too (`schema:
             // ./schema.graphql`); only an id shaped like ours, or close to
-            // a loaded one, makes the file a manifest.
-            if !claims_schema(self.types, &name) {
+            // a loaded one, or a file with the keys of a loaded schema's
+            // manifests, is a manifest.
+            if !claims_schema(self.types, &name) && !has_manifest_keys(self.types, &keys) {
                 return Ok(Root::NotManifest);
             }
             let ids: Vec<&str> = self.types.schemas.iter().map(|s| s.id.as_str()).collect();
@@ -541,6 +542,22 @@ impl<'t> Loader<'t, '_> {
     fn skip_next(&mut self) -> Res<Range<usize>> {
         let item = self.r.next_item()?;
         self.skip(item)
+    }
+
+    /// The keys of the rest of the open mapping, read to its end.
+    fn rest_keys(&mut self) -> Res<Vec<String>> {
+        let mut keys = Vec::new();
+        loop {
+            let item = self.r.next_item()?;
+            match item.node {
+                Node::MappingEnd => return Ok(keys),
+                Node::Scalar { text, .. } => keys.push(text.into_owned()),
+                _ => {
+                    self.skip(item)?;
+                }
+            }
+            self.skip_next()?;
+        }
     }
 
     /// Reads to the end of the innermost open collection.
@@ -1264,6 +1281,24 @@ fn claims_schema(types: &Types, value: &str) -> bool {
                 .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     });
     shaped || did_you_mean(value, types.schemas.iter().map(|s| s.id.as_str())).is_some()
+}
+
+/// Whether a mapping's keys are, but for `schema:`, those of a manifest of a
+/// loaded schema: at least two of its root record's required fields, and
+/// every key one of its fields. A file like that is a manifest whatever its
+/// `schema:` says.
+fn has_manifest_keys(types: &Types, keys: &[String]) -> bool {
+    types.schemas.iter().any(|s| {
+        let Some(root) = types.record(s.root) else {
+            return false;
+        };
+        let required = root
+            .fields
+            .iter()
+            .filter(|f| !f.ty.is_optional() && keys.contains(&f.name))
+            .count();
+        required >= 2 && keys.iter().all(|k| root.field(k).is_some())
+    })
 }
 
 /// A first key that is a misspelling of `schema` (`Schema`, `SCHEMA`,

@@ -102,7 +102,7 @@ pub fn summary(totals: &Totals) -> String {
         String::new()
     } else {
         format!(
-            "; {} skipped (no `schema:` key)",
+            "; {} skipped (not manifests: no `schema:` naming a schema)",
             plural(totals.skipped, "YAML file", "YAML files")
         )
     };
@@ -174,8 +174,10 @@ fn passed_over(p: &PassedOver) -> String {
 pub fn nothing_checked(totals: &Totals) -> String {
     let mut found = match totals.skipped {
         0 => "no YAML file was found".to_string(),
-        1 => "the one YAML file found has no `schema:` key".to_string(),
-        n => format!("none of the {n} YAML files found has a `schema:` key"),
+        1 => "the one YAML file found is not a manifest (no `schema:` naming a schema)".to_string(),
+        n => {
+            format!("none of the {n} YAML files found is a manifest (no `schema:` naming a schema)")
+        }
     };
     found.push_str(&passed_over(&totals.passed_over));
     format!("no manifest was checked: {found}")
