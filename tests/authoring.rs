@@ -864,7 +864,7 @@ fn configuration_errors_are_placed_and_said_in_the_files_terms() {
     ];
     for (text, at, message) in cases {
         let dir = project(&[("proviso.yaml", text)]);
-            let run = proviso(dir.path(), &["check", "--format", "short"]);
+        let run = proviso(dir.path(), &["check", "--format", "short"]);
         assert_eq!(run.code, 2, "{run}");
         assert!(
             run.stderr.contains(at) && run.stderr.contains(message),
