@@ -477,7 +477,7 @@ mod tests {
         assert!(e.message.contains("a mapping of settings"), "{}", e.message);
         let e = settings("paths: [a]\n---\nfail_on: never\n").unwrap_err();
         assert!(
-            e.message.contains("more than one document"),
+            e.message.contains("more than one YAML document"),
             "{}",
             e.message
         );
