@@ -883,3 +883,52 @@ fn configuration_errors_are_placed_and_said_in_the_files_terms() {
         );
     }
 }
+
+#[test]
+fn pointers_may_be_listed_with_spaces_commas_or_brackets() {
+    let text = "\
+base: base.yaml
+as_of: 2018-12-18
+cases:
+  - name: spaces
+    patch:
+      /grants/0/consent/covers: []
+    expect:
+      ftc2012/subject-consent: fail /grants/0/subjects/0 /grants/0/subjects/1
+    others: any
+  - name: commas
+    patch:
+      /grants/0/consent/covers: []
+    expect:
+      ftc2012/subject-consent: fail /grants/0/subjects/0, /grants/0/subjects/1
+    others: any
+  - name: brackets
+    patch:
+      /grants/0/consent/covers: []
+    expect:
+      ftc2012/subject-consent: fail [/grants/0/subjects/1, /grants/0/subjects/0]
+    others: any
+  - name: one missing
+    patch:
+      /grants/0/consent/covers: []
+    expect:
+      ftc2012/subject-consent: fail [/grants/0/subjects/0]
+    others: any
+";
+    let dir = project(&[("a.test.yaml", text)]);
+    let run = proviso(dir.path(), &["test", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let passed: Vec<bool> = doc["files"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [true, true, true, false], "{}", run.stdout);
+    let unclosed = text.replace("fail [/grants/0/subjects/0]", "fail [/grants/0/subjects/0");
+    std::fs::write(dir.path().join("a.test.yaml"), &unclosed).unwrap();
+    let run = proviso(dir.path(), &["test"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("not closed with `]`"), "{run}");
+}

@@ -465,10 +465,29 @@ impl Read<'_> {
         };
         match &value.kind {
             Kind::Scalar { text, .. } => {
-                let mut words = text.split_whitespace();
-                e.outcome = self.outcome(words.next().unwrap_or(""), value)?;
-                let pointers: Vec<&str> = words
-                    .flat_map(|w| w.split(','))
+                // `fail /a /b`, `fail /a, /b` or `fail [/a, /b]`.
+                let text = text.trim();
+                let cut = text
+                    .find(|c: char| c.is_whitespace() || c == '[')
+                    .unwrap_or(text.len());
+                let (word, rest) = text.split_at(cut);
+                e.outcome = self.outcome(word, value)?;
+                let rest = rest.trim();
+                let rest = match rest.strip_prefix('[') {
+                    Some(inner) => match inner.strip_suffix(']') {
+                        Some(inner) => inner,
+                        None => {
+                            self.fail(at(
+                                &value.span,
+                                "the list of pointers is not closed with `]`",
+                            ));
+                            return None;
+                        }
+                    },
+                    None => rest,
+                };
+                let pointers: Vec<&str> = rest
+                    .split(|c: char| c == ',' || c.is_whitespace())
                     .filter(|w| !w.is_empty())
                     .collect();
                 if !pointers.is_empty() {
