@@ -580,9 +580,22 @@ fn resolve_type(
             inner, file, names, errors,
         )?))),
         TypeExprKind::Map(k, v) => {
+            let key_span = k.span.clone();
             let k = resolve_type(k, file, names, errors);
             let v = resolve_type(v, file, names, errors);
-            Some(Ty::Map(Box::new(k?), Box::new(v?)))
+            let k = k?;
+            // A YAML key is read as text: as a string, or as the text of an
+            // enum value, a date or a duration. No manifest could give any
+            // other kind of key.
+            if !matches!(k, Ty::Str | Ty::Enum(_) | Ty::Date | Ty::Duration) {
+                errors.push(
+                    Diag::new(&key_span, "a map's keys must be string, an enum, date or duration")
+                        .label("keys of this type cannot be written")
+                        .help("manifests write keys as text; use `string`, or an enum of the keys allowed"),
+                );
+                return None;
+            }
+            Some(Ty::Map(Box::new(k), Box::new(v?)))
         }
         TypeExprKind::Optional(inner) => Some(Ty::Optional(Box::new(resolve_type(
             inner, file, names, errors,
