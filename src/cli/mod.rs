@@ -26,24 +26,24 @@ pub struct Cli {
 enum Command {
     /// Check partnership manifests against the policies.
     Check(check::CheckArgs),
-    /// List the rule catalogue: id, severity, title and source.
-    Rules(rules::RulesArgs),
-    /// Show why a rule passes or fails on a manifest: each binding, each
-    /// condition, and the values it read, with their lines.
-    Explain(explain::ExplainArgs),
     /// Run the cases of `*.test.yaml` files: what each rule must make of a
     /// manifest, with expected against actual when a case does not hold.
     Test(test::TestArgs),
+    /// Show why a rule passes or fails on a manifest: each binding, each
+    /// condition, and the values it read, with their lines.
+    Explain(explain::ExplainArgs),
+    /// Format policy files in the canonical layout, in place.
+    Fmt(fmt::FmtArgs),
+    /// List the rule catalogue: id, severity, title and source.
+    Rules(rules::RulesArgs),
+    /// Print the source of a rule (by id) or of a policy file (by name).
+    Show(show::ShowArgs),
     /// Write a schema of the policies as JSON Schema, for YAML editors.
     Schema(schema::SchemaArgs),
     /// Write a shell completion script to stdout.
     Completions(completions::CompletionsArgs),
     /// Write the man page (roff) to stdout.
     Man(man::ManArgs),
-    /// Print the source of a rule (by id) or of a policy file (by name).
-    Show(show::ShowArgs),
-    /// Format policy files in the canonical layout, in place.
-    Fmt(fmt::FmtArgs),
 }
 
 /// How a run ended, as the process reports it.
