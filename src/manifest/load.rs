@@ -1367,6 +1367,12 @@ fn article(word: &str) -> String {
     }
 }
 
+/// Whether an unquoted scalar of this text is a string (not null, a
+/// boolean or a number), as the loader reads it.
+pub fn plain_is_text(text: &str) -> bool {
+    resolve_plain(text) == Resolved::Str
+}
+
 /// The type of a plain scalar: null, boolean, integer, float, or string,
 /// by the YAML 1.2 core schema, as serde_yaml resolves it.
 fn resolve_plain(text: &str) -> Resolved {
