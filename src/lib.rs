@@ -18,6 +18,7 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod json_schema;
+pub mod lsp;
 pub mod manifest;
 pub mod ops;
 pub mod report;

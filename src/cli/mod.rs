@@ -4,6 +4,7 @@ mod check;
 mod completions;
 mod explain;
 mod fmt;
+mod lsp;
 mod man;
 pub(crate) mod policies;
 mod rules;
@@ -40,6 +41,9 @@ enum Command {
     Show(show::ShowArgs),
     /// Write a schema of the policies as JSON Schema, for YAML editors.
     Schema(schema::SchemaArgs),
+    /// Serve editors over the Language Server Protocol, on stdin and stdout:
+    /// diagnostics for manifests and policies as they are typed.
+    Lsp(lsp::LspArgs),
     /// Write a shell completion script to stdout.
     Completions(completions::CompletionsArgs),
     /// Write the man page (roff) to stdout.
@@ -70,6 +74,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Lsp(args) => lsp::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Show(args) => show::run(args),

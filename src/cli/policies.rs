@@ -97,7 +97,10 @@ fn dedup(list: Vec<PolicyPath>) -> Vec<PolicyPath> {
 /// Reads and parses the policies: the shipped files for `builtin`, and
 /// the files given (or the `*.proviso` files in the directories given).
 /// Each is parsed, in the order given.
-fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source>>), String> {
+fn load_policies(
+    policies: &[PolicyPath],
+    open: &[(PathBuf, String)],
+) -> Result<(Vec<Parsed>, Vec<Arc<Source>>), String> {
     // The files in the order given; `None` where the shipped ones go.
     let mut files: Vec<Option<PathBuf>> = Vec::new();
     let mut unreadable = Vec::new();
@@ -124,13 +127,19 @@ fn load_policies(policies: &[PolicyPath]) -> Result<(Vec<Parsed>, Vec<Arc<Source
             sources.extend(shipped::sources());
             continue;
         };
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            format!(
-                "cannot read policy `{}`: {}",
-                visible(&path_text(&file)),
-                lowercase_first(&e.to_string())
-            )
-        })?;
+        // A file open in an editor is read as it is there.
+        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        let edited = open.iter().find(|(p, _)| *p == key).map(|(_, t)| t.clone());
+        let text = match edited {
+            Some(text) => text,
+            None => std::fs::read_to_string(&file).map_err(|e| {
+                format!(
+                    "cannot read policy `{}`: {}",
+                    visible(&path_text(&file)),
+                    lowercase_first(&e.to_string())
+                )
+            })?,
+        };
         let text = text
             .strip_prefix('\u{feff}')
             .map(str::to_string)
@@ -298,16 +307,11 @@ pub struct Loaded {
 /// freed: taking its thousands of nodes apart at exit would cost a
 /// one-manifest run a tenth of its work, and give nothing back.
 pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
-    let (compiled, sources) = if policies.is_empty() || policies == [PolicyPath::Builtin] {
-        let sources = shipped::sources();
-        (shipped::program_of(&sources), sources)
-    } else {
-        match load_policies(policies) {
-            Ok((parsed, sources)) => (compile_parsed(parsed), sources),
-            Err(message) => {
-                let _ = writeln!(std::io::stderr(), "error: {message}");
-                return None;
-            }
+    let (compiled, sources) = match compile(policies, &[]) {
+        Ok(compiled) => compiled,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            return None;
         }
     };
     match compiled {
@@ -339,6 +343,22 @@ pub fn configured(flags: &[PathBuf], short: bool) -> Result<(Option<Config>, Loa
     named_policies_exist(flags, config.as_ref())?;
     let loaded = load(&list, short).ok_or(Exit::Failed)?;
     Ok((config, loaded))
+}
+
+/// Reads and checks the policies, the texts of `open` files (by canonical
+/// path) in place of what is on disk. `Err` is a file that cannot be read;
+/// the inner result is the check.
+#[allow(clippy::type_complexity)]
+pub fn compile(
+    policies: &[PolicyPath],
+    open: &[(PathBuf, String)],
+) -> Result<(Result<Program, Vec<Diag>>, Vec<Arc<Source>>), String> {
+    if policies.is_empty() || policies == [PolicyPath::Builtin] {
+        let sources = shipped::sources();
+        return Ok((shipped::program_of(&sources), sources));
+    }
+    let (parsed, sources) = load_policies(policies, open)?;
+    Ok((compile_parsed(parsed), sources))
 }
 
 /// A policy path the configuration names that is not there is an error

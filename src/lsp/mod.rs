@@ -1,0 +1,384 @@
+//! `proviso lsp`: a language server on stdio, for manifests and policies.
+//!
+//! Open manifests (`*.yaml`, `*.yml` with a `schema:`) get their schema
+//! errors and rule findings as diagnostics, each with the rule's id as its
+//! code, its help, and the rule's declaration as related information. Open
+//! policies (`*.proviso`) get their syntax and type errors, all at once,
+//! checked together with the project's other policy files, and a change to
+//! one re-checks every open manifest. The policies are those of the
+//! project configuration of the workspace, else the shipped catalogue.
+//!
+//! Positions are counted in the encoding negotiated with the client:
+//! UTF-8 when it offers it, else UTF-16 (the protocol's default).
+
+mod position;
+
+use crate::check::Program;
+use crate::cli::policies::{compile, resolve};
+use crate::config::{Config, PolicyPath};
+use crate::date::Date;
+use crate::diagnostics::{Diag, Finding};
+use crate::run::{check_text, Options};
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location,
+    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+pub use position::Encoding;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Serves one client over `connection` until it asks to exit.
+pub fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let encoding = Encoding::negotiate(&params);
+    let capabilities = ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        ..ServerCapabilities::default()
+    };
+    let result = serde_json::json!({
+        "capabilities": capabilities,
+        "serverInfo": { "name": "proviso", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection
+        .initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
+    let root = root_of(&params);
+    let mut server = Server::new(connection, encoding, root);
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if connection
+                    .handle_shutdown(&request)
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(());
+                }
+                server.request(request);
+            }
+            Message::Notification(note) => server.notification(note),
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The workspace's folder: the first workspace folder, else the root URI.
+#[allow(deprecated)]
+fn root_of(params: &InitializeParams) -> Option<PathBuf> {
+    let uri = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone())
+        .or_else(|| params.root_uri.clone())?;
+    path_of(&uri)
+}
+
+/// The local path of a `file:` URI.
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    let text = uri.as_str();
+    let rest = text.strip_prefix("file://")?;
+    let decoded = percent_decode(rest)?;
+    Some(PathBuf::from(decoded))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A `file:` URI for a local path, for related information.
+fn uri_of(path: &std::path::Path) -> Option<Uri> {
+    let mut text = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                text.push(char::from(b))
+            }
+            other => text.push_str(&format!("%{other:02X}")),
+        }
+    }
+    Uri::from_str(&text).ok()
+}
+
+struct Server<'c> {
+    connection: &'c Connection,
+    encoding: Encoding,
+    root: Option<PathBuf>,
+    /// Open documents: their text, by URI.
+    open: BTreeMap<String, (Uri, String)>,
+    /// The checked policies, or why there are none.
+    program: Option<Program>,
+}
+
+impl<'c> Server<'c> {
+    fn new(connection: &'c Connection, encoding: Encoding, root: Option<PathBuf>) -> Server<'c> {
+        let mut server = Server {
+            connection,
+            encoding,
+            root,
+            open: BTreeMap::new(),
+            program: None,
+        };
+        server.program = server.compile().0;
+        server
+    }
+
+    fn config(&self) -> Option<Config> {
+        let start = self.root.clone().or_else(|| std::env::current_dir().ok())?;
+        Config::find(&start).ok().flatten()
+    }
+
+    /// The project's policies, with the open policy files as they are in
+    /// the editor; and the errors of each policy file, by path.
+    fn compile(&self) -> (Option<Program>, Vec<Diag>) {
+        let config = self.config();
+        let mut list = resolve(&[], config.as_ref());
+        let open: Vec<(PathBuf, String)> = self
+            .open
+            .values()
+            .filter_map(|(uri, text)| {
+                let path = path_of(uri)?;
+                is_policy(&path).then(|| {
+                    let key = std::fs::canonicalize(&path).unwrap_or(path);
+                    (key, text.clone())
+                })
+            })
+            .collect();
+        // An open policy file the configuration does not name is checked
+        // beside the project's policies.
+        for (path, _) in &open {
+            let named = list.iter().any(|p| match p {
+                PolicyPath::Path(p) => std::fs::canonicalize(p)
+                    .is_ok_and(|c| c == *path || (c.is_dir() && path.starts_with(&c))),
+                PolicyPath::Builtin => false,
+            });
+            if !named {
+                list.push(PolicyPath::Path(path.clone()));
+            }
+        }
+        match compile(&list, &open) {
+            Ok((Ok(program), _)) => (Some(program), Vec::new()),
+            Ok((Err(errors), _)) => (None, errors),
+            Err(_) => (None, Vec::new()),
+        }
+    }
+
+    fn request(&mut self, request: Request) {
+        // No request is served yet beyond the handshake: every request is
+        // answered, so that a client never waits.
+        let response = Response::new_err(
+            request.id,
+            lsp_server::ErrorCode::MethodNotFound as i32,
+            format!("proviso does not serve `{}`", request.method),
+        );
+        let _ = self.connection.sender.send(Message::Response(response));
+    }
+
+    fn notification(&mut self, note: Notification) {
+        let changed = match note.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(note.params)
+                    .ok()
+                    .map(|p| {
+                        let uri = p.text_document.uri;
+                        self.open.insert(
+                            uri.as_str().to_string(),
+                            (uri.clone(), p.text_document.text),
+                        );
+                        uri
+                    })
+            }
+            DidChangeTextDocument::METHOD => {
+                serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(note.params)
+                    .ok()
+                    .and_then(|p| {
+                        // Full synchronisation: the last change is the text.
+                        let text = p.content_changes.into_iter().last()?.text;
+                        let uri = p.text_document.uri;
+                        self.open
+                            .insert(uri.as_str().to_string(), (uri.clone(), text));
+                        Some(uri)
+                    })
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(note.params)
+                {
+                    let uri = p.text_document.uri;
+                    self.open.remove(uri.as_str());
+                    self.publish(&uri, Vec::new());
+                }
+                None
+            }
+            DidSaveTextDocument::METHOD => None,
+            _ => None,
+        };
+        if let Some(uri) = changed {
+            let is_policy_doc = path_of(&uri).is_some_and(|p| is_policy(&p));
+            if is_policy_doc {
+                self.policies_changed();
+            } else {
+                self.check_manifest(&uri);
+            }
+        }
+    }
+
+    /// A policy changed: check the policies again, publish each open
+    /// policy file's errors, and check every open manifest again.
+    fn policies_changed(&mut self) {
+        let (program, errors) = self.compile();
+        let docs: Vec<(Uri, String)> = self.open.values().cloned().collect();
+        for (uri, text) in &docs {
+            let Some(path) = path_of(uri) else { continue };
+            if !is_policy(&path) {
+                continue;
+            }
+            let key = std::fs::canonicalize(&path).unwrap_or(path);
+            let mine: Vec<Diagnostic> = errors
+                .iter()
+                .filter(|d| {
+                    let name = PathBuf::from(&d.span.src.name);
+                    std::fs::canonicalize(&name).unwrap_or(name) == key
+                })
+                .map(|d| self.diag(d, text))
+                .collect();
+            self.publish(uri, mine);
+        }
+        if program.is_some() {
+            self.program = program;
+        }
+        for (uri, _) in docs {
+            if path_of(&uri).is_some_and(|p| !is_policy(&p)) {
+                self.check_manifest(&uri);
+            }
+        }
+    }
+
+    fn check_manifest(&mut self, uri: &Uri) {
+        let Some((_, text)) = self.open.get(uri.as_str()) else {
+            return;
+        };
+        let Some(program) = &self.program else {
+            return;
+        };
+        let name = path_of(uri).map_or_else(
+            || uri.as_str().to_string(),
+            |p| p.to_string_lossy().into_owned(),
+        );
+        let report = check_text(
+            program,
+            &name,
+            text.clone(),
+            &Options::new(Date::today_utc()),
+        );
+        let diagnostics = report
+            .findings
+            .iter()
+            .filter(|f| f.waiver.is_none())
+            .map(|f| self.finding(f))
+            .collect();
+        self.publish(uri, diagnostics);
+    }
+
+    fn finding(&self, f: &Finding) -> Diagnostic {
+        let range = match (&f.location.source, &f.location.range) {
+            (Some(src), Some(r)) => self.encoding.range(&src.text, r.clone()),
+            _ => lsp_types::Range::default(),
+        };
+        let related = f.rule_span.as_ref().and_then(|span| {
+            let path = PathBuf::from(&span.src.name);
+            let uri = uri_of(&std::fs::canonicalize(&path).ok()?)?;
+            Some(vec![DiagnosticRelatedInformation {
+                location: Location {
+                    uri,
+                    range: self.encoding.range(&span.src.text, span.range()),
+                },
+                message: format!("the rule `{}`", f.rule),
+            }])
+        });
+        let message = match &f.help {
+            Some(help) => format!("{}\nhelp: {help}", f.message),
+            None => f.message.clone(),
+        };
+        Diagnostic {
+            range,
+            severity: Some(match f.severity {
+                crate::ast::Severity::Error => DiagnosticSeverity::ERROR,
+                crate::ast::Severity::Warning => DiagnosticSeverity::WARNING,
+                crate::ast::Severity::Note => DiagnosticSeverity::INFORMATION,
+            }),
+            code: Some(NumberOrString::String(f.rule.clone())),
+            source: Some("proviso".into()),
+            message,
+            related_information: related,
+            ..Diagnostic::default()
+        }
+    }
+
+    fn diag(&self, d: &Diag, text: &str) -> Diagnostic {
+        let message = match &d.help {
+            Some(help) => format!("{}\nhelp: {help}", d.message),
+            None => d.message.clone(),
+        };
+        // The policy's text as the checker read it (a byte-order mark
+        // dropped) is what positions count in.
+        let src_text = if d.span.src.text.len() <= text.len() {
+            d.span.src.text.as_str()
+        } else {
+            text
+        };
+        Diagnostic {
+            range: self.encoding.range(src_text, d.span.range()),
+            severity: Some(DiagnosticSeverity::ERROR),
+            source: Some("proviso".into()),
+            message,
+            ..Diagnostic::default()
+        }
+    }
+
+    fn publish(&self, uri: &Uri, diagnostics: Vec<Diagnostic>) {
+        let params = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version: None,
+        };
+        let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+        let _ = self.connection.sender.send(Message::Notification(note));
+    }
+}
+
+fn is_policy(path: &std::path::Path) -> bool {
+    crate::cli::policies::is_policy(path)
+}
+
+/// The kind the protocol names an encoding by.
+impl Encoding {
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+}
