@@ -8,9 +8,15 @@
 //! one re-checks every open manifest. The policies are those of the
 //! project configuration of the workspace, else the shipped catalogue.
 //!
+//! In a manifest, hover on a key describes its field and go-to-definition
+//! leads to the field's or the finding's rule's declaration; a policy is
+//! formatted as `proviso fmt` does. Every request is answered, whatever the
+//! document holds.
+//!
 //! Positions are counted in the encoding negotiated with the client:
 //! UTF-8 when it offers it, else UTF-16 (the protocol's default).
 
+mod manifest;
 mod position;
 
 use crate::check::Program;
@@ -42,6 +48,9 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     let capabilities = ServerCapabilities {
         position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp_types::OneOf::Left(true)),
+        document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -186,14 +195,115 @@ impl<'c> Server<'c> {
     }
 
     fn request(&mut self, request: Request) {
-        // No request is served yet beyond the handshake: every request is
-        // answered, so that a client never waits.
-        let response = Response::new_err(
-            request.id,
-            lsp_server::ErrorCode::MethodNotFound as i32,
-            format!("proviso does not serve `{}`", request.method),
-        );
+        let id = request.id.clone();
+        // Every request is answered, whatever the document holds: at worst
+        // with nothing.
+        let result = match request.method.as_str() {
+            "textDocument/hover" => self.hover(request.params),
+            "textDocument/definition" => self.definition(request.params),
+            "textDocument/formatting" => self.formatting(request.params),
+            other => {
+                let response = Response::new_err(
+                    id,
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("proviso does not serve `{other}`"),
+                );
+                let _ = self.connection.sender.send(Message::Response(response));
+                return;
+            }
+        };
+        let response = Response::new_ok(id, result);
         let _ = self.connection.sender.send(Message::Response(response));
+    }
+
+    /// The open text of a document and the byte offset of a position in
+    /// it.
+    fn at(&self, params: &lsp_types::TextDocumentPositionParams) -> Option<(&str, usize)> {
+        let (_, text) = self.open.get(params.text_document.uri.as_str())?;
+        Some((text, self.encoding.offset(text, params.position)))
+    }
+
+    fn hover(&self, params: serde_json::Value) -> serde_json::Value {
+        let Ok(params) = serde_json::from_value::<lsp_types::HoverParams>(params) else {
+            return serde_json::Value::Null;
+        };
+        let position = &params.text_document_position_params;
+        let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
+            return serde_json::Value::Null;
+        };
+        let Some(hit) = manifest::field_at(&program.types, text, offset) else {
+            return serde_json::Value::Null;
+        };
+        let hover = lsp_types::Hover {
+            contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                kind: lsp_types::MarkupKind::Markdown,
+                value: manifest::describe(&program.types, hit.field),
+            }),
+            range: Some(self.encoding.range(text, hit.key)),
+        };
+        serde_json::to_value(hover).unwrap_or_default()
+    }
+
+    /// From a key to its field's declaration in the schema; from a finding
+    /// to its rule. A declaration in the shipped policies has no file to
+    /// go to.
+    fn definition(&self, params: serde_json::Value) -> serde_json::Value {
+        let Ok(params) = serde_json::from_value::<lsp_types::GotoDefinitionParams>(params) else {
+            return serde_json::Value::Null;
+        };
+        let position = &params.text_document_position_params;
+        let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
+            return serde_json::Value::Null;
+        };
+        let span = match manifest::field_at(&program.types, text, offset) {
+            Some(hit) if offset <= hit.key.end => Some(hit.field.span.clone()),
+            _ => {
+                let report = check_text(
+                    program,
+                    "manifest",
+                    text.to_string(),
+                    &Options::new(Date::today_utc()),
+                );
+                report
+                    .findings
+                    .iter()
+                    .find(|f| {
+                        f.location
+                            .range
+                            .as_ref()
+                            .is_some_and(|r| r.start <= offset && offset <= r.end)
+                    })
+                    .and_then(|f| f.rule_span.clone())
+            }
+        };
+        let location = span.and_then(|span| {
+            let path = std::fs::canonicalize(PathBuf::from(&span.src.name)).ok()?;
+            Some(Location {
+                uri: uri_of(&path)?,
+                range: self.encoding.range(&span.src.text, span.range()),
+            })
+        });
+        serde_json::to_value(location).unwrap_or_default()
+    }
+
+    /// A policy in the canonical layout (`proviso fmt`): one edit of the
+    /// whole text, or none when it does not parse or is formatted.
+    fn formatting(&self, params: serde_json::Value) -> serde_json::Value {
+        let Ok(params) = serde_json::from_value::<lsp_types::DocumentFormattingParams>(params)
+        else {
+            return serde_json::Value::Null;
+        };
+        let Some((_, text)) = self.open.get(params.text_document.uri.as_str()) else {
+            return serde_json::json!([]);
+        };
+        let edits = match crate::fmt::format_source(text) {
+            Ok(formatted) if formatted != *text => vec![lsp_types::TextEdit {
+                range: self.encoding.range(text, 0..text.len()),
+                new_text: formatted,
+            }],
+            _ => Vec::new(),
+        };
+        serde_json::to_value(edits).unwrap_or_default()
     }
 
     fn notification(&mut self, note: Notification) {

@@ -44,6 +44,35 @@ impl Encoding {
         }
     }
 
+    /// The byte offset of a position in `text`: past the end of its line
+    /// (or of the text) is its end.
+    pub fn offset(self, text: &str, position: Position) -> usize {
+        let line = usize::try_from(position.line).unwrap_or(usize::MAX);
+        let mut start = 0;
+        for _ in 0..line {
+            match text.get(start..).and_then(|t| t.find('\n')) {
+                Some(i) => start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let end = text
+            .get(start..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| start + i);
+        let want = usize::try_from(position.character).unwrap_or(usize::MAX);
+        let mut units = 0;
+        for (i, c) in text.get(start..end).unwrap_or("").char_indices() {
+            if units >= want {
+                return start + i;
+            }
+            units += match self {
+                Encoding::Utf8 => c.len_utf8(),
+                Encoding::Utf16 => c.len_utf16(),
+            };
+        }
+        end
+    }
+
     pub fn range(self, text: &str, range: std::ops::Range<usize>) -> Range {
         Range {
             start: self.position(text, range.start),
@@ -65,5 +94,7 @@ mod tests {
         assert_eq!((utf8.line, utf8.character), (1, 22));
         // ë (1 unit), 漢 (1 unit), 😀 (2 units).
         assert_eq!((utf16.line, utf16.character), (1, 17));
+        assert_eq!(Encoding::Utf8.offset(text, utf8), at);
+        assert_eq!(Encoding::Utf16.offset(text, utf16), at);
     }
 }
