@@ -98,7 +98,7 @@ fn the_matcher_can_fail() {
 
 /// Half-typed files: every prefix (in steps) of an example manifest and of
 /// a shipped policy is sent as the document's text, with a hover, a
-/// definition and a formatting request at its end; every request is
+/// definition, a formatting and a completion request at its end; every request is
 /// answered and the server keeps running.
 #[test]
 fn half_typed_files_get_answers() {
@@ -144,6 +144,7 @@ fn half_typed_files_get_answers() {
                 "textDocument/hover",
                 "textDocument/definition",
                 "textDocument/formatting",
+                "textDocument/completion",
             ] {
                 id += 1;
                 send(

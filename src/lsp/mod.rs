@@ -8,7 +8,9 @@
 //! one re-checks every open manifest. The policies are those of the
 //! project configuration of the workspace, else the shipped catalogue.
 //!
-//! In a manifest, hover on a key describes its field and go-to-definition
+//! In a manifest, completion offers the keys a record may still take and
+//! the values of an enum field; hover on a key describes its field, and
+//! go-to-definition
 //! leads to the field's or the finding's rule's declaration; a policy is
 //! formatted as `proviso fmt` does. Every request is answered, whatever the
 //! document holds.
@@ -16,6 +18,7 @@
 //! Positions are counted in the encoding negotiated with the client:
 //! UTF-8 when it offers it, else UTF-16 (the protocol's default).
 
+mod complete;
 mod manifest;
 mod position;
 
@@ -51,6 +54,10 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![":".into(), " ".into()]),
+            ..lsp_types::CompletionOptions::default()
+        }),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -202,6 +209,7 @@ impl<'c> Server<'c> {
             "textDocument/hover" => self.hover(request.params),
             "textDocument/definition" => self.definition(request.params),
             "textDocument/formatting" => self.formatting(request.params),
+            "textDocument/completion" => self.completion(request.params),
             other => {
                 let response = Response::new_err(
                     id,
@@ -284,6 +292,41 @@ impl<'c> Server<'c> {
             })
         });
         serde_json::to_value(location).unwrap_or_default()
+    }
+
+    /// In a manifest: the keys its record may still take, or the values
+    /// of the enum field being written.
+    fn completion(&self, params: serde_json::Value) -> serde_json::Value {
+        let Ok(params) = serde_json::from_value::<lsp_types::CompletionParams>(params) else {
+            return serde_json::Value::Null;
+        };
+        let position = &params.text_document_position;
+        let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
+            return serde_json::Value::Null;
+        };
+        let items: Vec<lsp_types::CompletionItem> =
+            match complete::offer(&program.types, text, offset) {
+                Some(complete::Offer::Keys(keys)) => keys
+                    .into_iter()
+                    .map(|(key, ty)| lsp_types::CompletionItem {
+                        insert_text: Some(format!("{key}: ")),
+                        label: key,
+                        kind: Some(lsp_types::CompletionItemKind::FIELD),
+                        detail: Some(ty),
+                        ..lsp_types::CompletionItem::default()
+                    })
+                    .collect(),
+                Some(complete::Offer::Values(values)) => values
+                    .into_iter()
+                    .map(|value| lsp_types::CompletionItem {
+                        label: value,
+                        kind: Some(lsp_types::CompletionItemKind::ENUM_MEMBER),
+                        ..lsp_types::CompletionItem::default()
+                    })
+                    .collect(),
+                None => return serde_json::Value::Null,
+            };
+        serde_json::to_value(items).unwrap_or_default()
     }
 
     /// A policy in the canonical layout (`proviso fmt`): one edit of the
