@@ -469,6 +469,7 @@ fn located(
     pointer: Option<Path>,
 ) -> Finding {
     Finding {
+        fix: None,
         rule: rule.id.clone(),
         severity: rule.severity,
         title: rule.title.clone(),
@@ -492,6 +493,7 @@ fn located(
 /// A finding whose file could not be read again: never dropped.
 fn unplaced(p: &Pending) -> Finding {
     Finding {
+        fix: None,
         rule: String::new(),
         severity: crate::ast::Severity::Error,
         title: String::new(),

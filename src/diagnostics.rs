@@ -108,6 +108,9 @@ pub struct Finding {
     /// Labelled places in other manifests, for a rule across manifests (the
     /// first use of a repeated partner id, say).
     pub related: Vec<(Location, String)>,
+    /// A replacement for the text at the location that fixes the finding
+    /// (a "did you mean"), as data for editors.
+    pub fix: Option<String>,
 }
 
 /// An accepted exception: the finding is reported but does not fail the run.

@@ -538,6 +538,7 @@ fn evaluate<'p>(
             Outcome::NotApplicable => RuleResult::NotApplicable,
             Outcome::Error(message) => {
                 findings.push(Finding {
+                    fix: None,
                     rule: rule.id.clone(),
                     severity: Severity::Error,
                     title: rule.title.clone(),
@@ -633,6 +634,7 @@ fn failure_finding(
         .collect();
     let primary = labels.first();
     Finding {
+        fix: None,
         rule: rule.id.clone(),
         severity: rule.severity,
         title: rule.title.clone(),
@@ -664,6 +666,7 @@ pub(crate) fn waiver_finding(
 ) -> Finding {
     let range = place.locate(&p.pointer, At::Value);
     Finding {
+        fix: None,
         rule: p.rule.id().to_string(),
         severity: p.rule.severity(),
         title: p.rule.title().to_string(),
@@ -696,6 +699,7 @@ fn broken(
         path: display.to_string(),
         kind: FileKind::Broken,
         findings: vec![Finding {
+            fix: None,
             rule: rule.id().to_string(),
             severity: rule.severity(),
             title: rule.title().to_string(),
@@ -725,6 +729,7 @@ fn issue_finding(src: &Arc<Source>, issue: &Issue) -> Finding {
     let range = issue.range.clone();
     let related = issue.related.clone();
     Finding {
+        fix: issue.fix.clone(),
         rule: Builtin::Schema.id().to_string(),
         severity: Builtin::Schema.severity(),
         title: Builtin::Schema.title().to_string(),

@@ -9,11 +9,11 @@
 //! project configuration of the workspace, else the shipped catalogue.
 //!
 //! In a manifest, completion offers the keys a record may still take and
-//! the values of an enum field; hover on a key describes its field, and
-//! go-to-definition
-//! leads to the field's or the finding's rule's declaration; a policy is
-//! formatted as `proviso fmt` does. Every request is answered, whatever the
-//! document holds.
+//! the values of an enum field; hover on a key describes its field;
+//! go-to-definition leads to the field's or the finding's rule's
+//! declaration; quick fixes apply a "did you mean" or add a waiver of a
+//! finding. A policy is formatted as `proviso fmt` does. Every request is
+//! answered, whatever the document holds.
 //!
 //! Positions are counted in the encoding negotiated with the client:
 //! UTF-8 when it offers it, else UTF-16 (the protocol's default).
@@ -54,6 +54,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
             trigger_characters: Some(vec![":".into(), " ".into()]),
             ..lsp_types::CompletionOptions::default()
@@ -210,6 +211,7 @@ impl<'c> Server<'c> {
             "textDocument/definition" => self.definition(request.params),
             "textDocument/formatting" => self.formatting(request.params),
             "textDocument/completion" => self.completion(request.params),
+            "textDocument/codeAction" => self.code_actions(request.params),
             other => {
                 let response = Response::new_err(
                     id,
@@ -327,6 +329,69 @@ impl<'c> Server<'c> {
                 None => return serde_json::Value::Null,
             };
         serde_json::to_value(items).unwrap_or_default()
+    }
+
+    /// Quick fixes for the findings in a range: a "did you mean" applied,
+    /// and a waiver added for a rule's finding (its reason, approver and
+    /// expiry left to fill: the placeholder date is not a date, so the
+    /// waiver silences nothing until it is written).
+    fn code_actions(&self, params: serde_json::Value) -> serde_json::Value {
+        let Ok(params) = serde_json::from_value::<lsp_types::CodeActionParams>(params) else {
+            return serde_json::Value::Null;
+        };
+        let uri = &params.text_document.uri;
+        let (Some((_, text)), Some(program)) = (self.open.get(uri.as_str()), &self.program) else {
+            return serde_json::json!([]);
+        };
+        let name = path_of(uri).map_or_else(
+            || "manifest".to_string(),
+            |p| p.to_string_lossy().into_owned(),
+        );
+        let report = check_text(
+            program,
+            &name,
+            text.clone(),
+            &Options::new(Date::today_utc()),
+        );
+        let wanted = (
+            self.encoding.offset(text, params.range.start),
+            self.encoding.offset(text, params.range.end),
+        );
+        let mut actions = Vec::new();
+        for f in &report.findings {
+            let (Some(src), Some(r)) = (&f.location.source, &f.location.range) else {
+                continue;
+            };
+            if r.end < wanted.0 || r.start > wanted.1 {
+                continue;
+            }
+            let diagnostic = self.finding(f);
+            if let Some(fix) = &f.fix {
+                let edit = lsp_types::TextEdit {
+                    range: self.encoding.range(&src.text, r.clone()),
+                    new_text: fix.clone(),
+                };
+                actions.push(action(
+                    format!("Replace with `{fix}`"),
+                    uri,
+                    vec![edit],
+                    &diagnostic,
+                    true,
+                ));
+            }
+            if program.rule(&f.rule).is_some() && f.waiver.is_none() {
+                if let Some(edit) = waiver_edit(self.encoding, &src.text, f) {
+                    actions.push(action(
+                        format!("Add a waiver of `{}`", f.rule),
+                        uri,
+                        vec![edit],
+                        &diagnostic,
+                        false,
+                    ));
+                }
+            }
+        }
+        serde_json::to_value(actions).unwrap_or_default()
     }
 
     /// A policy in the canonical layout (`proviso fmt`): one edit of the
@@ -534,4 +599,80 @@ impl Encoding {
             Encoding::Utf16 => PositionEncodingKind::UTF16,
         }
     }
+}
+
+// The protocol's edits are keyed by `Uri`, whose interior mutability is a
+// cache of its parsed parts: its hash and equality follow its text.
+#[allow(clippy::mutable_key_type)]
+fn action(
+    title: String,
+    uri: &Uri,
+    edits: Vec<lsp_types::TextEdit>,
+    diagnostic: &Diagnostic,
+    preferred: bool,
+) -> lsp_types::CodeAction {
+    let mut changes = std::collections::HashMap::new();
+    changes.insert(uri.clone(), edits);
+    lsp_types::CodeAction {
+        title,
+        kind: Some(lsp_types::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit: Some(lsp_types::WorkspaceEdit {
+            changes: Some(changes),
+            ..lsp_types::WorkspaceEdit::default()
+        }),
+        is_preferred: Some(preferred),
+        ..lsp_types::CodeAction::default()
+    }
+}
+
+/// A waiver of the finding's rule for its grant, added as the first item
+/// of the manifest's `waivers:` (made when there is none).
+fn waiver_edit(encoding: Encoding, text: &str, f: &Finding) -> Option<lsp_types::TextEdit> {
+    // The grant the finding is about: the id of the `grants` item bound.
+    let grant = f.bindings.iter().find_map(|b| match b.segs() {
+        [crate::manifest::path::Seg::Key(k), crate::manifest::path::Seg::Index(i), ..]
+            if k == "grants" =>
+        {
+            let src = crate::source::Source::new("manifest", text);
+            let root = crate::testing::tree::read(&src).ok()??;
+            match &root.get("grants")?.kind {
+                crate::testing::tree::Kind::Seq(items) => {
+                    items.get(*i)?.get("id")?.scalar().map(str::to_string)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    });
+    let grant_line = grant
+        .map(|g| format!("    grant: {g}\n"))
+        .unwrap_or_default();
+    let item = format!(
+        "  - rule: {}\n{grant_line}    reason: <why the finding is accepted>\n    approved_by: <who approved it>\n    expires: <YYYY-MM-DD, within the allowed days>\n",
+        f.rule
+    );
+    let (at, new_text) = match text
+        .match_indices("\nwaivers:")
+        .next()
+        .map(|(i, _)| i + 1)
+        .or_else(|| text.starts_with("waivers:").then_some(0))
+    {
+        Some(i) => {
+            let line_end = text.get(i..)?.find('\n').map_or(text.len(), |e| i + e + 1);
+            (line_end, item)
+        }
+        None => {
+            let sep = if text.ends_with('\n') || text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            (text.len(), format!("{sep}waivers:\n{item}"))
+        }
+    };
+    Some(lsp_types::TextEdit {
+        range: encoding.range(text, at..at),
+        new_text,
+    })
 }

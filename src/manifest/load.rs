@@ -60,6 +60,8 @@ pub struct Issue {
     /// Another value that explains the issue (the first of two equal ids),
     /// with its label.
     pub related: Option<(Range<usize>, String)>,
+    /// A replacement for the underlined text that fixes the issue.
+    pub fix: Option<String>,
 }
 
 /// The outcome of reading one YAML file.
@@ -356,6 +358,7 @@ impl<'t> Loader<'t, '_> {
             }
             if let Some(range) = late_schema {
                 return Ok(Root::BadSchema(Issue {
+                    fix: None,
                     path: root.key("schema"),
                     range: Some(range),
                     message: "`schema` must be the first key of a manifest".into(),
@@ -366,6 +369,7 @@ impl<'t> Loader<'t, '_> {
             }
             if near {
                 return Ok(Root::BadSchema(Issue {
+                    fix: Some("schema".into()),
                     path: root.key(&first),
                     range: Some(first_range),
                     message: format!("unknown key `{first}`, expected `schema` first"),
@@ -389,6 +393,7 @@ impl<'t> Loader<'t, '_> {
                 self.skip_rest()?;
                 let tag = tag_name(&tag);
                 return Ok(Root::BadSchema(Issue {
+                    fix: None,
                     path: schema_path,
                     range: Some(value_range),
                     message: format!("YAML tags such as `{tag}` have no meaning in a manifest"),
@@ -411,6 +416,7 @@ impl<'t> Loader<'t, '_> {
         let Some(name) = name else {
             self.skip_rest()?;
             return Ok(Root::BadSchema(Issue {
+                fix: None,
                 path: schema_path,
                 range: Some(anchor(self.text, Some(first_range), value_range)),
                 message: "`schema` must name a schema, such as `partnership/v1`".into(),
@@ -429,11 +435,13 @@ impl<'t> Loader<'t, '_> {
                 return Ok(Root::NotManifest);
             }
             let ids: Vec<&str> = self.types.schemas.iter().map(|s| s.id.as_str()).collect();
-            let help = match did_you_mean(&name, ids.iter().copied()) {
+            let suggestion = did_you_mean(&name, ids.iter().copied());
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the loaded schemas are: {}", ids.join(", ")),
             };
             return Ok(Root::BadSchema(Issue {
+                fix: suggestion.map(str::to_string),
                 path: schema_path,
                 range: Some(value_range),
                 message: format!("unknown schema `{name}`"),
@@ -603,6 +611,7 @@ impl<'t> Loader<'t, '_> {
             At::Value { key, value } => anchor(self.text, key, value),
         };
         self.issues.push(Issue {
+            fix: None,
             path: link.path(),
             range: Some(range),
             message,
@@ -780,7 +789,8 @@ impl<'t> Loader<'t, '_> {
                     }
                 }
                 None => {
-                    let help = match did_you_mean(&key, rec.field_names()) {
+                    let suggestion = did_you_mean(&key, rec.field_names());
+                    let help = match suggestion {
                         Some(s) => {
                             suggested.push(s);
                             format!("did you mean `{s}`?")
@@ -798,6 +808,9 @@ impl<'t> Loader<'t, '_> {
                         "unknown key",
                         Some(help),
                     );
+                    if let Some(issue) = self.issues.last_mut() {
+                        issue.fix = suggestion.map(str::to_string);
+                    }
                     self.skip_next()?;
                     unknown.bump(key);
                 }
@@ -1082,10 +1095,10 @@ impl<'t> Loader<'t, '_> {
                     .iter()
                     .find(|v| v.eq_ignore_ascii_case(&text))
                     .map(String::as_str);
-                let help = match same_letters
+                let suggestion = same_letters
                     .or_else(|| known_alias(&text).filter(|a| def.index(a).is_some()))
-                    .or_else(|| did_you_mean(&text, def.values.iter().map(String::as_str)))
-                {
+                    .or_else(|| did_you_mean(&text, def.values.iter().map(String::as_str)));
+                let help = match suggestion {
                     Some(s) => Some(format!("did you mean `{s}`?")),
                     None if def.values.len() <= 12 => {
                         Some(format!("expected one of: {}", def.values.join(", ")))
@@ -1099,6 +1112,9 @@ impl<'t> Loader<'t, '_> {
                     "unknown value",
                     help,
                 );
+                if let Some(issue) = self.issues.last_mut() {
+                    issue.fix = suggestion.map(str::to_string);
+                }
                 Some(Value::Invalid)
             }
             _ => {
@@ -1148,6 +1164,7 @@ impl<'t> Loader<'t, '_> {
                 let item_link = Link::Index(list, i);
                 let noun = rec.name.to_lowercase();
                 self.issues.push(Issue {
+                    fix: None,
                     path: Link::Key(&item_link, &field.name).path(),
                     range: at,
                     message: format!(

@@ -79,6 +79,7 @@ mod tests {
     fn sample(path: &str, message: &str, help: Option<&str>) -> Finding {
         let src = Source::new(path, "partner:\n  name: x\n");
         Finding {
+            fix: None,
             rule: "demo/name".to_string(),
             severity: Severity::Error,
             title: "t".to_string(),

@@ -499,6 +499,7 @@ mod tests {
         let start = src.text.find(value).unwrap();
         let range = start..start + value.len();
         Finding {
+            fix: None,
             rule: "demo/name".to_string(),
             severity: Severity::Error,
             title: "names are plain".to_string(),
