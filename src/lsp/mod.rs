@@ -12,7 +12,9 @@
 //! the values of an enum field; hover on a key describes its field;
 //! go-to-definition leads to the field's or the finding's rule's
 //! declaration; quick fixes apply a "did you mean" or add a waiver of a
-//! finding. A policy is formatted as `proviso fmt` does. Every request is
+//! finding. In a policy, hover on a path gives its type and doc, and
+//! go-to-definition its field's declaration; it is formatted as `proviso
+//! fmt` does. Every request is
 //! answered, whatever the document holds.
 //!
 //! Positions are counted in the encoding negotiated with the client:
@@ -20,6 +22,7 @@
 
 mod complete;
 mod manifest;
+mod policy;
 mod position;
 
 use crate::check::Program;
@@ -241,15 +244,26 @@ impl<'c> Server<'c> {
         let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
             return serde_json::Value::Null;
         };
-        let Some(hit) = manifest::field_at(&program.types, text, offset) else {
-            return serde_json::Value::Null;
+        let (value, range) = match self.policy_file(&position.text_document.uri) {
+            Some(name) => {
+                let Some(e) = policy::expr_at(program, &name, offset) else {
+                    return serde_json::Value::Null;
+                };
+                (policy::describe(program, e), e.span.range())
+            }
+            None => {
+                let Some(hit) = manifest::field_at(&program.types, text, offset) else {
+                    return serde_json::Value::Null;
+                };
+                (manifest::describe(&program.types, hit.field), hit.key)
+            }
         };
         let hover = lsp_types::Hover {
             contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
                 kind: lsp_types::MarkupKind::Markdown,
-                value: manifest::describe(&program.types, hit.field),
+                value,
             }),
-            range: Some(self.encoding.range(text, hit.key)),
+            range: Some(self.encoding.range(text, range)),
         };
         serde_json::to_value(hover).unwrap_or_default()
     }
@@ -265,6 +279,11 @@ impl<'c> Server<'c> {
         let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
             return serde_json::Value::Null;
         };
+        if let Some(name) = self.policy_file(&position.text_document.uri) {
+            let span = policy::expr_at(program, &name, offset)
+                .and_then(|e| policy::declaration(program, e));
+            return serde_json::to_value(span.and_then(|s| self.location(&s))).unwrap_or_default();
+        }
         let span = match manifest::field_at(&program.types, text, offset) {
             Some(hit) if offset <= hit.key.end => Some(hit.field.span.clone()),
             _ => {
@@ -286,14 +305,43 @@ impl<'c> Server<'c> {
                     .and_then(|f| f.rule_span.clone())
             }
         };
-        let location = span.and_then(|span| {
-            let path = std::fs::canonicalize(PathBuf::from(&span.src.name)).ok()?;
-            Some(Location {
-                uri: uri_of(&path)?,
-                range: self.encoding.range(&span.src.text, span.range()),
-            })
-        });
+        let location = span.and_then(|span| self.location(&span));
         serde_json::to_value(location).unwrap_or_default()
+    }
+
+    /// Where a span of a policy is, for the client: a file of the user's
+    /// (as open in the editor, or on disk). A shipped policy has none.
+    fn location(&self, span: &crate::source::Span) -> Option<Location> {
+        let uri = self
+            .open
+            .values()
+            .find(|(uri, _)| self.policy_file(uri).is_some_and(|n| n == span.src.name))
+            .map(|(uri, _)| uri.clone())
+            .or_else(|| uri_of(&std::fs::canonicalize(PathBuf::from(&span.src.name)).ok()?))?;
+        Some(Location {
+            uri,
+            range: self.encoding.range(&span.src.text, span.range()),
+        })
+    }
+
+    /// For a policy document: the name its source has in the program.
+    fn policy_file(&self, uri: &Uri) -> Option<String> {
+        let path = path_of(uri)?;
+        if !is_policy(&path) {
+            return None;
+        }
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let program = self.program.as_ref()?;
+        program
+            .rules
+            .iter()
+            .map(|r| &r.span.src.name)
+            .chain(program.types.records.iter().map(|r| &r.span.src.name))
+            .find(|name| {
+                let p = PathBuf::from(name.as_str());
+                std::fs::canonicalize(&p).unwrap_or(p) == key
+            })
+            .cloned()
     }
 
     /// In a manifest: the keys its record may still take, or the values
