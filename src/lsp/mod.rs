@@ -12,7 +12,9 @@
 //! the values of an enum field; hover on a key describes its field;
 //! go-to-definition leads to the field's or the finding's rule's
 //! declaration; quick fixes apply a "did you mean" or add a waiver of a
-//! finding. In a policy, hover on a path gives its type and doc, and
+//! finding. In a policy, completion offers fields after a path, enum
+//! values beside a comparison and clauses; hover on a path gives its type
+//! and doc, and
 //! go-to-definition its field's declaration; it is formatted as `proviso
 //! fmt` does. Every request is
 //! answered, whatever the document holds.
@@ -23,6 +25,7 @@
 mod complete;
 mod manifest;
 mod policy;
+mod policy_complete;
 mod position;
 
 use crate::check::Program;
@@ -59,7 +62,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
-            trigger_characters: Some(vec![":".into(), " ".into()]),
+            trigger_characters: Some(vec![":".into(), " ".into(), ".".into(), "[".into()]),
             ..lsp_types::CompletionOptions::default()
         }),
         ..ServerCapabilities::default()
@@ -354,6 +357,25 @@ impl<'c> Server<'c> {
         let (Some((text, offset)), Some(program)) = (self.at(position), &self.program) else {
             return serde_json::Value::Null;
         };
+        if path_of(&position.text_document.uri).is_some_and(|p| is_policy(&p)) {
+            let items: Vec<lsp_types::CompletionItem> =
+                policy_complete::offer(program, text, offset)
+                    .into_iter()
+                    .map(|(label, detail, item)| lsp_types::CompletionItem {
+                        label,
+                        detail: Some(detail),
+                        kind: Some(match item {
+                            policy_complete::Item::Field => lsp_types::CompletionItemKind::FIELD,
+                            policy_complete::Item::Value => {
+                                lsp_types::CompletionItemKind::ENUM_MEMBER
+                            }
+                            policy_complete::Item::Clause => lsp_types::CompletionItemKind::KEYWORD,
+                        }),
+                        ..lsp_types::CompletionItem::default()
+                    })
+                    .collect();
+            return serde_json::to_value(items).unwrap_or_default();
+        }
         let items: Vec<lsp_types::CompletionItem> =
             match complete::offer(&program.types, text, offset) {
                 Some(complete::Offer::Keys(keys)) => keys
