@@ -284,7 +284,8 @@ impl<'c> Server<'c> {
         };
         if let Some(name) = self.policy_file(&position.text_document.uri) {
             let span = policy::expr_at(program, &name, offset)
-                .and_then(|e| policy::declaration(program, e));
+                .and_then(|e| policy::declaration(program, e))
+                .or_else(|| policy::named(program, text, offset));
             return serde_json::to_value(span.and_then(|s| self.location(&s))).unwrap_or_default();
         }
         let span = match manifest::field_at(&program.types, text, offset) {

@@ -125,3 +125,40 @@ pub fn declaration(program: &Program, e: &Expr) -> Option<Span> {
         _ => None,
     }
 }
+
+/// The declaration a word of a policy names: a record, an enum, a constant
+/// or a rule (by id), when the word is not part of a checked expression
+/// (a type in a field's declaration, a constant's name).
+pub fn named(program: &Program, text: &str, offset: usize) -> Option<Span> {
+    let word_char = |c: char| c.is_alphanumeric() || c == '_' || c == '/' || c == '-';
+    let start = text
+        .get(..offset)?
+        .rfind(|c: char| !word_char(c))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(offset..)?
+        .find(|c: char| !word_char(c))
+        .map_or(text.len(), |i| offset + i);
+    let word = text.get(start..end)?;
+    let types = &program.types;
+    types
+        .records
+        .iter()
+        .find(|r| r.name == word)
+        .map(|r| r.span.clone())
+        .or_else(|| {
+            types
+                .enums
+                .iter()
+                .find(|e| e.name == word)
+                .map(|e| e.span.clone())
+        })
+        .or_else(|| {
+            types
+                .consts
+                .iter()
+                .find(|c| c.name == word)
+                .map(|c| c.span.clone())
+        })
+        .or_else(|| program.rule(word).map(|r| r.id_span.clone()))
+}
