@@ -56,7 +56,9 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     let encoding = Encoding::negotiate(&params);
     let capabilities = ServerCapabilities {
         position_encoding: Some(encoding.kind()),
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(
+            TextDocumentSyncKind::INCREMENTAL,
+        )),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp_types::OneOf::Left(true)),
         document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
@@ -503,11 +505,20 @@ impl<'c> Server<'c> {
                 serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(note.params)
                     .ok()
                     .and_then(|p| {
-                        // Full synchronisation: the last change is the text.
-                        let text = p.content_changes.into_iter().last()?.text;
                         let uri = p.text_document.uri;
-                        self.open
-                            .insert(uri.as_str().to_string(), (uri.clone(), text));
+                        let (_, text) = self.open.get_mut(uri.as_str())?;
+                        // Each change replaces its range, or, without
+                        // one, the whole text, in the order sent.
+                        for change in p.content_changes {
+                            match change.range {
+                                Some(range) => {
+                                    let start = self.encoding.offset(text, range.start);
+                                    let end = self.encoding.offset(text, range.end).max(start);
+                                    text.replace_range(start..end, &change.text);
+                                }
+                                None => *text = change.text,
+                            }
+                        }
                         Some(uri)
                     })
             }

@@ -34,6 +34,17 @@ for _, r in pairs(actions or {}) do
   end
 end
 table.insert(out, 'line: ' .. vim.api.nvim_buf_get_lines(0, 1, 2, false)[1])
+-- The edit reaches the server as an incremental change: the diagnostic on
+-- the value goes away.
+local function on_value()
+  local n = 0
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    if d.lnum == 1 and d.col == value_byte then n = n + 1 end
+  end
+  return n
+end
+vim.wait(10000, function() return on_value() == 0 end, 50)
+table.insert(out, 'left on the value: ' .. on_value())
 -- Completion in a block manifest being typed: the values of `storage`.
 vim.cmd('edit ' .. os.getenv('TYPING'))
 vim.lsp.buf_attach_client(0, client_id)
