@@ -103,7 +103,10 @@ fn neovim_hovers_fixes_and_completes() {
         lines.contains(&"line: partner: {name: \"Zoë 漢 😀\", kind: integration_partner}"),
         "the quick fix lands on the value: {written}"
     );
-    assert!(lines.contains(&"left on the value: 0"), "the fixed value is checked again: {written}");
+    assert!(
+        lines.contains(&"left on the value: 0"),
+        "the fixed value is checked again: {written}"
+    );
     for value in ["on_device", "partner_servers", "platform_only"] {
         assert!(
             lines.contains(&format!("completion: {value}").as_str()),
