@@ -113,43 +113,30 @@ pub fn run_case(
             .collect::<Vec<_>>()
             .join("; ")
     })?;
-    let mut mismatches = Vec::new();
-    let mut loaded_main = None;
-    let mut values = Vec::new();
-    for (k, ((node, expect), path)) in manifests.iter().zip(&paths).enumerate() {
-        let shown = crate::manifest::discover::path_text(path);
-        let mut findings: Vec<&Finding> = Vec::new();
-        let mut results: BTreeMap<usize, RuleResult> = BTreeMap::new();
-        let mut valid = false;
-        for f in report.files.iter().filter(|f| f.path == shown) {
-            valid |= f.kind == FileKind::Manifest;
-            findings.extend(&f.findings);
-            results.extend(f.results.iter().copied());
-        }
-        let text = texts.get(k).cloned().unwrap_or_default();
-        if valid {
-            let src = Source::new(shown.clone(), text);
-            if let Loaded::Manifest {
-                schema,
-                value,
-                issues,
-                spans,
-            } = load(&src.text, &program.types)
-            {
-                if issues.is_empty() {
-                    if k == 0 {
-                        loaded_main = Some((Arc::clone(&src), schema, value.clone(), spans));
-                    }
-                    values.push((schema, value));
-                }
+    // What the check made of each manifest: its findings, how each rule
+    // ended, and whether it was valid.
+    let per: Vec<Checked> = paths
+        .iter()
+        .map(|path| {
+            let shown = crate::manifest::discover::path_text(path);
+            let mut checked = Checked::default();
+            for f in report.files.iter().filter(|f| f.path == shown) {
+                checked.valid |= f.kind == FileKind::Manifest;
+                checked.findings.extend(&f.findings);
+                checked.results.extend(f.results.iter().copied());
             }
-        }
+            checked
+        })
+        .collect();
+    let mut mismatches = Vec::new();
+    for (k, ((node, expect), checked)) in manifests.iter().zip(&per).enumerate() {
+        let (findings, results, valid) = (&checked.findings, &checked.results, checked.valid);
         let Some(expect) = expect else { continue };
         let found = Outcomes {
             program,
             node,
-            findings: &findings,
-            results: &results,
+            findings,
+            results,
         };
         let manifest = (k > 0).then(|| node.span.src.name.clone());
         // An invalid manifest is not evaluated: say why a rule did not run.
@@ -207,7 +194,36 @@ pub fn run_case(
     }
     // The values that decided each mismatch of the case's manifest, and the
     // traces coverage counts, come from evaluating the rules again with a
-    // trace.
+    // trace: the manifests are loaded again only for that (the others of
+    // the case only for the rules across manifests of coverage).
+    let mut loaded_main = None;
+    let mut values = Vec::new();
+    if want_traces || !mismatches.is_empty() {
+        for (k, (text, checked)) in texts.iter().zip(&per).enumerate() {
+            if !checked.valid || (k > 0 && !want_traces) {
+                continue;
+            }
+            let name = paths
+                .get(k)
+                .map(|p| crate::manifest::discover::path_text(p))
+                .unwrap_or_default();
+            let src = Source::new(name, text.clone());
+            if let Loaded::Manifest {
+                schema,
+                value,
+                issues,
+                spans,
+            } = load(&src.text, &program.types)
+            {
+                if issues.is_empty() {
+                    if k == 0 {
+                        loaded_main = Some((Arc::clone(&src), schema, value.clone(), spans));
+                    }
+                    values.push((schema, value));
+                }
+            }
+        }
+    }
     let mut traces = Vec::new();
     if let Some((src, schema, value, spans)) = &loaded_main {
         let loaded = Valid { src, value, spans };
@@ -221,23 +237,13 @@ pub fn run_case(
             }
         }
         if want_traces {
-            let main_findings: Vec<&Finding> = report
-                .files
-                .iter()
-                .filter(|f| f.path == src.name)
-                .flat_map(|f| &f.findings)
-                .collect();
-            let main_results: BTreeMap<usize, RuleResult> = report
-                .files
-                .iter()
-                .filter(|f| f.path == src.name)
-                .flat_map(|f| f.results.iter().copied())
-                .collect();
+            let none = Checked::default();
+            let main = per.first().unwrap_or(&none);
             let found = Outcomes {
                 program,
                 node: &case.manifest,
-                findings: &main_findings,
-                results: &main_results,
+                findings: &main.findings,
+                results: &main.results,
             };
             // A case covers the rules it asserts something of: an outcome
             // it lets pass unasserted (`others: any`) tests nothing.
@@ -292,6 +298,14 @@ pub fn run_case(
         },
         traces,
     })
+}
+
+/// What the check made of one manifest of a case.
+#[derive(Default)]
+struct Checked<'r> {
+    findings: Vec<&'r Finding>,
+    results: BTreeMap<usize, RuleResult>,
+    valid: bool,
 }
 
 /// What the rules made of one manifest of a case.
