@@ -155,6 +155,9 @@ struct Server<'c> {
     open: BTreeMap<String, (Uri, String)>,
     /// The checked policies, or why there are none.
     program: Option<Program>,
+    /// Each open manifest's findings as last checked (on every change), by
+    /// URI: what quick fixes and definitions are found among.
+    findings: BTreeMap<String, Vec<Finding>>,
 }
 
 impl<'c> Server<'c> {
@@ -165,6 +168,7 @@ impl<'c> Server<'c> {
             root,
             open: BTreeMap::new(),
             program: None,
+            findings: BTreeMap::new(),
         };
         server.program = server.compile().0;
         server
@@ -292,24 +296,18 @@ impl<'c> Server<'c> {
         }
         let span = match manifest::field_at(&program.types, text, offset) {
             Some(hit) if offset <= hit.key.end => Some(hit.field.span.clone()),
-            _ => {
-                let report = check_text(
-                    program,
-                    "manifest",
-                    text.to_string(),
-                    &Options::new(Date::today_utc()),
-                );
-                report
-                    .findings
-                    .iter()
-                    .find(|f| {
-                        f.location
-                            .range
-                            .as_ref()
-                            .is_some_and(|r| r.start <= offset && offset <= r.end)
-                    })
-                    .and_then(|f| f.rule_span.clone())
-            }
+            _ => self
+                .findings
+                .get(position.text_document.uri.as_str())
+                .into_iter()
+                .flatten()
+                .find(|f| {
+                    f.location
+                        .range
+                        .as_ref()
+                        .is_some_and(|r| r.start <= offset && offset <= r.end)
+                })
+                .and_then(|f| f.rule_span.clone()),
         };
         let location = span.and_then(|span| self.location(&span));
         serde_json::to_value(location).unwrap_or_default()
@@ -416,22 +414,16 @@ impl<'c> Server<'c> {
         let (Some((_, text)), Some(program)) = (self.open.get(uri.as_str()), &self.program) else {
             return serde_json::json!([]);
         };
-        let name = path_of(uri).map_or_else(
-            || "manifest".to_string(),
-            |p| p.to_string_lossy().into_owned(),
-        );
-        let report = check_text(
-            program,
-            &name,
-            text.clone(),
-            &Options::new(Date::today_utc()),
-        );
+        let findings = self
+            .findings
+            .get(uri.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let wanted = (
             self.encoding.offset(text, params.range.start),
             self.encoding.offset(text, params.range.end),
         );
         let mut actions = Vec::new();
-        for f in &report.findings {
+        for f in findings {
             let (Some(src), Some(r)) = (&f.location.source, &f.location.range) else {
                 continue;
             };
@@ -528,6 +520,7 @@ impl<'c> Server<'c> {
                 {
                     let uri = p.text_document.uri;
                     self.open.remove(uri.as_str());
+                    self.findings.remove(uri.as_str());
                     self.publish(&uri, Vec::new());
                 }
                 None
@@ -600,6 +593,8 @@ impl<'c> Server<'c> {
             .map(|f| self.finding(f))
             .collect();
         self.publish(uri, diagnostics);
+        self.findings
+            .insert(uri.as_str().to_string(), report.findings);
     }
 
     fn finding(&self, f: &Finding) -> Diagnostic {
