@@ -105,6 +105,14 @@ pub struct Location {
 }
 
 impl Location {
+    /// The blamed key or value as a [`Span`], the place type policy errors
+    /// have too: every format and the language server turn either into
+    /// lines and columns the same way. `None` for whole-file findings.
+    pub fn span(&self) -> Option<Span> {
+        let (src, range) = self.source.as_ref().zip(self.range.clone())?;
+        Some(Span::new(src, range))
+    }
+
     /// 1-based line and column of the start, (1, 1) for whole-file findings.
     pub fn line_col(&self) -> (usize, usize) {
         self.line_column(ColumnUnit::Chars)
@@ -117,18 +125,25 @@ impl Location {
     /// 1-based line and column of the start, the column counted in
     /// `unit`; (1, 1) for whole-file findings.
     pub fn line_column(&self, unit: ColumnUnit) -> (usize, usize) {
-        match (&self.source, &self.range) {
-            (Some(src), Some(r)) => src.line_column(r.start, unit),
-            _ => (1, 1),
-        }
+        self.span().map_or((1, 1), |s| s.line_column(unit))
     }
 
     /// 1-based line and column just past the end, the column counted in
     /// `unit`.
     pub fn end_line_column(&self, unit: ColumnUnit) -> (usize, usize) {
-        match (&self.source, &self.range) {
-            (Some(src), Some(r)) => src.line_column(r.end, unit),
-            _ => (1, 1),
+        self.span().map_or((1, 1), |s| s.end_line_column(unit))
+    }
+}
+
+impl Diag {
+    /// The error's place, as a finding's [`Location`] gives it.
+    pub fn location(&self) -> Location {
+        Location {
+            path: self.span.src.name.clone(),
+            source: Some(Arc::clone(&self.span.src)),
+            range: Some(self.span.range()),
+            pointer: None,
+            raw_path: None,
         }
     }
 }

@@ -382,6 +382,16 @@ impl Span {
         self.src.line_col(self.start)
     }
 
+    /// 1-based line and column of the start, the column counted in `unit`.
+    pub fn line_column(&self, unit: ColumnUnit) -> (usize, usize) {
+        self.src.line_column(self.start, unit)
+    }
+
+    /// 1-based line and column just past the end, in `unit`.
+    pub fn end_line_column(&self, unit: ColumnUnit) -> (usize, usize) {
+        self.src.line_column(self.end, unit)
+    }
+
     pub fn end_line_col(&self) -> (usize, usize) {
         self.src.line_col(self.end)
     }

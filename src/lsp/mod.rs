@@ -644,10 +644,11 @@ impl<'c> Server<'c> {
     }
 
     fn finding(&self, f: &Finding) -> Diagnostic {
-        let range = match (&f.location.source, &f.location.range) {
-            (Some(src), Some(r)) => self.encoding.range(&src.text, r.clone()),
-            _ => lsp_types::Range::default(),
-        };
+        let range = f
+            .location
+            .span()
+            .map(|span| self.encoding.range(&span.src.text, span.range()))
+            .unwrap_or_default();
         let related = f.rule_span.as_ref().and_then(|span| {
             let path = PathBuf::from(&span.src.name);
             let uri = uri_of(&std::fs::canonicalize(&path).ok()?)?;

@@ -4,14 +4,13 @@
 //! is exactly one line and sends the terminal no control character.
 
 use super::escape::visible;
-use crate::diagnostics::{Diag, Finding};
+use crate::diagnostics::{Diag, Finding, Location};
 use crate::source::ColumnUnit;
 
 /// A suggestion ("did you mean `consent`?") is part of the line: it is
 /// what an editor's quick view needs most. Other help stays out, to keep
 /// lines short.
 pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
-    let (line, col) = f.location.line_column(columns);
     let suggestion = f
         .fix
         .as_ref()
@@ -27,8 +26,8 @@ pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
         None => String::new(),
     };
     format!(
-        "{}:{line}:{col}: {}[{}]: {}{suggestion}{}{waived}",
-        visible(&f.location.path),
+        "{}: {}[{}]: {}{suggestion}{}{waived}",
+        place(&f.location, columns),
         f.severity.as_str(),
         visible(&f.rule),
         visible(&f.message),
@@ -42,27 +41,25 @@ pub fn see_also(f: &Finding, columns: ColumnUnit) -> String {
     if f.related.is_empty() {
         return String::new();
     }
-    let places: Vec<String> = f
-        .related
-        .iter()
-        .map(|(l, _)| {
-            let (line, col) = l.line_column(columns);
-            format!("{}:{line}:{col}", visible(&l.path))
-        })
-        .collect();
+    let places: Vec<String> = f.related.iter().map(|(l, _)| place(l, columns)).collect();
     format!(" (see also {})", places.join(", "))
 }
 
+/// `path:line:col`, for a finding's place and a policy error's alike.
+pub fn place(l: &Location, columns: ColumnUnit) -> String {
+    let (line, col) = l.line_column(columns);
+    format!("{}:{line}:{col}", visible(&l.path))
+}
+
 pub fn diag(d: &Diag, columns: ColumnUnit) -> String {
-    let (line, col) = d.span.src.line_column(d.span.start, columns);
     let help = d
         .help
         .as_deref()
         .map(|h| format!(" ({})", visible(h)))
         .unwrap_or_default();
     format!(
-        "{}:{line}:{col}: error: {}{help}",
-        visible(&d.span.src.name),
+        "{}: error: {}{help}",
+        place(&d.location(), columns),
         visible(&d.message)
     )
 }
