@@ -89,7 +89,12 @@ fn neovim_hovers_fixes_and_completes() {
     let written = neovim(
         dir.path(),
         "requests.lua",
-        &[("MANIFEST", "m.yaml"), ("TYPING", "c.yaml")],
+        &[
+            ("MANIFEST", "m.yaml"),
+            ("TYPING", "c.yaml"),
+            ("HOVER", "kind"),
+            ("MISSPELT", "integraton_partner"),
+        ],
     );
     let lines: Vec<&str> = written.lines().collect();
     assert!(
@@ -116,6 +121,47 @@ fn neovim_hovers_fixes_and_completes() {
             "{written}"
         );
     }
+}
+
+/// A misspelt key after non-ASCII text on its line: its diagnostic
+/// underlines the key, hover on a known key of the line answers, and the
+/// quick fix renames the key in the buffer.
+#[test]
+fn neovim_fixes_a_misspelt_key() {
+    let line = "partner: {name: \"Zoë 漢 😀\", kidn: integration_partner}";
+    let dir = workspace(&[("m.yaml", &format!("schema: partnership/v1\n{line}\n"))]);
+    let written = neovim(dir.path(), "diagnostics.lua", &[("MANIFEST", "m.yaml")]);
+    let start = line.find("kidn").unwrap();
+    let expected = format!(
+        "1:{start}:{}:manifest/schema:unknown key `kidn` in `Partner`",
+        start + 4
+    );
+    assert!(
+        written.lines().any(|l| l.starts_with(&expected)),
+        "expected a line starting with\n{expected}\ngot\n{written}"
+    );
+    let written = neovim(
+        dir.path(),
+        "requests.lua",
+        &[
+            ("MANIFEST", "m.yaml"),
+            ("HOVER", "name"),
+            ("MISSPELT", "kidn"),
+        ],
+    );
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("hover: **`name`**: `string")),
+        "{written}"
+    );
+    assert!(lines.contains(&"action: Replace with `kind`"), "{written}");
+    assert!(
+        lines.contains(&"line: partner: {name: \"Zoë 漢 😀\", kind: integration_partner}"),
+        "{written}"
+    );
+    assert!(lines.contains(&"left on the value: 0"), "{written}");
 }
 
 /// What vim or neovim made of `proviso check --format short` in its

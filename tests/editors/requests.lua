@@ -1,7 +1,7 @@
 -- Drives proviso lsp from Neovim's own client: waits for the diagnostics,
--- asks for a hover on the misspelt value's key, applies the quick fix,
--- completes an enum value in a second file being typed, and writes what
--- it saw to $OUT.
+-- asks for a hover on the key $HOVER, applies the quick fix of the misspelt
+-- $MISSPELT (a key or a value), completes an enum value in a second file
+-- being typed ($TYPING, when set), and writes what it saw to $OUT.
 local bin = os.getenv('PROVISO')
 vim.cmd('edit ' .. os.getenv('MANIFEST'))
 local client_id = vim.lsp.start_client({ cmd = { bin, 'lsp' }, root_dir = vim.fn.getcwd(), name = 'proviso' })
@@ -11,8 +11,8 @@ local out = {}
 local client = vim.lsp.get_client_by_id(client_id)
 local enc = client.offset_encoding or 'utf-16'
 local line = vim.api.nvim_buf_get_lines(0, 1, 2, false)[1]
-local key_byte = line:find('kind', 1, true) - 1
-local value_byte = line:find('integraton_partner', 1, true) - 1
+local key_byte = line:find(os.getenv('HOVER'), 1, true) - 1
+local value_byte = line:find(os.getenv('MISSPELT'), 1, true) - 1
 local function pos(byte)
   local col = vim.lsp.util._str_utfindex_enc(line, byte, enc)
   return { line = 1, character = col }
@@ -45,6 +45,10 @@ local function on_value()
 end
 vim.wait(10000, function() return on_value() == 0 end, 50)
 table.insert(out, 'left on the value: ' .. on_value())
+if os.getenv('TYPING') == nil then
+  vim.fn.writefile(out, os.getenv('OUT'))
+  vim.cmd('qa!')
+end
 -- Completion in a block manifest being typed: the values of `storage`.
 vim.cmd('edit ' .. os.getenv('TYPING'))
 vim.lsp.buf_attach_client(0, client_id)
