@@ -2,7 +2,7 @@
 
 use crate::ast::Severity;
 use crate::manifest::path::Path;
-use crate::source::{Source, Span};
+use crate::source::{ColumnUnit, Source, Span};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -71,15 +71,27 @@ pub struct Location {
 impl Location {
     /// 1-based line and column of the start, (1, 1) for whole-file findings.
     pub fn line_col(&self) -> (usize, usize) {
+        self.line_column(ColumnUnit::Chars)
+    }
+
+    pub fn end_line_col(&self) -> (usize, usize) {
+        self.end_line_column(ColumnUnit::Chars)
+    }
+
+    /// 1-based line and column of the start, the column counted in
+    /// `unit`; (1, 1) for whole-file findings.
+    pub fn line_column(&self, unit: ColumnUnit) -> (usize, usize) {
         match (&self.source, &self.range) {
-            (Some(src), Some(r)) => src.line_col(r.start),
+            (Some(src), Some(r)) => src.line_column(r.start, unit),
             _ => (1, 1),
         }
     }
 
-    pub fn end_line_col(&self) -> (usize, usize) {
+    /// 1-based line and column just past the end, the column counted in
+    /// `unit`.
+    pub fn end_line_column(&self, unit: ColumnUnit) -> (usize, usize) {
         match (&self.source, &self.range) {
-            (Some(src), Some(r)) => src.line_col(r.end),
+            (Some(src), Some(r)) => src.line_column(r.end, unit),
             _ => (1, 1),
         }
     }

@@ -21,8 +21,8 @@ pub struct Source {
     /// The text as a terminal may show it; `None` when it has nothing to
     /// replace, which is the common case.
     shown: OnceLock<Option<Shown>>,
-    /// Character counts at byte checkpoints, for columns on long lines.
-    chars: OnceLock<Vec<(usize, usize)>>,
+    /// Columns at byte checkpoints, for columns far into long lines.
+    chars: OnceLock<Vec<Checkpoint>>,
 }
 
 /// Bytes between character-count checkpoints: a column on a line longer
@@ -51,24 +51,30 @@ impl Source {
         })
     }
 
-    /// The number of characters before a byte offset (a char boundary).
-    fn chars_before(&self, offset: usize) -> usize {
-        let table = self.chars.get_or_init(|| {
-            let mut table = vec![(0, 0)];
+    /// The checkpoint table: every [`CHECKPOINT`] bytes or so, a byte
+    /// offset and its column on its line in each unit. Built once, on the
+    /// first column asked for far into a long line.
+    fn checkpoints(&self) -> &[Checkpoint] {
+        self.chars.get_or_init(|| {
+            let mut table = Vec::with_capacity(self.text.len() / CHECKPOINT + 1);
             let mut next = CHECKPOINT;
-            for (n, (i, _)) in self.text.char_indices().enumerate() {
+            let mut at = Checkpoint::default();
+            for (i, c) in self.text.char_indices() {
                 if i >= next {
-                    table.push((i, n));
+                    table.push(Checkpoint { byte: i, ..at });
                     next = i + CHECKPOINT;
                 }
+                at = if c == '\n' {
+                    Checkpoint {
+                        byte: i + 1,
+                        ..Checkpoint::default()
+                    }
+                } else {
+                    at.after(c)
+                };
             }
             table
-        });
-        let at = table
-            .partition_point(|&(b, _)| b <= offset)
-            .saturating_sub(1);
-        let (byte, count) = table.get(at).copied().unwrap_or((0, 0));
-        count + self.text.get(byte..offset).map_or(0, |s| s.chars().count())
+        })
     }
 
     /// The byte offset of the start of every line, in order; the first is 0.
@@ -81,18 +87,45 @@ impl Source {
     /// Only the offset's own line is scanned, so a file with many findings
     /// costs a binary search for each.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_column(offset, ColumnUnit::Chars)
+    }
+
+    /// 1-based line and 1-based column of a byte offset, the column
+    /// counted in `unit`. Offsets inside a character or past the end are
+    /// clamped. At most a few hundred bytes are scanned: from the line's
+    /// start, or on a long line from the nearest checkpoint before the
+    /// offset.
+    pub fn line_column(&self, offset: usize, unit: ColumnUnit) -> (usize, usize) {
         let offset = clamp_to_char_boundary(&self.text, offset);
         let starts = self.line_starts();
         let line = line_of(starts, offset);
         let line_start = starts.get(line).copied().unwrap_or(0);
-        let col = if offset - line_start <= CHECKPOINT {
-            self.text
-                .get(line_start..offset)
-                .map_or(0, |s| s.chars().count())
+        let from = if offset - line_start <= CHECKPOINT {
+            Checkpoint {
+                byte: line_start,
+                ..Checkpoint::default()
+            }
         } else {
-            self.chars_before(offset) - self.chars_before(line_start)
+            let table = self.checkpoints();
+            let at = table
+                .partition_point(|c| c.byte <= offset)
+                .saturating_sub(1);
+            table
+                .get(at)
+                .copied()
+                .filter(|c| c.byte >= line_start)
+                .unwrap_or(Checkpoint {
+                    byte: line_start,
+                    ..Checkpoint::default()
+                })
         };
-        (line + 1, col + 1)
+        let to = self
+            .text
+            .get(from.byte..offset)
+            .unwrap_or("")
+            .chars()
+            .fold(from, Checkpoint::after);
+        (line + 1, to.column(unit) + 1)
     }
 
     /// The text to show in a snippet, and its line starts: the text itself
@@ -119,8 +152,84 @@ impl Source {
         }
     }
 
+    /// Where an offset of [`Source::shown_text`] comes from in the text:
+    /// the inverse of [`Source::shown_offset`]; an offset inside a
+    /// character's picture goes to the end of that character.
+    pub fn original_offset(&self, shown_offset: usize) -> usize {
+        match self.shown() {
+            Some(shown) => {
+                let before = shown.ends.partition_point(|&(_, end)| end <= shown_offset);
+                let original = match before.checked_sub(1).and_then(|i| shown.ends.get(i)) {
+                    Some(&(end, shown_end)) => end + (shown_offset - shown_end),
+                    None => shown_offset,
+                };
+                clamp_to_char_boundary(&self.text, original)
+            }
+            None => shown_offset,
+        }
+    }
+
     fn shown(&self) -> Option<&Shown> {
         self.shown.get_or_init(|| Shown::new(&self.text)).as_ref()
+    }
+}
+
+/// How a column is counted. Editors differ: vim and neovim count bytes
+/// (`%c` in `errorformat`), VS Code and the Language Server Protocol by
+/// default UTF-16 code units, JetBrains IDEs characters, Emacs screen
+/// columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// Bytes of UTF-8 (vim, neovim).
+    #[default]
+    Bytes,
+    /// Unicode scalar values.
+    Chars,
+    /// UTF-16 code units (VS Code).
+    Utf16,
+    /// Terminal columns: 2 for a wide East Asian character or an emoji, 0
+    /// for a combining mark, 2 for a control character (`^A`), and a tab
+    /// to the next multiple of 8 (Emacs).
+    Display,
+}
+
+/// A byte offset and its 0-based column on its line in each unit.
+#[derive(Clone, Copy, Debug, Default)]
+struct Checkpoint {
+    /// The offset in the text.
+    byte: usize,
+    /// The columns.
+    bytes: usize,
+    chars: usize,
+    utf16: usize,
+    display: usize,
+}
+
+impl Checkpoint {
+    /// The place just past `c`, on the same line.
+    fn after(self, c: char) -> Checkpoint {
+        use unicode_width::UnicodeWidthChar as _;
+        let display = match c {
+            '\t' => (self.display / 8 + 1) * 8,
+            c if c.is_control() => self.display + 2,
+            c => self.display + c.width().unwrap_or(0),
+        };
+        Checkpoint {
+            byte: self.byte + c.len_utf8(),
+            bytes: self.bytes + c.len_utf8(),
+            chars: self.chars + 1,
+            utf16: self.utf16 + c.len_utf16(),
+            display,
+        }
+    }
+
+    fn column(&self, unit: ColumnUnit) -> usize {
+        match unit {
+            ColumnUnit::Bytes => self.bytes,
+            ColumnUnit::Chars => self.chars,
+            ColumnUnit::Utf16 => self.utf16,
+            ColumnUnit::Display => self.display,
+        }
     }
 }
 
@@ -313,6 +422,83 @@ mod tests {
                 text[line_start..offset].chars().count() + 1,
             );
             assert_eq!(src.line_col(offset), expected, "{offset}");
+        }
+    }
+
+    /// Columns counted the slow way: from the line's start.
+    fn naive(text: &str, offset: usize, unit: ColumnUnit) -> (usize, usize) {
+        use unicode_width::UnicodeWidthChar as _;
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let on_line = &text[line_start..offset];
+        let col = match unit {
+            ColumnUnit::Bytes => on_line.len(),
+            ColumnUnit::Chars => on_line.chars().count(),
+            ColumnUnit::Utf16 => on_line.encode_utf16().count(),
+            ColumnUnit::Display => on_line.chars().fold(0, |col, c| match c {
+                '\t' => col / 8 * 8 + 8,
+                c if c.is_control() => col + 2,
+                c => col + c.width().unwrap_or(0),
+            }),
+        };
+        (before.matches('\n').count() + 1, col + 1)
+    }
+
+    const UNITS: [ColumnUnit; 4] = [
+        ColumnUnit::Bytes,
+        ColumnUnit::Chars,
+        ColumnUnit::Utf16,
+        ColumnUnit::Display,
+    ];
+
+    #[test]
+    fn each_unit_counts_as_its_editor_does() {
+        let text = "partner: {name: \"Zoë 漢 😀\", kind: integraton}\n\tx: \u{1b}é\u{301}y\n";
+        let src = Source::new("m.yaml", text);
+        let at = text.find("integraton").unwrap();
+        // `Zoë 漢 😀`: ë is 2 bytes, 1 UTF-16 unit, 1 column; 漢 3 bytes, 1
+        // unit, 2 columns; 😀 4 bytes, 2 units, 2 columns.
+        assert_eq!(src.line_column(at, ColumnUnit::Bytes), (1, 40));
+        assert_eq!(src.line_column(at, ColumnUnit::Chars), (1, 34));
+        assert_eq!(src.line_column(at, ColumnUnit::Utf16), (1, 35));
+        assert_eq!(src.line_column(at, ColumnUnit::Display), (1, 36));
+        // A tab stops at 8; ESC shows as `^[`; a combining accent takes
+        // no column.
+        let at = text.find('y').unwrap();
+        assert_eq!(src.line_column(at, ColumnUnit::Bytes), (2, 10));
+        assert_eq!(src.line_column(at, ColumnUnit::Chars), (2, 8));
+        assert_eq!(src.line_column(at, ColumnUnit::Display), (2, 15));
+        for unit in UNITS {
+            for (offset, _) in text.char_indices() {
+                assert_eq!(src.line_column(offset, unit), naive(text, offset, unit));
+            }
+        }
+    }
+
+    #[test]
+    fn columns_far_into_long_lines_count_from_checkpoints() {
+        let mut text = String::from("a\n");
+        for i in 0..3000 {
+            text.push_str(match i % 5 {
+                0 => "é, ",
+                1 => "漢\t",
+                2 => "😀 ",
+                3 => "zz\n",
+                _ => "ab, ",
+            });
+            if i % 700 == 0 {
+                text.push_str(&"x".repeat(600));
+            }
+        }
+        let src = Source::new("m.yaml", text.clone());
+        for unit in UNITS {
+            for (offset, _) in text.char_indices().step_by(13) {
+                assert_eq!(
+                    src.line_column(offset, unit),
+                    naive(&text, offset, unit),
+                    "{unit:?} at {offset}"
+                );
+            }
         }
     }
 

@@ -37,8 +37,8 @@ fn violating() -> String {
     edit(&t, "recorded: true", "recorded: false")
 }
 
-/// 1-based line and column (in characters) of the `nth` (0-based)
-/// occurrence of `needle` in `text`.
+/// 1-based line and column (in bytes, as `short` counts them by default)
+/// of the `nth` (0-based) occurrence of `needle` in `text`.
 fn nth_at(text: &str, needle: &str, nth: usize) -> (usize, usize) {
     let (offset, _) = text
         .match_indices(needle)
@@ -47,8 +47,7 @@ fn nth_at(text: &str, needle: &str, nth: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = text[line_start..offset].chars().count() + 1;
-    (line, col)
+    (line, offset - line_start + 1)
 }
 
 fn at(text: &str, needle: &str) -> (usize, usize) {
@@ -629,33 +628,82 @@ fn every_validation_error_of_a_file_is_reported_in_one_run() {
 }
 
 #[test]
-fn columns_count_characters_after_non_ascii_text_on_the_same_line() {
-    // A flow mapping puts the errors after `Zoë ✓` on the same line: a byte
-    // count would put them 3 columns further right.
+fn columns_count_in_the_unit_asked_for_after_non_ascii_text_on_the_same_line() {
+    // A flow mapping puts the errors after `Zoë ✓ 漢 😀` on the same line.
     let text = edit(
         COMPLIANT,
         "partner:\n  id: spotify\n  name: Spotify AB\n  kind: integration_partner\n  \
          country: SE\n  owner: partnerships@platform.example\n",
-        "partner: {id: spotify, name: \"Zoë ✓ AB\", kind: integration_partnr, country: SE, \
+        "partner: {id: spotify, name: \"Zoë ✓ 漢 😀\", kind: integration_partnr, country: SE, \
          colour: blue}\n",
     );
-    let run = check_one(&text);
-    assert_eq!(run.code, 1, "{run}");
-    let (line, col) = at(&text, "integration_partnr");
-    assert_eq!(col, 48, "the fixture itself");
-    run.expect(
-        "m.yaml",
-        (line, col),
-        "manifest/schema",
-        &["integration_partnr", "did you mean `integration_partner`"],
+    let (line, _) = at(&text, "integration_partnr");
+    // `Zoë ✓ 漢 😀` is 17 bytes, 9 characters, 10 UTF-16 code units and
+    // 11 terminal columns (漢 and 😀 are wide).
+    for (unit, col) in [
+        (None, 57),
+        (Some("bytes"), 57),
+        (Some("chars"), 49),
+        (Some("utf16"), 50),
+        (Some("display"), 51),
+    ] {
+        let (_guard, dir) = tempdir();
+        write(&dir, "m.yaml", &text);
+        let mut args = vec!["m.yaml"];
+        if let Some(unit) = unit {
+            args.extend(["--column-unit", unit]);
+        }
+        let run = run(&dir, &args);
+        assert_eq!(run.code, 1, "{run}");
+        run.expect(
+            "m.yaml",
+            (line, col),
+            "manifest/schema",
+            &["integration_partnr", "did you mean `integration_partner`"],
+        );
+        assert_eq!(run.lines().len(), 2, "{run}");
+        // github counts the same way; so does the human header.
+        let other = |format: &str| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_proviso"))
+                .arg("check")
+                .args(&args)
+                .args(["--format", format, "--as-of", AS_OF])
+                .current_dir(&dir)
+                .env_remove("NO_COLOR")
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let gh = other("github");
+        assert!(
+            gh.contains(&format!("line={line},col={col},")),
+            "{unit:?}: {gh}"
+        );
+        let human = other("human");
+        assert!(
+            human.contains(&format!("[m.yaml:{line}:{col}]")),
+            "{unit:?}: {human}"
+        );
+    }
+    let (_guard, dir) = tempdir();
+    write(&dir, "m.yaml", &text);
+    let json = std::process::Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args([
+            "check",
+            "m.yaml",
+            "--format",
+            "json",
+            "--column-unit",
+            "bytes",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let json = String::from_utf8(json.stdout).unwrap();
+    assert!(
+        json.contains("\"column\": 49"),
+        "json counts characters: {json}"
     );
-    run.expect(
-        "m.yaml",
-        at(&text, "colour"),
-        "manifest/schema",
-        &["unknown key `colour`"],
-    );
-    assert_eq!(run.lines().len(), 2, "{run}");
 }
 
 #[test]
@@ -691,7 +739,7 @@ fn errors_after_lines_with_non_ascii_text_keep_their_columns() {
 }
 
 #[test]
-fn yaml_syntax_error_column_counts_characters() {
+fn yaml_syntax_error_column_counts_bytes_by_default() {
     let text = edit(COMPLIANT, "  name: Spotify AB\n", "  name: 'Zoë ✓ AB' x\n");
     let run = check_one(&text);
     assert_eq!(run.code, 1, "{run}");

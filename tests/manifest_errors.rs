@@ -13,6 +13,7 @@ use proviso::check::compile;
 use proviso::date::Date;
 use proviso::report::{human::Renderer, short};
 use proviso::run::{check_text, FileKind, Options};
+use proviso::source::ColumnUnit;
 
 #[test]
 fn manifest_errors_point_at_the_offending_key_or_value() {
@@ -23,7 +24,7 @@ fn manifest_errors_point_at_the_offending_key_or_value() {
         max_file_size: 8 << 20,
         max_waiver_days: proviso::run::DEFAULT_MAX_WAIVER_DAYS,
     };
-    let renderer = Renderer::new(false);
+    let renderer = Renderer::new(false, ColumnUnit::default());
     insta::glob!("manifest_errors/*.yaml", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let name = format!(
@@ -43,7 +44,7 @@ fn manifest_errors_point_at_the_offending_key_or_value() {
             };
             out.push_str(&format!(
                 "{}\nunderlined: `{underlined}`\n",
-                short::finding(f)
+                short::finding(f, ColumnUnit::default())
             ));
         }
         out.push('\n');

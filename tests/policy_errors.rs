@@ -13,6 +13,7 @@
 use proviso::check::compile;
 use proviso::report::human::Renderer;
 use proviso::report::short;
+use proviso::source::ColumnUnit;
 use proviso::source::Source;
 use std::sync::Arc;
 
@@ -25,12 +26,12 @@ fn render_errors(sources: &[Arc<Source>]) -> String {
         Ok(_) => panic!("expected policy errors"),
         Err(e) => e,
     };
-    let renderer = Renderer::new(false);
+    let renderer = Renderer::new(false, ColumnUnit::default());
     let mut out = String::new();
     for d in &errors {
         out.push_str(&format!(
             "{}\nunderlined: `{}`\n\n",
-            short::diag(d),
+            short::diag(d, ColumnUnit::default()),
             d.span.text()
         ));
         out.push_str(&renderer.diag(d));

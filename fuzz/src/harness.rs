@@ -7,7 +7,7 @@ use proviso::check::{compile, Program};
 use proviso::date::Date;
 use proviso::report::{github, short};
 use proviso::run::{check_text, FileReport, Options};
-use proviso::source::Source;
+use proviso::source::{ColumnUnit, Source};
 use std::sync::OnceLock;
 
 /// The name a fuzzed policy file is checked under.
@@ -22,7 +22,10 @@ pub fn policy(data: &[u8]) -> Option<Vec<String>> {
     let src = Source::new(POLICY_NAME, text);
     Some(match compile(&[src]) {
         Ok(_) => Vec::new(),
-        Err(diags) => diags.iter().map(short::diag).collect(),
+        Err(diags) => diags
+            .iter()
+            .map(|d| short::diag(d, ColumnUnit::Display))
+            .collect(),
     })
 }
 
@@ -47,7 +50,12 @@ fn check(text: String) -> (FileReport, Vec<String>) {
     let rendered = report
         .findings
         .iter()
-        .flat_map(|f| [short::finding(f), github::finding(f)])
+        .flat_map(|f| {
+            [
+                short::finding(f, ColumnUnit::Display),
+                github::finding(f, ColumnUnit::Utf16),
+            ]
+        })
         .collect();
     (report, rendered)
 }

@@ -10,6 +10,7 @@ use crate::manifest::discover::{discover_excluding, path_text};
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::run::{check_each, FileReport, Options, Totals};
+use crate::source::ColumnUnit;
 use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -30,6 +31,11 @@ pub struct CheckArgs {
     /// Output format [default: human on a terminal, short otherwise]
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// How `short`, `github` and the `human` header count columns: bytes
+    /// for vim and neovim, utf16 for VS Code, chars for JetBrains IDEs,
+    /// display for Emacs (`json` and `sarif` always count characters)
+    #[arg(long, value_enum, value_name = "UNIT", default_value = "bytes")]
+    column_unit: ColumnUnit,
     /// Write the report to FILE instead of stdout; the summary line still
     /// goes to stderr.
     #[arg(long, value_name = "FILE")]
@@ -73,6 +79,7 @@ struct Settings {
     paths_from: Option<String>,
     policies: Vec<PolicyPath>,
     format: Format,
+    columns: ColumnUnit,
     output: Option<PathBuf>,
     color: bool,
     fail_on: FailOn,
@@ -116,6 +123,7 @@ impl Settings {
             paths_from: configured.map(|c| c.source.name.clone()),
             policies: policies::resolve(&args.policy, config),
             format,
+            columns: args.column_unit,
             output,
             color,
             fail_on: args
@@ -146,7 +154,11 @@ pub fn run(args: CheckArgs) -> Exit {
         Some(format) => format != Format::Human,
         None => !(args.output.is_none() && std::io::stdout().is_terminal()),
     };
-    let config = match policies::config(short) {
+    let style = policies::ErrorStyle {
+        short,
+        columns: args.column_unit,
+    };
+    let config = match policies::config(style) {
         Ok(config) => config,
         Err(exit) => return exit,
     };
@@ -162,7 +174,7 @@ pub fn run(args: CheckArgs) -> Exit {
         say("error: `--explain` works with `--format human` and `--format short`; `proviso explain RULE MANIFEST --format json` gives the same data as JSON");
         return Exit::Failed;
     }
-    let Some(program) = policies::load_program(&settings.policies, format != Format::Human) else {
+    let Some(program) = policies::load_program(&settings.policies, style) else {
         return Exit::Failed;
     };
     let opts = settings.opts.clone();
@@ -241,7 +253,7 @@ pub fn run(args: CheckArgs) -> Exit {
         // Line formats are written file by file, as the check goes: memory
         // stays flat and a long run shows progress.
         Format::Human | Format::Short | Format::Github => {
-            let renderer = Renderer::new(color);
+            let renderer = Renderer::new(color, settings.columns);
             check_each(&program, &found, &opts, |file| {
                 note_applied(&file);
                 let mut why = explain.then(|| crate::explain::Explainer::new(&program, opts.today));
@@ -249,11 +261,13 @@ pub fn run(args: CheckArgs) -> Exit {
                     failing |= fails(f);
                     let mut text = match format {
                         Format::Human => renderer.finding(f),
-                        Format::Github => format!("{}\n", report::github::finding(f)),
+                        Format::Github => {
+                            format!("{}\n", report::github::finding(f, settings.columns))
+                        }
                         // Only `short` reaches this arm: the documents are
                         // written below.
                         Format::Short | Format::Json | Format::Sarif | Format::Junit => {
-                            format!("{}\n", report::short::finding(f))
+                            format!("{}\n", report::short::finding(f, settings.columns))
                         }
                     };
                     if let Some(why) = why.as_mut() {

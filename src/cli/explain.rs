@@ -8,6 +8,7 @@ use crate::manifest::load::{load, Loaded};
 use crate::manifest::read::{normalize, read_text};
 use crate::report::escape::visible;
 use crate::run::{check_text, Options};
+use crate::source::ColumnUnit;
 use crate::source::Source;
 use crate::suggest::did_you_mean;
 use clap::{Args, ValueEnum};
@@ -46,10 +47,11 @@ fn say(line: &str) {
 }
 
 pub fn run(args: ExplainArgs) -> Exit {
-    let program = match super::policies::configured(&args.policy, true) {
-        Ok((_, loaded)) => loaded.program,
-        Err(exit) => return exit,
-    };
+    let program =
+        match super::policies::configured(&args.policy, super::policies::ErrorStyle::lines(true)) {
+            Ok((_, loaded)) => loaded.program,
+            Err(exit) => return exit,
+        };
     let Some(rule) = program.rule(&args.rule) else {
         let ids = program.rules.iter().map(|r| r.id.as_str());
         let hint = match did_you_mean(&args.rule, ids) {
@@ -95,7 +97,7 @@ pub fn run(args: ExplainArgs) -> Exit {
         }
         _ => {
             for f in &report.findings {
-                say(&crate::report::short::finding(f));
+                say(&crate::report::short::finding(f, ColumnUnit::default()));
             }
             say(&format!(
                 "error: `{}` is not a valid manifest; a rule is only evaluated on a valid one",

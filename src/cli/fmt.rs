@@ -109,7 +109,7 @@ pub fn run(args: FmtArgs) -> Exit {
         match format(&file.source) {
             Ok(text) => file.formatted = Some(Source::new(file.source.name.clone(), text)),
             Err(diags) => {
-                print_diags(&diags, false);
+                print_diags(&diags, super::policies::ErrorStyle::lines(false));
                 failed = true;
             }
         }

@@ -12,6 +12,7 @@ mod schema;
 mod show;
 mod test;
 
+use crate::source::ColumnUnit;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -79,5 +80,32 @@ pub fn run(cli: Cli) -> Exit {
         Command::Man(args) => man::run(args),
         Command::Show(args) => show::run(args),
         Command::Fmt(args) => fmt::run(args),
+    }
+}
+
+/// `--column-unit`: the units of [`ColumnUnit`], by name. The type is
+/// defined with the sources it measures, which the build script compiles
+/// without clap.
+impl clap::ValueEnum for ColumnUnit {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ColumnUnit::Bytes,
+            ColumnUnit::Chars,
+            ColumnUnit::Utf16,
+            ColumnUnit::Display,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            ColumnUnit::Bytes => PossibleValue::new("bytes").help("Bytes of UTF-8 (vim, neovim)"),
+            ColumnUnit::Chars => {
+                PossibleValue::new("chars").help("Unicode characters (JetBrains IDEs)")
+            }
+            ColumnUnit::Utf16 => PossibleValue::new("utf16").help("UTF-16 code units (VS Code)"),
+            ColumnUnit::Display => PossibleValue::new("display")
+                .help("Terminal columns: wide characters count 2, tabs stop every 8 (Emacs)"),
+        })
     }
 }

@@ -12,20 +12,40 @@ use crate::manifest::discover::path_text;
 use crate::report::escape::visible;
 use crate::report::{self, human::Renderer};
 use crate::shipped;
-use crate::source::{Source, BUILTIN_PREFIX};
+use crate::source::{ColumnUnit, Source, BUILTIN_PREFIX};
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// How errors found before a report (the configuration's, the policies')
+/// are written to stderr: one line each when `short`, else as reports with
+/// the snippet they point at; their columns counted in `columns`.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorStyle {
+    pub short: bool,
+    pub columns: ColumnUnit,
+}
+
+impl ErrorStyle {
+    /// One line each when `short`, columns in the line formats' default
+    /// unit.
+    pub fn lines(short: bool) -> ErrorStyle {
+        ErrorStyle {
+            short,
+            columns: ColumnUnit::default(),
+        }
+    }
+}
+
 /// The project configuration that applies in the working directory (see
 /// [`Config::find`]), or `None`. When it has errors they are printed to
-/// stderr (one line each when `short`) and `Err(Exit::Failed)` is
+/// stderr (as `style` says) and `Err(Exit::Failed)` is
 /// returned: a run must not go on with settings the project did not mean.
-pub fn config(short: bool) -> Result<Option<Config>, Exit> {
+pub fn config(style: ErrorStyle) -> Result<Option<Config>, Exit> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     Config::find(&cwd).map_err(|errors| {
-        print_errors(&errors, short, "the project configuration");
+        print_errors(&errors, style, "the project configuration");
         Exit::Failed
     })
 }
@@ -300,13 +320,13 @@ pub struct Loaded {
 
 /// Reads and checks the policies (see [`resolve`]): the shipped catalogue
 /// alone is read from the image checked when proviso was built. On
-/// failure the errors are printed to stderr (one line each when `short`)
+/// failure the errors are printed to stderr (as `style` says)
 /// and `None` is returned: the caller exits 2.
 ///
 /// The program serves the command until the process ends, and is never
 /// freed: taking its thousands of nodes apart at exit would cost a
 /// one-manifest run a tenth of its work, and give nothing back.
-pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
+pub fn load(policies: &[PolicyPath], style: ErrorStyle) -> Option<Loaded> {
     let (compiled, sources) = match compile(policies, &[]) {
         Ok(compiled) => compiled,
         Err(message) => {
@@ -328,7 +348,7 @@ pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
             })
         }
         Err(errors) => {
-            print_errors(&errors, short, "the policies");
+            print_errors(&errors, style, "the policies");
             None
         }
     }
@@ -337,11 +357,11 @@ pub fn load(policies: &[PolicyPath], short: bool) -> Option<Loaded> {
 /// The project configuration and the policies it (or `--policy`) names,
 /// loaded: what a command runs with. Errors are printed as [`config`] and
 /// [`load`] print them, and the command exits 2.
-pub fn configured(flags: &[PathBuf], short: bool) -> Result<(Option<Config>, Loaded), Exit> {
-    let config = config(short)?;
+pub fn configured(flags: &[PathBuf], style: ErrorStyle) -> Result<(Option<Config>, Loaded), Exit> {
+    let config = config(style)?;
     let list = resolve(flags, config.as_ref());
     named_policies_exist(flags, config.as_ref())?;
-    let loaded = load(&list, short).ok_or(Exit::Failed)?;
+    let loaded = load(&list, style).ok_or(Exit::Failed)?;
     Ok((config, loaded))
 }
 
@@ -391,14 +411,14 @@ pub fn named_policies_exist(flags: &[PathBuf], config: Option<&Config>) -> Resul
 }
 
 /// [`load`], for a command that needs only the program.
-pub fn load_program(policies: &[PolicyPath], short: bool) -> Option<ManuallyDrop<Program>> {
-    load(policies, short).map(|loaded| loaded.program)
+pub fn load_program(policies: &[PolicyPath], style: ErrorStyle) -> Option<ManuallyDrop<Program>> {
+    load(policies, style).map(|loaded| loaded.program)
 }
 
 /// Prints errors of a file the run depends on, as a report or one line
 /// each, and a last line that says nothing was checked.
-pub fn print_errors(errors: &[Diag], short: bool, what: &str) {
-    print_diags(errors, short);
+pub fn print_errors(errors: &[Diag], style: ErrorStyle, what: &str) {
+    print_diags(errors, style);
     let n = errors.len();
     let _ = writeln!(
         std::io::stderr(),
@@ -410,14 +430,14 @@ pub fn print_errors(errors: &[Diag], short: bool, what: &str) {
 
 /// Writes errors to stderr, one line each when `short`, else as reports
 /// with the snippet they point at.
-pub(crate) fn print_diags(errors: &[Diag], short: bool) {
+pub(crate) fn print_diags(errors: &[Diag], style: ErrorStyle) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let renderer = Renderer::new(color);
+    let renderer = Renderer::new(color, style.columns);
     let mut err = std::io::stderr().lock();
     for d in errors {
-        let text = if short {
-            format!("{}\n", report::short::diag(d))
+        let text = if style.short {
+            format!("{}\n", report::short::diag(d, style.columns))
         } else {
             renderer.diag(d)
         };

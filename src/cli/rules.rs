@@ -18,7 +18,7 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs) -> Exit {
-    let program = match policies::configured(&args.policy, false) {
+    let program = match policies::configured(&args.policy, policies::ErrorStyle::lines(false)) {
         Ok((_, loaded)) => loaded.program,
         Err(exit) => return exit,
     };

@@ -26,7 +26,10 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Exit {
-    let program = match super::policies::configured(&args.policy, false) {
+    let program = match super::policies::configured(
+        &args.policy,
+        super::policies::ErrorStyle::lines(false),
+    ) {
         Ok((_, loaded)) => loaded.program,
         Err(exit) => return exit,
     };

@@ -33,7 +33,7 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs) -> Exit {
-    let loaded = match policies::configured(&args.policy, false) {
+    let loaded = match policies::configured(&args.policy, policies::ErrorStyle::lines(false)) {
         Ok((_, loaded)) => loaded,
         Err(exit) => return exit,
     };

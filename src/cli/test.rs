@@ -7,6 +7,7 @@ use crate::manifest::discover::path_text;
 use crate::report::escape::visible;
 use crate::report::human::Renderer;
 use crate::report::junit::{escape, xml};
+use crate::source::ColumnUnit;
 use crate::testing::coverage::{Coverage, RuleReport};
 use crate::testing::file::{read, Case};
 use crate::testing::{run_case, CaseReport};
@@ -140,11 +141,13 @@ pub fn run(args: TestArgs) -> Exit {
     });
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let (config, loaded) =
-        match super::policies::configured(&args.policy, format != TestFormat::Human) {
-            Ok(configured) => configured,
-            Err(exit) => return exit,
-        };
+    let (config, loaded) = match super::policies::configured(
+        &args.policy,
+        super::policies::ErrorStyle::lines(format != TestFormat::Human),
+    ) {
+        Ok(configured) => configured,
+        Err(exit) => return exit,
+    };
     let program = loaded.program;
     let max_waiver_days = config
         .as_ref()
@@ -175,7 +178,7 @@ pub fn run(args: TestArgs) -> Exit {
         .map(|r| r.id.as_str())
         .chain(crate::builtin::Builtin::ALL.iter().map(|b| b.id()))
         .collect();
-    let renderer = Renderer::new(color);
+    let renderer = Renderer::new(color, ColumnUnit::default());
     let today = Date::today_utc();
     let want_traces = args.coverage || args.require_coverage;
     let mut coverage = Coverage::default();
@@ -194,13 +197,16 @@ pub fn run(args: TestArgs) -> Exit {
                 for d in &errors {
                     let text = match format {
                         TestFormat::Human => renderer.diag(d),
-                        _ => format!("{}\n", crate::report::short::diag(d)),
+                        _ => format!("{}\n", crate::report::short::diag(d, ColumnUnit::default())),
                     };
                     let _ = std::io::stderr().write_all(text.as_bytes());
                 }
                 broken.push(BrokenFile {
                     path: shown.clone(),
-                    errors: errors.iter().map(crate::report::short::diag).collect(),
+                    errors: errors
+                        .iter()
+                        .map(|d| crate::report::short::diag(d, ColumnUnit::default()))
+                        .collect(),
                 });
                 continue;
             }

@@ -18,6 +18,7 @@ use super::escape::visible_but_line_breaks as data;
 use crate::ast::Severity;
 use crate::diagnostics::Finding;
 use crate::run::Report;
+use crate::source::ColumnUnit;
 
 /// Escapes a command's message, as the runner's `toCommandValue` expects.
 /// `%` goes first, so the escapes themselves are not escaped again.
@@ -33,7 +34,8 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn finding(f: &Finding) -> String {
+/// One finding as a command; columns counted in `columns`.
+pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
     let command = match (&f.waiver, f.severity) {
         (Some(_), _) | (None, Severity::Note) => "notice",
         (None, Severity::Warning) => "warning",
@@ -42,14 +44,14 @@ pub fn finding(f: &Finding) -> String {
     let mut properties = vec![format!("file={}", escape_property(&data(&f.location.path)))];
     let loc = &f.location;
     if loc.source.is_some() && loc.range.is_some() {
-        let (line, col) = loc.line_col();
-        let (end_line, end_col) = loc.end_line_col();
+        let (line, col) = loc.line_column(columns);
+        let (end_line, end_col) = loc.end_line_column(columns);
         properties.push(format!(
             "line={line},col={col},endLine={end_line},endColumn={end_col}"
         ));
     }
     properties.push(format!("title={}", escape_property(&data(&f.rule))));
-    let said = format!("{}{}", data(&f.message), super::short::see_also(f));
+    let said = format!("{}{}", data(&f.message), super::short::see_also(f, columns));
     let message = match (&f.waiver, &f.help) {
         (Some(w), _) => format!("{said} (waived: {})", data(&w.reason)),
         (None, Some(help)) => format!("{said}\nhelp: {}", data(help)),
@@ -63,10 +65,10 @@ pub fn finding(f: &Finding) -> String {
 }
 
 /// Every finding, one command a line.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, columns: ColumnUnit) -> String {
     report
         .findings()
-        .map(|f| format!("{}\n", finding(f)))
+        .map(|f| format!("{}\n", finding(f, columns)))
         .collect()
 }
 
@@ -102,7 +104,7 @@ mod tests {
 
     /// The finding's command, which must be one line.
     fn finding_line(f: &Finding) -> String {
-        let line = finding(f);
+        let line = finding(f, ColumnUnit::Bytes);
         assert_eq!(line.lines().count(), 1, "{line}");
         line
     }

@@ -10,7 +10,7 @@
 use super::escape::visible;
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Finding};
-use crate::source::{line_of, Source, Span};
+use crate::source::{line_of, ColumnUnit, Source, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -26,13 +26,16 @@ use std::sync::Arc;
 struct Named {
     src: Arc<Source>,
     name: String,
+    /// How the snippets' headers count the column.
+    columns: ColumnUnit,
 }
 
 impl Named {
-    fn new(src: &Arc<Source>) -> Named {
+    fn new(src: &Arc<Source>, columns: ColumnUnit) -> Named {
         Named {
             src: Arc::clone(src),
             name: visible(&src.name).into_owned(),
+            columns,
         }
     }
 }
@@ -57,8 +60,19 @@ impl SourceCode for Named {
         let (text, lines) = self.src.shown_text();
         let context = Context::new(text.as_bytes(), lines, span, before, after)
             .ok_or(MietteError::OutOfBounds)?;
+        // Without lines around it, the span is a label's, whose place
+        // heads its snippet: given here as the line formats give it (in
+        // the text itself, not its shown copy, and in their unit), where
+        // miette would count bytes of the shown text.
+        let name = if before == 0 && after == 0 {
+            let at = self.src.original_offset(span.offset());
+            let (line, col) = self.src.line_column(at, self.columns);
+            format!("{}:{line}:{col}", self.name)
+        } else {
+            self.name.clone()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
+            name,
             context.data,
             context.span,
             context.line,
@@ -225,17 +239,22 @@ fn severity(s: Severity) -> miette::Severity {
 /// Renders graphical reports; `color` only on a terminal without `NO_COLOR`.
 pub struct Renderer {
     handler: GraphicalReportHandler,
+    /// How the header of a snippet counts its column.
+    columns: ColumnUnit,
 }
 
 impl Renderer {
-    pub fn new(color: bool) -> Renderer {
+    pub fn new(color: bool, columns: ColumnUnit) -> Renderer {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
             GraphicalTheme::unicode_nocolor()
         };
         Renderer {
-            handler: GraphicalReportHandler::new_themed(theme).with_width(100),
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .without_primary_span_start(),
+            columns,
         }
     }
 
@@ -253,7 +272,7 @@ impl Renderer {
     }
 
     pub fn finding(&self, f: &Finding) -> String {
-        let (line, col) = f.location.line_col();
+        let (line, col) = f.location.line_column(self.columns);
         let long = |src: &Arc<Source>| {
             f.location
                 .range
@@ -288,7 +307,7 @@ impl Renderer {
                 .as_ref()
                 .zip(l.range.clone())
                 .filter(|(src, r)| !on_long_line(src, r.start));
-            let (line, col) = l.line_col();
+            let (line, col) = l.line_column(self.columns);
             Report {
                 message: match src {
                     Some(_) => format!("also: {}", visible(label)),
@@ -301,7 +320,7 @@ impl Renderer {
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: src.as_ref().map(|(src, _)| Named::new(src)),
+                source: src.as_ref().map(|(src, _)| Named::new(src, self.columns)),
                 labels: src
                     .map(|(src, r)| vec![(span(src, r), visible(label).into_owned())])
                     .unwrap_or_default(),
@@ -316,7 +335,7 @@ impl Renderer {
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(Named::new(&rule.src)),
+                source: Some(Named::new(&rule.src, self.columns)),
                 labels: vec![(rule_head(rule), "the rule is declared here".to_string())],
                 related: Vec::new(),
             }))
@@ -345,7 +364,7 @@ impl Renderer {
             code: Some(visible(&f.rule).into_owned()),
             severity,
             help: f.help.as_deref().map(|h| visible(h).into_owned()),
-            source: source.map(Named::new),
+            source: source.map(|src| Named::new(src, self.columns)),
             labels,
             related,
         })
@@ -353,7 +372,7 @@ impl Renderer {
 
     pub fn diag(&self, d: &Diag) -> String {
         if on_long_line(&d.span.src, d.span.start) {
-            let (line, col) = d.span.start_line_col();
+            let (line, col) = d.span.src.line_column(d.span.start, self.columns);
             return self.render(&Report {
                 message: format!(
                     "{}:{line}:{col}: {}",
@@ -379,7 +398,7 @@ impl Renderer {
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(Named::new(&at.src)),
+                    source: Some(Named::new(&at.src, self.columns)),
                     labels: vec![(whole(at), String::new())],
                     related: Vec::new(),
                 });
@@ -390,7 +409,7 @@ impl Renderer {
             code: None,
             severity: miette::Severity::Error,
             help: d.help.as_deref().map(|h| visible(h).into_owned()),
-            source: Some(Named::new(&d.span.src)),
+            source: Some(Named::new(&d.span.src, self.columns)),
             labels,
             related,
         })
@@ -543,7 +562,7 @@ mod tests {
         );
         f.help = Some("rename \u{1b}[8mthe partner".to_string());
         f.labels[0].1 = "this name\u{7}".to_string();
-        let out = Renderer::new(false).finding(&f);
+        let out = Renderer::new(false, ColumnUnit::Chars).finding(&f);
         assert!(!out.contains('\u{1b}'), "{out}");
         assert!(!out.contains('\u{7}'), "{out}");
         assert!(!out.contains('\u{202e}'), "{out}");
@@ -588,7 +607,7 @@ mod tests {
             (at("v302\n"), "near".to_string()),
             (at("v480\n"), "far".to_string()),
         ];
-        let out = Renderer::new(false).finding(&f);
+        let out = Renderer::new(false, ColumnUnit::Chars).finding(&f);
         assert_eq!(out.matches("╭─[").count(), 2, "{out}");
         assert!(out.lines().count() < 30, "{out}");
         for shown in [
@@ -604,7 +623,7 @@ mod tests {
         let text = "partner:\n  id: x\r\n  name: \"Zoë 💬\"\n\tkind: y\n";
         let src = Source::new("m.yaml", text);
         let f = finding(&src, "\"Zoë 💬\"", "a message");
-        let ours = Renderer::new(false).finding(&f);
+        let ours = Renderer::new(false, ColumnUnit::Chars).finding(&f);
         // The same report, with miette reading the text itself.
         let start = text.find("\"Zoë").unwrap();
         let report = miette::Report::new(MietteReport {

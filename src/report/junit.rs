@@ -32,6 +32,7 @@ use super::{builtin_group, catalogue, short};
 use crate::check::Program;
 use crate::diagnostics::Finding;
 use crate::run::{FileKind, FileReport, Report, RuleResult};
+use crate::source::ColumnUnit;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 
@@ -265,7 +266,8 @@ fn one_line(s: &str) -> String {
 fn describe(findings: &[&Finding]) -> String {
     let mut text = String::new();
     for f in findings {
-        text.push_str(&xml(&short::finding(f)));
+        // Positions in characters, as in the JSON and SARIF documents.
+        text.push_str(&xml(&short::finding(f, ColumnUnit::Chars)));
         text.push('\n');
         if let Some(help) = &f.help {
             text.push_str(&format!("  help: {}\n", xml(help)));

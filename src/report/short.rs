@@ -5,12 +5,13 @@
 
 use super::escape::visible;
 use crate::diagnostics::{Diag, Finding};
+use crate::source::ColumnUnit;
 
 /// A suggestion ("did you mean `consent`?") is part of the line: it is
 /// what an editor's quick view needs most. Other help stays out, to keep
 /// lines short.
-pub fn finding(f: &Finding) -> String {
-    let (line, col) = f.location.line_col();
+pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
+    let (line, col) = f.location.line_column(columns);
     let suggestion = f
         .help
         .as_deref()
@@ -32,13 +33,13 @@ pub fn finding(f: &Finding) -> String {
         f.severity.as_str(),
         visible(&f.rule),
         visible(&f.message),
-        see_also(f)
+        see_also(f, columns)
     )
 }
 
 /// The places in other manifests of a finding across manifests, as
 /// "(see also path:line:col)".
-pub fn see_also(f: &Finding) -> String {
+pub fn see_also(f: &Finding, columns: ColumnUnit) -> String {
     if f.related.is_empty() {
         return String::new();
     }
@@ -46,15 +47,15 @@ pub fn see_also(f: &Finding) -> String {
         .related
         .iter()
         .map(|(l, _)| {
-            let (line, col) = l.line_col();
+            let (line, col) = l.line_column(columns);
             format!("{}:{line}:{col}", visible(&l.path))
         })
         .collect();
     format!(" (see also {})", places.join(", "))
 }
 
-pub fn diag(d: &Diag) -> String {
-    let (line, col) = d.span.start_line_col();
+pub fn diag(d: &Diag, columns: ColumnUnit) -> String {
+    let (line, col) = d.span.src.line_column(d.span.start, columns);
     let help = d
         .help
         .as_deref()
