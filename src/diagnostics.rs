@@ -17,6 +17,32 @@ pub struct Diag {
     pub help: Option<String>,
     /// More places that explain the error, in this or another file.
     pub related: Vec<(Span, String)>,
+    /// A replacement that fixes the error, in the span's source (boxed:
+    /// most errors have none, and a `Diag` is returned by value).
+    pub fix: Option<Box<Suggestion>>,
+}
+
+/// A "did you mean" as data: `replacement` in place of the text at `range`
+/// (bytes of the source the diagnostic or finding is in). Editors apply
+/// it as a quick fix, SARIF gives it as a fix, the line formats say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Suggestion {
+    pub fn new(range: Range<usize>, replacement: impl Into<String>) -> Suggestion {
+        Suggestion {
+            range,
+            replacement: replacement.into(),
+        }
+    }
+
+    /// How the line formats say it: ``did you mean `consent`?``.
+    pub fn words(&self) -> String {
+        format!("did you mean `{}`?", self.replacement)
+    }
 }
 
 impl Diag {
@@ -27,7 +53,17 @@ impl Diag {
             label: String::new(),
             help: None,
             related: Vec::new(),
+            fix: None,
         }
+    }
+
+    /// A "did you mean": `replacement` in place of the diagnostic's own
+    /// text, as data and, in the same words, as its help.
+    pub fn did_you_mean(mut self, replacement: &str) -> Diag {
+        let fix = Suggestion::new(self.span.range(), replacement);
+        self.help = Some(fix.words());
+        self.fix = Some(Box::new(fix));
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Diag {
@@ -120,9 +156,9 @@ pub struct Finding {
     /// Labelled places in other manifests, for a rule across manifests (the
     /// first use of a repeated partner id, say).
     pub related: Vec<(Location, String)>,
-    /// A replacement for the text at the location that fixes the finding
-    /// (a "did you mean"), as data for editors.
-    pub fix: Option<String>,
+    /// A replacement that fixes the finding (a "did you mean"), in the
+    /// manifest's text.
+    pub fix: Option<Suggestion>,
 }
 
 /// An accepted exception: the finding is reported but does not fail the run.

@@ -8,7 +8,7 @@ use crate::ast::Severity;
 use crate::builtin::Builtin;
 use crate::check::Program;
 use crate::date::Date;
-use crate::diagnostics::{Finding, Location};
+use crate::diagnostics::{Finding, Location, Suggestion};
 use crate::eval::{eval_rule, Blame, Failure, Outcome};
 use crate::manifest::discover::{discover, Discovery, Entry, MissingPath, PassedOver};
 use crate::manifest::load::{load, Issue, Loaded};
@@ -665,8 +665,12 @@ pub(crate) fn waiver_finding(
     p: waivers::WaiverProblem,
 ) -> Finding {
     let range = place.locate(&p.pointer, At::Value);
+    let fix = p
+        .replacement
+        .zip(range.clone())
+        .map(|(text, range)| Suggestion::new(range, text));
     Finding {
-        fix: None,
+        fix,
         rule: p.rule.id().to_string(),
         severity: p.rule.severity(),
         title: p.rule.title().to_string(),

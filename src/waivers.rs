@@ -38,6 +38,8 @@ pub struct WaiverProblem {
     pub help: Option<String>,
     pub pointer: Path,
     pub label: String,
+    /// The value at `pointer` that fixes the waiver ("did you mean").
+    pub replacement: Option<String>,
 }
 
 fn field<'v>(types: &Types, ty: &Ty, value: &'v Value, name: &str) -> Option<&'v Value> {
@@ -167,6 +169,7 @@ fn apply_all(
                 || waiver.rule.starts_with("manifest/")
                 || waiver.rule.starts_with("proviso/");
             let ids = program.rules.iter().map(|r| r.id.as_str());
+            let mut replacement = None;
             let (message, help) = if builtin {
                 (
                     format!("`{}` is a built-in check and cannot be waived", waiver.rule),
@@ -175,12 +178,13 @@ fn apply_all(
                     ),
                 )
             } else {
+                replacement = did_you_mean(&waiver.rule, ids).map(str::to_string);
                 (
                     format!(
                         "the waiver names `{}`, which is not a loaded rule",
                         waiver.rule
                     ),
-                    Some(match did_you_mean(&waiver.rule, ids) {
+                    Some(match &replacement {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "list the rules with `proviso rules`".to_string(),
                     }),
@@ -192,6 +196,7 @@ fn apply_all(
                 help,
                 pointer: rule_ptr,
                 label: "no such rule".into(),
+                replacement,
             });
             continue;
         }
@@ -208,6 +213,7 @@ fn apply_all(
                 ),
                 pointer: waiver.pointer.key("expires"),
                 label: "expired".into(),
+                replacement: None,
             });
             continue;
         }
@@ -224,6 +230,7 @@ fn apply_all(
                 )),
                 pointer: waiver.pointer.key("expires"),
                 label: format!("later than {latest}"),
+                replacement: None,
             });
             continue;
         }
@@ -306,6 +313,7 @@ fn unused(
                 help: Some(help),
                 pointer: waiver.pointer.key("grant"),
                 label: "no such grant".into(),
+                replacement: suggestion.map(str::to_string),
             };
         }
         if has_findings {
@@ -318,6 +326,7 @@ fn unused(
                 help: Some("scope the waiver to the grant the findings are about, or drop `grant:` to waive the rule for the whole manifest".into()),
                 pointer: waiver.pointer.key("grant"),
                 label: "matches nothing".into(),
+                replacement: None,
             };
         }
     }
@@ -331,6 +340,7 @@ fn unused(
         help: Some("remove the waiver: the rule passes without it".into()),
         pointer: rule_ptr,
         label: "matches nothing".into(),
+        replacement: None,
     }
 }
 

@@ -202,7 +202,11 @@ fn json_fields_are_documented() {
     }
     let docs = std::fs::read_to_string(repo().join("docs/json-output.md")).unwrap();
     let mut found = Vec::new();
-    for path in ["examples", "tests/data/formats/waived.yaml"] {
+    for path in [
+        "examples",
+        "tests/data/formats/waived.yaml",
+        "tests/data/formats/non-ascii.yaml",
+    ] {
         let doc: Value = serde_json::from_str(&stdout(&check(path, "json"))).unwrap();
         keys(&doc, &mut found);
     }
@@ -489,6 +493,51 @@ fn sarif_columns_count_characters() {
     // The column in bytes would differ: the test means something.
     let bytes = text.lines().nth(28).unwrap().find("wirte").unwrap() + 1;
     assert_ne!(bytes, 40);
+}
+
+/// A "did you mean" is data: the replacement and the range it replaces,
+/// in JSON and as a SARIF fix, and said in the `short` line; each format
+/// counts the range as it counts its location.
+#[test]
+fn suggestions_are_data_in_every_format() {
+    let path = "tests/data/formats/non-ascii.yaml";
+    let text = std::fs::read_to_string(repo().join(path)).unwrap();
+    let line = text.lines().nth(28).unwrap();
+    let chars = line[..line.find("wirte").unwrap()].chars().count() + 1;
+    let short = stdout(&check(path, "short"));
+    assert!(
+        short.contains(&format!(
+            "{path}:29:{}: error[manifest/schema]: `wirte` is not a value of `Operation`; did you mean `write`?",
+            line.find("wirte").unwrap() + 1
+        )),
+        "{short}"
+    );
+    let doc: Value = serde_json::from_str(&stdout(&check(path, "json"))).unwrap();
+    let fix = &doc["findings"][0]["fix"];
+    assert_eq!(
+        fix,
+        &serde_json::json!({"replacement": "write", "line": 29, "column": chars, "end_line": 29, "end_column": chars + 5})
+    );
+    let sarif = stdout(&check(path, "sarif"));
+    let log = assert_valid_sarif(&sarif_validator(), &sarif, path);
+    let fixes = &log["runs"][0]["results"][0]["fixes"];
+    assert_eq!(fixes.as_array().unwrap().len(), 1, "{fixes}");
+    let change = &fixes[0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], path);
+    assert_eq!(
+        change["replacements"][0],
+        serde_json::json!({
+            "deletedRegion": {"startLine": 29, "startColumn": chars, "endLine": 29, "endColumn": chars + 5},
+            "insertedContent": {"text": "write"},
+        })
+    );
+    // A finding with nothing to suggest has no fix.
+    let doc: Value = serde_json::from_str(&stdout(&check("examples", "json"))).unwrap();
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["fix"].is_null()));
 }
 
 #[test]

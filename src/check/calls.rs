@@ -86,7 +86,9 @@ impl RuleCx<'_> {
             let d = Diag::new(&func.span, format!("unknown function `{}`", func.name))
                 .label("no such function");
             self.errors.push(match suggestion {
-                Some(s) => d.help(format!("did you mean `{s}`? The functions are {}", names())),
+                Some(s) => d
+                    .did_you_mean(s)
+                    .help(format!("did you mean `{s}`? The functions are {}", names())),
                 None => d.help(format!("the functions are {}", names())),
             });
             return None;

@@ -568,7 +568,7 @@ fn resolve_type(
                     let mut d = Diag::new(&name.span, format!("unknown type `{other}`"))
                         .label("not declared");
                     d = match did_you_mean(other, candidates) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        Some(s) => d.did_you_mean(s),
                         None => d.help("declare it with `record` or `enum`, or use string, int, bool, date or duration"),
                     };
                     errors.push(d);

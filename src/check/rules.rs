@@ -145,7 +145,7 @@ pub(super) fn check_rules(
                         )
                         .label("no schema has this id");
                         errors.push(match did_you_mean(&p.schema.name, ids) {
-                            Some(s) => d.help(format!("did you mean `{s}`?")),
+                            Some(s) => d.did_you_mean(s),
                             None => d.help("declare it with `schema ID { ... }` in a policy file"),
                         });
                         policy = None;
@@ -885,7 +885,7 @@ impl RuleCx<'_> {
                 .label("unknown field")
                 .related(&rec.span, format!("`{}` is declared here", rec.name));
                 d = match did_you_mean(&seg.name, rec.field_names()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(s),
                     None => d.help(format!(
                         "the fields of `{}` are: {}",
                         rec.name,
@@ -951,7 +951,7 @@ impl RuleCx<'_> {
             .label("unknown value")
             .related(&def.span, format!("`{}` is declared here", def.name));
             d = match did_you_mean(&name, values) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
+                Some(s) => d.did_you_mean(s),
                 None if def.values.len() <= 12 => {
                     d.help(format!("the values are: {}", def.values.join(", ")))
                 }
@@ -985,7 +985,7 @@ impl RuleCx<'_> {
         let mut d = Diag::new(&first.span, format!("unknown name `{}`", first.name))
             .label("not a variable or field");
         d = match did_you_mean(&first.name, candidates.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(s),
             None => d.help(format!("names in scope: {}", candidates.join(", "))),
         };
         let _ = e;

@@ -31,6 +31,7 @@ mod values;
 mod yaml;
 
 use crate::diagnostics::Diag;
+use crate::diagnostics::Suggestion;
 use crate::manifest::discover::{path_text, Exclude};
 use crate::source::{Source, Span};
 use crate::suggest::did_you_mean;
@@ -318,9 +319,10 @@ impl Config {
                     message: format!("unknown setting `{unknown}`"),
                     label: "not a setting of proviso.yaml".into(),
                     help: None,
+                    replacement: None,
                 };
                 problems.push(match did_you_mean(unknown, SETTINGS) {
-                    Some(s) => problem.help(format!("did you mean `{s}`?")),
+                    Some(s) => problem.did_you_mean(s, format!("did you mean `{s}`?")),
                     None => problem.help(format!("the settings are {}", SETTINGS.join(", "))),
                 });
             }
@@ -484,9 +486,10 @@ fn keyword<E: ValueEnum>(
                     format!("not {what}"),
                 );
                 problems.push(match did_you_mean(s, names.iter().map(String::as_str)) {
-                    Some(close) => {
-                        problem.help(format!("did you mean `{close}`? The values are {listed}"))
-                    }
+                    Some(close) => problem.did_you_mean(
+                        close,
+                        format!("did you mean `{close}`? The values are {listed}"),
+                    ),
                     None => problem.help(format!("the values are {listed}")),
                 });
                 None
@@ -539,6 +542,8 @@ struct Problem {
     message: String,
     label: String,
     help: Option<String>,
+    /// What the setting's name or value should be ("did you mean").
+    replacement: Option<String>,
 }
 
 impl Problem {
@@ -548,6 +553,7 @@ impl Problem {
             message: message.into(),
             label: label.into(),
             help: None,
+            replacement: None,
         }
     }
 
@@ -571,6 +577,7 @@ impl Problem {
             message: message.into(),
             label: label.into(),
             help: None,
+            replacement: None,
         }
     }
 
@@ -579,25 +586,41 @@ impl Problem {
         self
     }
 
+    /// A "did you mean": `replacement` for the text at the problem's place,
+    /// with `help` saying it.
+    fn did_you_mean(mut self, replacement: &str, help: String) -> Problem {
+        self.replacement = Some(replacement.to_string());
+        self.help(help)
+    }
+
     /// The diagnostic, at the place in the file: an item, else its list,
     /// else its setting's name.
     fn diag(self, source: &Arc<Source>) -> Diag {
         let text = &source.text;
-        let at = match &self.place {
+        let exact = match &self.place {
             Place::Key(key) => yaml::locate(text, Target::Key(key)),
-            Place::Value(key) => yaml::locate(text, Target::Value(key))
-                .or_else(|| yaml::locate(text, Target::Key(key))),
-            Place::Item(key, i) => yaml::locate(text, Target::Item(key, *i))
-                .or_else(|| yaml::locate(text, Target::Value(key)))
-                .or_else(|| yaml::locate(text, Target::Key(key))),
+            Place::Value(key) => yaml::locate(text, Target::Value(key)),
+            Place::Item(key, i) => yaml::locate(text, Target::Item(key, *i)),
         };
+        let at = exact.or_else(|| match &self.place {
+            Place::Key(_) => None,
+            Place::Value(key) => yaml::locate(text, Target::Key(key)),
+            Place::Item(key, _) => yaml::locate(text, Target::Value(key))
+                .or_else(|| yaml::locate(text, Target::Key(key))),
+        });
         let start = at.map_or(0, |(line, col)| {
             crate::manifest::read::offset_of(text, line, col)
         });
         let end = yaml::token_end(text, start);
-        Diag::new(&Span::new(source, start..end), self.message)
+        let mut diag = Diag::new(&Span::new(source, start..end), self.message)
             .label(self.label)
-            .help_opt(self.help)
+            .help_opt(self.help);
+        // Only the place itself is replaced, never a fallback near it.
+        diag.fix = self
+            .replacement
+            .filter(|_| exact.is_some())
+            .map(|r| Box::new(Suggestion::new(start..end, r)));
+        diag
     }
 }
 
@@ -680,6 +703,25 @@ mod tests {
         );
         let e = errors("colour: always\n");
         assert!(e[0].0.contains("the settings are policies, paths"), "{e:?}");
+    }
+
+    #[test]
+    fn a_suggestion_is_data_at_the_name_or_value_it_replaces() {
+        let text = "paths: [a]\npolices: [builtin]\nfail_on: \"eror\"\nformat: shrt\n";
+        let diags = read(text).err().unwrap();
+        let fixes: Vec<(&str, &str)> = diags
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .map(|f| (&text[f.range.clone()], f.replacement.as_str()))
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                ("polices", "policies"),
+                ("\"eror\"", "error"),
+                ("shrt", "short")
+            ]
+        );
     }
 
     #[test]

@@ -158,6 +158,9 @@ struct Server<'c> {
     /// Each open manifest's findings as last checked (on every change), by
     /// URI: what quick fixes and definitions are found among.
     findings: BTreeMap<String, Vec<Finding>>,
+    /// Each open policy file's errors as last checked, by URI: what its
+    /// quick fixes are found among.
+    errors: BTreeMap<String, Vec<Diag>>,
 }
 
 impl<'c> Server<'c> {
@@ -169,6 +172,7 @@ impl<'c> Server<'c> {
             open: BTreeMap::new(),
             program: None,
             findings: BTreeMap::new(),
+            errors: BTreeMap::new(),
         };
         server.program = server.compile().0;
         server
@@ -411,6 +415,9 @@ impl<'c> Server<'c> {
             return serde_json::Value::Null;
         };
         let uri = &params.text_document.uri;
+        if let Some(errors) = self.errors.get(uri.as_str()) {
+            return self.policy_fixes(uri, errors, params.range);
+        }
         let (Some((_, text)), Some(program)) = (self.open.get(uri.as_str()), &self.program) else {
             return serde_json::json!([]);
         };
@@ -433,11 +440,11 @@ impl<'c> Server<'c> {
             let diagnostic = self.finding(f);
             if let Some(fix) = &f.fix {
                 let edit = lsp_types::TextEdit {
-                    range: self.encoding.range(&src.text, r.clone()),
-                    new_text: fix.clone(),
+                    range: self.encoding.range(&src.text, fix.range.clone()),
+                    new_text: fix.replacement.clone(),
                 };
                 actions.push(action(
-                    format!("Replace with `{fix}`"),
+                    format!("Replace with `{}`", fix.replacement),
                     uri,
                     vec![edit],
                     &diagnostic,
@@ -455,6 +462,43 @@ impl<'c> Server<'c> {
                     ));
                 }
             }
+        }
+        serde_json::to_value(actions).unwrap_or_default()
+    }
+
+    /// Quick fixes for a policy file's errors in a range: each "did you
+    /// mean" applied.
+    fn policy_fixes(
+        &self,
+        uri: &Uri,
+        errors: &[Diag],
+        range: lsp_types::Range,
+    ) -> serde_json::Value {
+        let Some((_, text)) = self.open.get(uri.as_str()) else {
+            return serde_json::json!([]);
+        };
+        let mut actions = Vec::new();
+        for d in errors {
+            let Some(fix) = &d.fix else { continue };
+            let src_text = policy_text(d, text);
+            let wanted = (
+                self.encoding.offset(src_text, range.start),
+                self.encoding.offset(src_text, range.end),
+            );
+            if fix.range.end < wanted.0 || fix.range.start > wanted.1 {
+                continue;
+            }
+            let edit = lsp_types::TextEdit {
+                range: self.encoding.range(src_text, fix.range.clone()),
+                new_text: fix.replacement.clone(),
+            };
+            actions.push(action(
+                format!("Replace with `{}`", fix.replacement),
+                uri,
+                vec![edit],
+                &self.diag(d, text),
+                true,
+            ));
         }
         serde_json::to_value(actions).unwrap_or_default()
     }
@@ -521,6 +565,7 @@ impl<'c> Server<'c> {
                     let uri = p.text_document.uri;
                     self.open.remove(uri.as_str());
                     self.findings.remove(uri.as_str());
+                    self.errors.remove(uri.as_str());
                     self.publish(&uri, Vec::new());
                 }
                 None
@@ -549,15 +594,16 @@ impl<'c> Server<'c> {
                 continue;
             }
             let key = std::fs::canonicalize(&path).unwrap_or(path);
-            let mine: Vec<Diagnostic> = errors
+            let mine: Vec<Diag> = errors
                 .iter()
                 .filter(|d| {
                     let name = PathBuf::from(&d.span.src.name);
                     std::fs::canonicalize(&name).unwrap_or(name) == key
                 })
-                .map(|d| self.diag(d, text))
+                .cloned()
                 .collect();
-            self.publish(uri, mine);
+            self.publish(uri, mine.iter().map(|d| self.diag(d, text)).collect());
+            self.errors.insert(uri.as_str().to_string(), mine);
         }
         if program.is_some() {
             self.program = program;
@@ -637,13 +683,7 @@ impl<'c> Server<'c> {
             Some(help) => format!("{}\nhelp: {help}", d.message),
             None => d.message.clone(),
         };
-        // The policy's text as the checker read it (a byte-order mark
-        // dropped) is what positions count in.
-        let src_text = if d.span.src.text.len() <= text.len() {
-            d.span.src.text.as_str()
-        } else {
-            text
-        };
+        let src_text = policy_text(d, text);
         Diagnostic {
             range: self.encoding.range(src_text, d.span.range()),
             severity: Some(DiagnosticSeverity::ERROR),
@@ -661,6 +701,16 @@ impl<'c> Server<'c> {
         };
         let note = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
         let _ = self.connection.sender.send(Message::Notification(note));
+    }
+}
+
+/// The policy's text as the checker read it (a byte-order mark dropped),
+/// which an error's positions count in; the editor's when it is shorter.
+fn policy_text<'a>(d: &'a Diag, text: &'a str) -> &'a str {
+    if d.span.src.text.len() <= text.len() {
+        d.span.src.text.as_str()
+    } else {
+        text
     }
 }
 

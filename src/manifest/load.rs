@@ -12,6 +12,7 @@ use super::path::Path;
 use super::spans::{anchor, first_line, Mark, SpanNode, Spans};
 use super::yaml::{core_tag, is_non_specific, tag_name, Item, Node, Reader, Style, YamlError};
 use crate::date::{parse_duration, Date};
+use crate::diagnostics::Suggestion;
 use crate::schema::{FieldRules, RecordId, Ty, Types};
 use crate::suggest::did_you_mean;
 use crate::value::Value;
@@ -60,8 +61,8 @@ pub struct Issue {
     /// Another value that explains the issue (the first of two equal ids),
     /// with its label.
     pub related: Option<(Range<usize>, String)>,
-    /// A replacement for the underlined text that fixes the issue.
-    pub fix: Option<String>,
+    /// A replacement that fixes the issue.
+    pub fix: Option<Suggestion>,
 }
 
 /// The outcome of reading one YAML file.
@@ -369,7 +370,7 @@ impl<'t> Loader<'t, '_> {
             }
             if near {
                 return Ok(Root::BadSchema(Issue {
-                    fix: Some("schema".into()),
+                    fix: Some(Suggestion::new(first_range.clone(), "schema")),
                     path: root.key(&first),
                     range: Some(first_range),
                     message: format!("unknown key `{first}`, expected `schema` first"),
@@ -441,7 +442,7 @@ impl<'t> Loader<'t, '_> {
                 None => format!("the loaded schemas are: {}", ids.join(", ")),
             };
             return Ok(Root::BadSchema(Issue {
-                fix: suggestion.map(str::to_string),
+                fix: suggestion.map(|s| Suggestion::new(value_range.clone(), s)),
                 path: schema_path,
                 range: Some(value_range),
                 message: format!("unknown schema `{name}`"),
@@ -809,7 +810,9 @@ impl<'t> Loader<'t, '_> {
                         Some(help),
                     );
                     if let Some(issue) = self.issues.last_mut() {
-                        issue.fix = suggestion.map(str::to_string);
+                        issue.fix = suggestion
+                            .zip(issue.range.clone())
+                            .map(|(s, range)| Suggestion::new(range, s));
                     }
                     self.skip_next()?;
                     unknown.bump(key);
@@ -1113,7 +1116,9 @@ impl<'t> Loader<'t, '_> {
                     help,
                 );
                 if let Some(issue) = self.issues.last_mut() {
-                    issue.fix = suggestion.map(str::to_string);
+                    issue.fix = suggestion
+                        .zip(issue.range.clone())
+                        .map(|(s, range)| Suggestion::new(range, s));
                 }
                 Some(Value::Invalid)
             }

@@ -30,6 +30,17 @@ struct JsonFinding<'a> {
     waiver: Option<JsonWaiver<'a>>,
     /// Places in other manifests, for a rule across manifests.
     related: Vec<JsonRelated<'a>>,
+    /// A replacement that fixes the finding ("did you mean").
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    replacement: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -124,6 +135,21 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
                 label,
             })
             .collect(),
+        fix: f
+            .fix
+            .as_ref()
+            .zip(f.location.source.as_ref())
+            .map(|(fix, src)| {
+                let (line, column) = src.line_col(fix.range.start);
+                let (end_line, end_column) = src.line_col(fix.range.end);
+                JsonFix {
+                    replacement: &fix.replacement,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                }
+            }),
     }
 }
 

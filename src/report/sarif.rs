@@ -195,6 +195,28 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if !related.is_empty() {
         result.insert("relatedLocations".into(), Value::Array(related));
     }
+    // A "did you mean" as SARIF's fix: the replacement of a region of the
+    // manifest, which a viewer can offer to apply.
+    if let (Some(fix), Some(src)) = (&f.fix, &loc.source) {
+        result.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": format!("Replace with `{}`", fix.replacement) },
+                "artifactChanges": [{
+                    "artifactLocation": {
+                        "uri": uri(loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes())),
+                    },
+                    "replacements": [{
+                        "deletedRegion": region(
+                            src.line_col(fix.range.start),
+                            src.line_col(fix.range.end),
+                        ),
+                        "insertedContent": { "text": fix.replacement },
+                    }],
+                }],
+            }]),
+        );
+    }
     if let Some(w) = &f.waiver {
         result.insert(
             "suppressions".into(),

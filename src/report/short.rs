@@ -13,10 +13,9 @@ use crate::source::ColumnUnit;
 pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
     let (line, col) = f.location.line_column(columns);
     let suggestion = f
-        .help
-        .as_deref()
-        .filter(|h| h.starts_with("did you mean"))
-        .map(|h| format!("; {}", visible(h)))
+        .fix
+        .as_ref()
+        .map(|fix| format!("; {}", visible(&fix.words())))
         .unwrap_or_default();
     let waived = match &f.waiver {
         Some(w) => format!(
