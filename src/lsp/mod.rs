@@ -33,6 +33,7 @@ use crate::cli::policies::{compile, resolve};
 use crate::config::{Config, PolicyPath};
 use crate::date::Date;
 use crate::diagnostics::{Diag, Finding};
+use crate::report::escape::visible;
 use crate::run::{check_text, Options};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
@@ -45,6 +46,7 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 pub use position::Encoding;
+use position::Lines;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -147,12 +149,44 @@ fn uri_of(path: &std::path::Path) -> Option<Uri> {
     Uri::from_str(&text).ok()
 }
 
+/// An open document: its text as the editor has it, and its line table.
+struct Doc {
+    uri: Uri,
+    text: String,
+    lines: Lines,
+}
+
+impl Doc {
+    fn new(uri: Uri, text: String) -> Doc {
+        let lines = Lines::new(&text);
+        Doc { uri, text, lines }
+    }
+
+    /// How many bytes the editor's text has before a checked source's
+    /// text, when the source is this text: none, or a byte-order mark,
+    /// which reading drops. `None` when the source is other text.
+    fn shift(&self, src_text: &str) -> Option<usize> {
+        if self.text.len() == src_text.len() {
+            Some(0)
+        } else if self.text.starts_with('\u{feff}') && self.text.len() == src_text.len() + 3 {
+            Some(3)
+        } else {
+            None
+        }
+    }
+
+    /// The text as the checker reads it: without a byte-order mark.
+    fn checked_text(&self) -> &str {
+        self.text.strip_prefix('\u{feff}').unwrap_or(&self.text)
+    }
+}
+
 struct Server<'c> {
     connection: &'c Connection,
     encoding: Encoding,
     root: Option<PathBuf>,
-    /// Open documents: their text, by URI.
-    open: BTreeMap<String, (Uri, String)>,
+    /// Open documents, by URI.
+    open: BTreeMap<String, Doc>,
     /// The checked policies, or why there are none.
     program: Option<Program>,
     /// Each open manifest's findings as last checked (on every change), by
@@ -161,6 +195,11 @@ struct Server<'c> {
     /// Each open policy file's errors as last checked, by URI: what its
     /// quick fixes are found among.
     errors: BTreeMap<String, Vec<Diag>>,
+    /// Every error of the last check of the policies.
+    policy_errors: Vec<Diag>,
+    /// The policy files not open in the editor whose errors were
+    /// published, by URI: cleared when they are fixed.
+    elsewhere: std::collections::BTreeSet<String>,
 }
 
 impl<'c> Server<'c> {
@@ -173,8 +212,12 @@ impl<'c> Server<'c> {
             program: None,
             findings: BTreeMap::new(),
             errors: BTreeMap::new(),
+            policy_errors: Vec::new(),
+            elsewhere: std::collections::BTreeSet::new(),
         };
-        server.program = server.compile().0;
+        let (program, errors) = server.compile();
+        server.program = program;
+        server.policy_errors = errors;
         server
     }
 
@@ -191,11 +234,11 @@ impl<'c> Server<'c> {
         let open: Vec<(PathBuf, String)> = self
             .open
             .values()
-            .filter_map(|(uri, text)| {
-                let path = path_of(uri)?;
+            .filter_map(|doc| {
+                let path = path_of(&doc.uri)?;
                 is_policy(&path).then(|| {
                     let key = std::fs::canonicalize(&path).unwrap_or(path);
-                    (key, text.clone())
+                    (key, doc.text.clone())
                 })
             })
             .collect();
@@ -242,11 +285,33 @@ impl<'c> Server<'c> {
         let _ = self.connection.sender.send(Message::Response(response));
     }
 
-    /// The open text of a document and the byte offset of a position in
-    /// it.
+    /// The open text of a document as the checker reads it (a byte-order
+    /// mark dropped), and the byte offset of a position in it.
     fn at(&self, params: &lsp_types::TextDocumentPositionParams) -> Option<(&str, usize)> {
-        let (_, text) = self.open.get(params.text_document.uri.as_str())?;
-        Some((text, self.encoding.offset(text, params.position)))
+        let doc = self.open.get(params.text_document.uri.as_str())?;
+        let offset = self
+            .encoding
+            .offset_in(&doc.text, &doc.lines, params.position);
+        let text = doc.checked_text();
+        Some((text, offset.saturating_sub(doc.text.len() - text.len())))
+    }
+
+    /// A range of a checked source's text, as the client counts it: in the
+    /// open document when the source is its text (a byte-order mark
+    /// aside), else in the source's own text.
+    fn range_of(
+        &self,
+        doc: Option<&Doc>,
+        src_text: &str,
+        range: std::ops::Range<usize>,
+    ) -> lsp_types::Range {
+        match doc.and_then(|d| Some((d, d.shift(src_text)?))) {
+            Some((d, shift)) => {
+                self.encoding
+                    .range_in(&d.text, &d.lines, range.start + shift..range.end + shift)
+            }
+            None => self.encoding.range(src_text, range),
+        }
     }
 
     fn hover(&self, params: serde_json::Value) -> serde_json::Value {
@@ -276,7 +341,11 @@ impl<'c> Server<'c> {
                 kind: lsp_types::MarkupKind::Markdown,
                 value,
             }),
-            range: Some(self.encoding.range(text, range)),
+            range: Some(self.range_of(
+                self.open.get(position.text_document.uri.as_str()),
+                text,
+                range,
+            )),
         };
         serde_json::to_value(hover).unwrap_or_default()
     }
@@ -320,15 +389,17 @@ impl<'c> Server<'c> {
     /// Where a span of a policy is, for the client: a file of the user's
     /// (as open in the editor, or on disk). A shipped policy has none.
     fn location(&self, span: &crate::source::Span) -> Option<Location> {
-        let uri = self
-            .open
-            .values()
-            .find(|(uri, _)| self.policy_file(uri).is_some_and(|n| n == span.src.name))
-            .map(|(uri, _)| uri.clone())
-            .or_else(|| uri_of(&std::fs::canonicalize(PathBuf::from(&span.src.name)).ok()?))?;
+        let doc = self.open.values().find(|doc| {
+            self.policy_file(&doc.uri)
+                .is_some_and(|n| n == span.src.name)
+        });
+        let uri = match doc {
+            Some(doc) => doc.uri.clone(),
+            None => uri_of(&std::fs::canonicalize(PathBuf::from(&span.src.name)).ok()?)?,
+        };
         Some(Location {
             uri,
-            range: self.encoding.range(&span.src.text, span.range()),
+            range: self.range_of(doc, &span.src.text, span.range()),
         })
     }
 
@@ -418,7 +489,7 @@ impl<'c> Server<'c> {
         if let Some(errors) = self.errors.get(uri.as_str()) {
             return self.policy_fixes(uri, errors, params.range);
         }
-        let (Some((_, text)), Some(program)) = (self.open.get(uri.as_str()), &self.program) else {
+        let (Some(doc), Some(program)) = (self.open.get(uri.as_str()), &self.program) else {
             return serde_json::json!([]);
         };
         let findings = self
@@ -426,21 +497,28 @@ impl<'c> Server<'c> {
             .get(uri.as_str())
             .map_or(&[][..], Vec::as_slice);
         let wanted = (
-            self.encoding.offset(text, params.range.start),
-            self.encoding.offset(text, params.range.end),
+            self.encoding
+                .offset_in(&doc.text, &doc.lines, params.range.start),
+            self.encoding
+                .offset_in(&doc.text, &doc.lines, params.range.end),
         );
         let mut actions = Vec::new();
         for f in findings {
             let (Some(src), Some(r)) = (&f.location.source, &f.location.range) else {
                 continue;
             };
-            if r.end < wanted.0 || r.start > wanted.1 {
+            // Only findings on this very text: a fix of other text would
+            // land in the wrong place.
+            let Some(shift) = doc.shift(&src.text) else {
+                continue;
+            };
+            if r.end + shift < wanted.0 || r.start + shift > wanted.1 {
                 continue;
             }
-            let diagnostic = self.finding(f);
+            let diagnostic = self.finding(f, Some(doc));
             if let Some(fix) = &f.fix {
                 let edit = lsp_types::TextEdit {
-                    range: self.encoding.range(&src.text, fix.range.clone()),
+                    range: self.range_of(Some(doc), &src.text, fix.range.clone()),
                     new_text: fix.replacement.clone(),
                 };
                 actions.push(action(
@@ -452,7 +530,11 @@ impl<'c> Server<'c> {
                 ));
             }
             if program.rule(&f.rule).is_some() && f.waiver.is_none() {
-                if let Some(edit) = waiver_edit(self.encoding, &src.text, f) {
+                if let Some((at, new_text)) = waiver_edit(&src.text, f) {
+                    let edit = lsp_types::TextEdit {
+                        range: self.range_of(Some(doc), &src.text, at..at),
+                        new_text,
+                    };
                     actions.push(action(
                         format!("Add a waiver of `{}`", f.rule),
                         uri,
@@ -474,29 +556,31 @@ impl<'c> Server<'c> {
         errors: &[Diag],
         range: lsp_types::Range,
     ) -> serde_json::Value {
-        let Some((_, text)) = self.open.get(uri.as_str()) else {
+        let Some(doc) = self.open.get(uri.as_str()) else {
             return serde_json::json!([]);
         };
+        let wanted = (
+            self.encoding.offset_in(&doc.text, &doc.lines, range.start),
+            self.encoding.offset_in(&doc.text, &doc.lines, range.end),
+        );
         let mut actions = Vec::new();
         for d in errors {
             let Some(fix) = &d.fix else { continue };
-            let src_text = policy_text(d, text);
-            let wanted = (
-                self.encoding.offset(src_text, range.start),
-                self.encoding.offset(src_text, range.end),
-            );
-            if fix.range.end < wanted.0 || fix.range.start > wanted.1 {
+            let Some(shift) = doc.shift(&d.span.src.text) else {
+                continue;
+            };
+            if fix.range.end + shift < wanted.0 || fix.range.start + shift > wanted.1 {
                 continue;
             }
             let edit = lsp_types::TextEdit {
-                range: self.encoding.range(src_text, fix.range.clone()),
+                range: self.range_of(Some(doc), &d.span.src.text, fix.range.clone()),
                 new_text: fix.replacement.clone(),
             };
             actions.push(action(
                 format!("Replace with `{}`", fix.replacement),
                 uri,
                 vec![edit],
-                &self.diag(d, text),
+                &self.diag(d, Some(doc)),
                 true,
             ));
         }
@@ -510,12 +594,13 @@ impl<'c> Server<'c> {
         else {
             return serde_json::Value::Null;
         };
-        let Some((_, text)) = self.open.get(params.text_document.uri.as_str()) else {
+        let Some(doc) = self.open.get(params.text_document.uri.as_str()) else {
             return serde_json::json!([]);
         };
+        let text = &doc.text;
         let edits = match crate::fmt::format_source(text) {
             Ok(formatted) if formatted != *text => vec![lsp_types::TextEdit {
-                range: self.encoding.range(text, 0..text.len()),
+                range: self.encoding.range_in(text, &doc.lines, 0..text.len()),
                 new_text: formatted,
             }],
             _ => Vec::new(),
@@ -532,7 +617,7 @@ impl<'c> Server<'c> {
                         let uri = p.text_document.uri;
                         self.open.insert(
                             uri.as_str().to_string(),
-                            (uri.clone(), p.text_document.text),
+                            Doc::new(uri.clone(), p.text_document.text),
                         );
                         uri
                     })
@@ -542,18 +627,20 @@ impl<'c> Server<'c> {
                     .ok()
                     .and_then(|p| {
                         let uri = p.text_document.uri;
-                        let (_, text) = self.open.get_mut(uri.as_str())?;
+                        let doc = self.open.get_mut(uri.as_str())?;
                         // Each change replaces its range, or, without
                         // one, the whole text, in the order sent.
                         for change in p.content_changes {
                             match change.range {
                                 Some(range) => {
-                                    let start = self.encoding.offset(text, range.start);
-                                    let end = self.encoding.offset(text, range.end).max(start);
-                                    text.replace_range(start..end, &change.text);
+                                    let at = |p| self.encoding.offset_in(&doc.text, &doc.lines, p);
+                                    let start = at(range.start);
+                                    let end = at(range.end).max(start);
+                                    doc.text.replace_range(start..end, &change.text);
                                 }
-                                None => *text = change.text,
+                                None => doc.text = change.text,
                             }
+                            doc.lines = Lines::new(&doc.text);
                         }
                         Some(uri)
                     })
@@ -567,10 +654,18 @@ impl<'c> Server<'c> {
                     self.findings.remove(uri.as_str());
                     self.errors.remove(uri.as_str());
                     self.publish(&uri, Vec::new());
+                    // A policy closed unsaved: the one on disk counts again.
+                    if path_of(&uri).is_some_and(|p| is_policy(&p)) {
+                        self.policies_changed();
+                    }
                 }
                 None
             }
-            DidSaveTextDocument::METHOD => None,
+            // Saved: the policies on disk may have changed with it.
+            DidSaveTextDocument::METHOD => {
+                self.policies_changed();
+                None
+            }
             _ => None,
         };
         if let Some(uri) = changed {
@@ -583,32 +678,51 @@ impl<'c> Server<'c> {
         }
     }
 
-    /// A policy changed: check the policies again, publish each open
-    /// policy file's errors, and check every open manifest again.
+    /// A policy changed: check the policies again, publish each policy
+    /// file's errors (open in the editor or not), and check every open
+    /// manifest again.
     fn policies_changed(&mut self) {
         let (program, errors) = self.compile();
-        let docs: Vec<(Uri, String)> = self.open.values().cloned().collect();
-        for (uri, text) in &docs {
+        let mut by_file: BTreeMap<PathBuf, Vec<Diag>> = BTreeMap::new();
+        for d in &errors {
+            let name = PathBuf::from(&d.span.src.name);
+            let key = std::fs::canonicalize(&name).unwrap_or(name);
+            by_file.entry(key).or_default().push(d.clone());
+        }
+        let uris: Vec<Uri> = self.open.values().map(|d| d.uri.clone()).collect();
+        let mut published = std::collections::BTreeSet::new();
+        for uri in &uris {
             let Some(path) = path_of(uri) else { continue };
             if !is_policy(&path) {
                 continue;
             }
             let key = std::fs::canonicalize(&path).unwrap_or(path);
-            let mine: Vec<Diag> = errors
-                .iter()
-                .filter(|d| {
-                    let name = PathBuf::from(&d.span.src.name);
-                    std::fs::canonicalize(&name).unwrap_or(name) == key
-                })
-                .cloned()
-                .collect();
-            self.publish(uri, mine.iter().map(|d| self.diag(d, text)).collect());
+            let mine = by_file.remove(&key).unwrap_or_default();
+            let doc = self.open.get(uri.as_str());
+            self.publish(uri, mine.iter().map(|d| self.diag(d, doc)).collect());
             self.errors.insert(uri.as_str().to_string(), mine);
         }
+        // Errors of the project's policy files that are not open: on the
+        // files themselves, so the editor lists them, and no manifest
+        // seems to pass while its rules cannot be checked.
+        for (path, mine) in &by_file {
+            let Some(uri) = uri_of(path) else { continue };
+            self.publish(&uri, mine.iter().map(|d| self.diag(d, None)).collect());
+            published.insert(uri.as_str().to_string());
+        }
+        for stale in self.elsewhere.difference(&published) {
+            if let Ok(uri) = Uri::from_str(stale) {
+                if !self.open.contains_key(stale) {
+                    self.publish(&uri, Vec::new());
+                }
+            }
+        }
+        self.elsewhere = published;
         if program.is_some() {
             self.program = program;
         }
-        for (uri, _) in docs {
+        self.policy_errors = errors;
+        for uri in uris {
             if path_of(&uri).is_some_and(|p| !is_policy(&p)) {
                 self.check_manifest(&uri);
             }
@@ -616,38 +730,62 @@ impl<'c> Server<'c> {
     }
 
     fn check_manifest(&mut self, uri: &Uri) {
-        let Some((_, text)) = self.open.get(uri.as_str()) else {
+        let Some(doc) = self.open.get(uri.as_str()) else {
             return;
         };
         let Some(program) = &self.program else {
+            // Rules that do not load check nothing: say so on the
+            // manifest, rather than show it clean.
+            let first = self.policy_errors.first().map_or_else(
+                || "the policies could not be read".to_string(),
+                |d| crate::report::short::diag(d, crate::source::ColumnUnit::Chars),
+            );
+            let diagnostic = Diagnostic {
+                range: lsp_types::Range::default(),
+                severity: Some(DiagnosticSeverity::ERROR),
+                source: Some("proviso".into()),
+                message: format!(
+                    "not checked: the project's policies have errors, so no rule was run\n{}",
+                    visible(&first)
+                ),
+                ..Diagnostic::default()
+            };
+            self.publish(uri, vec![diagnostic]);
+            self.findings.remove(uri.as_str());
             return;
         };
         let name = path_of(uri).map_or_else(
             || uri.as_str().to_string(),
             |p| p.to_string_lossy().into_owned(),
         );
-        let report = check_text(
-            program,
-            &name,
-            text.clone(),
-            &Options::new(Date::today_utc()),
-        );
+        // The run's settings of the project configuration, as `proviso
+        // check` reads them.
+        let mut options = Options::new(Date::today_utc());
+        if let Some(config) = self.config() {
+            if let Some(days) = config.max_waiver_days {
+                options.max_waiver_days = days;
+            }
+            if let Some(size) = config.max_file_size {
+                options.max_file_size = size;
+            }
+        }
+        let report = check_text(program, &name, doc.text.clone(), &options);
         let diagnostics = report
             .findings
             .iter()
             .filter(|f| f.waiver.is_none())
-            .map(|f| self.finding(f))
+            .map(|f| self.finding(f, Some(doc)))
             .collect();
         self.publish(uri, diagnostics);
         self.findings
             .insert(uri.as_str().to_string(), report.findings);
     }
 
-    fn finding(&self, f: &Finding) -> Diagnostic {
+    fn finding(&self, f: &Finding, doc: Option<&Doc>) -> Diagnostic {
         let range = f
             .location
             .span()
-            .map(|span| self.encoding.range(&span.src.text, span.range()))
+            .map(|span| self.range_of(doc, &span.src.text, span.range()))
             .unwrap_or_default();
         let related = f.rule_span.as_ref().and_then(|span| {
             let path = PathBuf::from(&span.src.name);
@@ -657,13 +795,9 @@ impl<'c> Server<'c> {
                     uri,
                     range: self.encoding.range(&span.src.text, span.range()),
                 },
-                message: format!("the rule `{}`", f.rule),
+                message: format!("the rule `{}`", visible(&f.rule)),
             }])
         });
-        let message = match &f.help {
-            Some(help) => format!("{}\nhelp: {help}", f.message),
-            None => f.message.clone(),
-        };
         Diagnostic {
             range,
             severity: Some(match f.severity {
@@ -673,23 +807,20 @@ impl<'c> Server<'c> {
             }),
             code: Some(NumberOrString::String(f.rule.clone())),
             source: Some("proviso".into()),
-            message,
+            message: message(&f.message, f.help.as_deref()),
             related_information: related,
             ..Diagnostic::default()
         }
     }
 
-    fn diag(&self, d: &Diag, text: &str) -> Diagnostic {
-        let message = match &d.help {
-            Some(help) => format!("{}\nhelp: {help}", d.message),
-            None => d.message.clone(),
-        };
-        let src_text = policy_text(d, text);
+    /// A policy error, placed in the open document `doc` when it is the
+    /// error's file, else in the file as the checker read it.
+    fn diag(&self, d: &Diag, doc: Option<&Doc>) -> Diagnostic {
         Diagnostic {
-            range: self.encoding.range(src_text, d.span.range()),
+            range: self.range_of(doc, &d.span.src.text, d.span.range()),
             severity: Some(DiagnosticSeverity::ERROR),
             source: Some("proviso".into()),
-            message,
+            message: message(&d.message, d.help.as_deref()),
             ..Diagnostic::default()
         }
     }
@@ -705,13 +836,13 @@ impl<'c> Server<'c> {
     }
 }
 
-/// The policy's text as the checker read it (a byte-order mark dropped),
-/// which an error's positions count in; the editor's when it is shorter.
-fn policy_text<'a>(d: &'a Diag, text: &'a str) -> &'a str {
-    if d.span.src.text.len() <= text.len() {
-        d.span.src.text.as_str()
-    } else {
-        text
+/// A diagnostic's message: the message, then its help on a line of its
+/// own. Text from a manifest or a policy is written [`visible`]: a line
+/// break or a control character in a value cannot add a line of its own.
+fn message(message: &str, help: Option<&str>) -> String {
+    match help {
+        Some(help) => format!("{}\nhelp: {}", visible(message), visible(help)),
+        None => visible(message).into_owned(),
     }
 }
 
@@ -754,53 +885,81 @@ fn action(
     }
 }
 
-/// A waiver of the finding's rule for its grant, added as the first item
-/// of the manifest's `waivers:` (made when there is none).
-fn waiver_edit(encoding: Encoding, text: &str, f: &Finding) -> Option<lsp_types::TextEdit> {
+/// A waiver of the finding's rule for its grant: where to insert it in the
+/// manifest's text, and the text. It goes before the first item of a block
+/// `waivers:` list, lined up with it; under a `waivers:` with no value; or
+/// in a new `waivers:` at the end. Names are written as YAML reads them
+/// back (`grant: "#inbox"`). Any other layout (a flow list, a file of
+/// several documents) gets no edit rather than a wrong one.
+fn waiver_edit(text: &str, f: &Finding) -> Option<(usize, String)> {
+    use crate::testing::tree::{self, Kind};
+    let src = crate::source::Source::new("manifest", text);
+    let root = tree::read(&src).ok()??;
+    let Kind::Map(entries) = &root.kind else {
+        return None;
+    };
     // The grant the finding is about: the id of the `grants` item bound.
     let grant = f.bindings.iter().find_map(|b| match b.segs() {
         [crate::manifest::path::Seg::Key(k), crate::manifest::path::Seg::Index(i), ..]
             if k == "grants" =>
         {
-            let src = crate::source::Source::new("manifest", text);
-            let root = crate::testing::tree::read(&src).ok()??;
             match &root.get("grants")?.kind {
-                crate::testing::tree::Kind::Seq(items) => {
-                    items.get(*i)?.get("id")?.scalar().map(str::to_string)
-                }
+                Kind::Seq(items) => items.get(*i)?.get("id")?.scalar().map(str::to_string),
                 _ => None,
             }
         }
         _ => None,
     });
-    let grant_line = grant
-        .map(|g| format!("    grant: {g}\n"))
-        .unwrap_or_default();
-    let item = format!(
-        "  - rule: {}\n{grant_line}    reason: <why the finding is accepted>\n    approved_by: <who approved it>\n    expires: <YYYY-MM-DD, within the allowed days>\n",
-        f.rule
-    );
-    let (at, new_text) = match text
-        .match_indices("\nwaivers:")
-        .next()
-        .map(|(i, _)| i + 1)
-        .or_else(|| text.starts_with("waivers:").then_some(0))
-    {
-        Some(i) => {
-            let line_end = text.get(i..)?.find('\n').map_or(text.len(), |e| i + e + 1);
-            (line_end, item)
-        }
+    let item = |pad: &str| {
+        let grant_line = grant
+            .as_ref()
+            .map(|g| format!("{pad}  grant: {}\n", tree::string_scalar(g)))
+            .unwrap_or_default();
+        format!(
+            "{pad}- rule: {}\n{grant_line}{pad}  reason: <why the finding is accepted>\n{pad}  approved_by: <who approved it>\n{pad}  expires: <YYYY-MM-DD, within the allowed days>\n",
+            tree::string_scalar(&f.rule)
+        )
+    };
+    let line_start = |at: usize| {
+        text.get(..at)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    };
+    match entries.iter().find(|(k, _, _)| k == "waivers") {
+        Some((_, key, node)) => match &node.kind {
+            Kind::Seq(items) => {
+                let first = items.first()?;
+                let start = line_start(first.span.start);
+                let before = text.get(start..first.span.start)?;
+                // `  - rule: ...`: spaces, the dash, spaces, the item.
+                let dash = before.find('-')?;
+                let block = before.get(..dash)?.bytes().all(|b| b == b' ')
+                    && before.get(dash + 1..)?.bytes().all(|b| b == b' ');
+                block.then(|| (start, item(&" ".repeat(dash))))
+            }
+            _ if node.is_null() && node.span.start >= key.end => {
+                let indent = key.start - line_start(key.start);
+                let next = text.get(key.end..)?.find('\n').map(|i| key.end + i + 1)?;
+                Some((next, item(&" ".repeat(indent + 2))))
+            }
+            _ => None,
+        },
         None => {
+            // One document, ending the text: nothing after the last value
+            // but blank lines and comments.
+            let rest = text.get(root.span.end..)?;
+            let plain = rest
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+            if !plain {
+                return None;
+            }
             let sep = if text.ends_with('\n') || text.is_empty() {
                 ""
             } else {
                 "\n"
             };
-            (text.len(), format!("{sep}waivers:\n{item}"))
+            Some((text.len(), format!("{sep}waivers:\n{}", item("  "))))
         }
-    };
-    Some(lsp_types::TextEdit {
-        range: encoding.range(text, at..at),
-        new_text,
-    })
+    }
 }

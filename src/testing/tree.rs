@@ -284,6 +284,16 @@ fn scalar(node: &Node) -> String {
     }
 }
 
+/// A string as a YAML scalar that reads back as that string: plain when
+/// it can be, else double-quoted (`"#inbox"`, `"null"`, `"007"`).
+pub fn string_scalar(text: &str) -> String {
+    if plain_safe(text) && crate::manifest::load::plain_is_text(text) {
+        text.to_string()
+    } else {
+        quoted(text)
+    }
+}
+
 /// Whether a scalar written unquoted reads back as the same text.
 fn plain_safe(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
