@@ -205,15 +205,25 @@ struct Checkpoint {
     display: usize,
 }
 
+/// The columns `c` takes on a terminal, after `col` columns of its line,
+/// as Emacs shows it: a tab runs to the next multiple of 8, a C0 control
+/// or DEL shows as `^A` (2), a C1 control as `\205` (4), a soft hyphen as
+/// `-` (1); otherwise its East Asian width (0 for a combining mark).
+fn display_width(c: char, col: usize) -> usize {
+    use unicode_width::UnicodeWidthChar as _;
+    match c {
+        '\t' => 8 - col % 8,
+        '\u{0}'..='\u{1f}' | '\u{7f}' => 2,
+        '\u{80}'..='\u{9f}' => 4,
+        '\u{ad}' => 1,
+        c => c.width().unwrap_or(0),
+    }
+}
+
 impl Checkpoint {
     /// The place just past `c`, on the same line.
     fn after(self, c: char) -> Checkpoint {
-        use unicode_width::UnicodeWidthChar as _;
-        let display = match c {
-            '\t' => (self.display / 8 + 1) * 8,
-            c if c.is_control() => self.display + 2,
-            c => self.display + c.width().unwrap_or(0),
-        };
+        let display = self.display + display_width(c, self.display);
         Checkpoint {
             byte: self.byte + c.len_utf8(),
             bytes: self.bytes + c.len_utf8(),
@@ -447,6 +457,8 @@ mod tests {
             ColumnUnit::Utf16 => on_line.encode_utf16().count(),
             ColumnUnit::Display => on_line.chars().fold(0, |col, c| match c {
                 '\t' => col / 8 * 8 + 8,
+                '\u{ad}' => col + 1,
+                c if c.is_control() && u32::from(c) >= 0x80 => col + 4,
                 c if c.is_control() => col + 2,
                 c => col + c.width().unwrap_or(0),
             }),
@@ -463,7 +475,7 @@ mod tests {
 
     #[test]
     fn each_unit_counts_as_its_editor_does() {
-        let text = "partner: {name: \"Zoë 漢 😀\", kind: integraton}\n\tx: \u{1b}é\u{301}y\n";
+        let text = "partner: {name: \"Zoë 漢 😀\", kind: integraton}\n\tx: \u{1b}é\u{301}y\nz\u{ad}\u{85}w\n";
         let src = Source::new("m.yaml", text);
         let at = text.find("integraton").unwrap();
         // `Zoë 漢 😀`: ë is 2 bytes, 1 UTF-16 unit, 1 column; 漢 3 bytes, 1
@@ -478,6 +490,9 @@ mod tests {
         assert_eq!(src.line_column(at, ColumnUnit::Bytes), (2, 10));
         assert_eq!(src.line_column(at, ColumnUnit::Chars), (2, 8));
         assert_eq!(src.line_column(at, ColumnUnit::Display), (2, 15));
+        // A soft hyphen shows as `-`, a C1 control as `\205`.
+        let at = text.find('w').unwrap();
+        assert_eq!(src.line_column(at, ColumnUnit::Display), (3, 7));
         for unit in UNITS {
             for (offset, _) in text.char_indices() {
                 assert_eq!(src.line_column(offset, unit), naive(text, offset, unit));

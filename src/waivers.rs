@@ -165,14 +165,22 @@ fn apply_all(
             continue;
         }
         if program.rule(&waiver.rule).is_none() {
-            let builtin = Builtin::from_id(&waiver.rule).is_some()
+            let known_builtin = Builtin::from_id(&waiver.rule).is_some();
+            let builtin = known_builtin
                 || waiver.rule.starts_with("manifest/")
                 || waiver.rule.starts_with("proviso/");
             let ids = program.rules.iter().map(|r| r.id.as_str());
             let mut replacement = None;
             let (message, help) = if builtin {
                 (
-                    format!("`{}` is a built-in check and cannot be waived", waiver.rule),
+                    if known_builtin {
+                        format!("`{}` is a built-in check and cannot be waived", waiver.rule)
+                    } else {
+                        format!(
+                            "`{}` names no rule, and the built-in checks it looks like cannot be waived",
+                            waiver.rule
+                        )
+                    },
                     Some(
                         "fix the manifest instead: a broken manifest is never silenced".to_string(),
                     ),

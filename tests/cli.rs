@@ -725,7 +725,7 @@ fn errors_after_lines_with_non_ascii_text_keep_their_columns() {
         "m.yaml",
         at(&text, "descripton"),
         "manifest/schema",
-        &["descripton", "did you mean `description`"],
+        &["descripton", "in `Feature`"],
     );
     let (line, col) = at(&text, "cönsent");
     assert_eq!(col, 19, "the fixture itself");

@@ -540,6 +540,62 @@ fn suggestions_are_data_in_every_format() {
         .all(|f| f["fix"].is_null()));
 }
 
+/// A suggestion replaces what was written: a value over two lines as a
+/// whole (its finding is shown at its key), and never offers a key the
+/// mapping already has.
+#[test]
+fn suggestions_replace_the_value_and_never_a_key_already_set() {
+    let program = shipped();
+    let opts = proviso::run::Options::new(proviso::date::Date::parse(AS_OF).unwrap());
+    let check =
+        |text: &str| proviso::run::check_text(&program, "m.yaml", text.to_string(), &opts).findings;
+    let base = std::fs::read_to_string(repo().join("examples/facebook-2018/netflix.yaml")).unwrap();
+    for written in ["thrd\n  _party", "\"third\n  _party\""] {
+        let text = base.replacen("role: third_party", &format!("role: {written}"), 1);
+        let findings = check(&text);
+        let f = findings
+            .iter()
+            .find(|f| f.rule == "manifest/schema")
+            .unwrap();
+        let fix = f.fix.as_ref().unwrap();
+        assert_eq!(&text[fix.range.clone()], written);
+        let fixed = format!(
+            "{}{}{}",
+            &text[..fix.range.start],
+            fix.replacement,
+            &text[fix.range.end..]
+        );
+        assert!(
+            check(&fixed).iter().all(|f| f.rule != "manifest/schema"),
+            "{fixed}"
+        );
+    }
+    let text = base.replacen(
+        "    necessity:\n",
+        "    necessity:\n      write: x\n    necesity:\n",
+        1,
+    );
+    let text = text.replacen(
+        "      write: x\n    necesity:\n      write:",
+        "      write: x\n    necesity:\n      read:",
+        1,
+    );
+    let findings = check(&text);
+    let f = findings
+        .iter()
+        .find(|f| f.message.contains("unknown key `necesity`"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert!(f.fix.is_none(), "{:?}", f.fix);
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .contains("`necessity` is set in this"),
+        "{:?}",
+        f.help
+    );
+}
+
 #[test]
 fn sarif_uris_are_percent_encoded() {
     use proviso::report::sarif::uri;
@@ -803,7 +859,7 @@ fn github_commands_follow_severity_and_waivers() {
     )), "{}", lines[0]);
     assert!(
         lines[0].ends_with(
-            "(waived: friends' messages: kept until the 2019 migration,%0Athen dropped)"
+            "(waived: friends' messages: kept until the 2019 migration,\\nthen dropped)"
         ),
         "{}",
         lines[0]

@@ -35,6 +35,15 @@ enum At {
 }
 
 impl At {
+    /// The text a fix replaces: the value itself, even where a finding
+    /// about a value written over several lines is shown at its key.
+    fn written(&self) -> Range<usize> {
+        match self {
+            At::Exact(range) => range.clone(),
+            At::Value { value, .. } => value.clone(),
+        }
+    }
+
     fn value(key: Option<&Range<usize>>, value: &Range<usize>) -> At {
         At::Value {
             key: key.cloned(),
@@ -730,6 +739,9 @@ impl<'t> Loader<'t, '_> {
         // Fields that an unknown key was probably meant to be: their absence
         // is the same mistake, reported once.
         let mut suggested: Vec<&str> = Vec::new();
+        // Unknown keys with a suggested field, by issue: a suggestion of a
+        // field the mapping sets anyway is taken back at its end.
+        let mut renamed: Vec<(usize, usize, &str)> = Vec::new();
         // After a merge key the missing fields are probably in the merged
         // mapping: they are not reported one by one.
         let mut merged = false;
@@ -794,6 +806,9 @@ impl<'t> Loader<'t, '_> {
                     let help = match suggestion {
                         Some(s) => {
                             suggested.push(s);
+                            if let Some((index, _)) = rec.field(s) {
+                                renamed.push((self.issues.len(), index, s));
+                            }
                             format!("did you mean `{s}`?")
                         }
                         None => format!(
@@ -820,6 +835,17 @@ impl<'t> Loader<'t, '_> {
             }
         };
         let range = range.start.min(start)..range.end;
+        for (issue, index, name) in renamed {
+            if slots.get(index).is_some_and(Option::is_some) {
+                if let Some(issue) = self.issues.get_mut(issue) {
+                    issue.fix = None;
+                    issue.help = Some(format!(
+                        "`{name}` is set in this `{}` already: remove this key, or give it the name of a key it lacks",
+                        rec.name
+                    ));
+                }
+            }
+        }
         for (field, slot) in rec.fields.iter().zip(&slots) {
             if slot.is_none()
                 && !field.ty.is_optional()
@@ -1108,6 +1134,7 @@ impl<'t> Loader<'t, '_> {
                     }
                     None => None,
                 };
+                let written = at.written();
                 self.issue(
                     link,
                     at,
@@ -1116,9 +1143,7 @@ impl<'t> Loader<'t, '_> {
                     help,
                 );
                 if let Some(issue) = self.issues.last_mut() {
-                    issue.fix = suggestion
-                        .zip(issue.range.clone())
-                        .map(|(s, range)| Suggestion::new(range, s));
+                    issue.fix = suggestion.map(|s| Suggestion::new(written, s));
                 }
                 Some(Value::Invalid)
             }

@@ -9,12 +9,14 @@
 //! finding does not fail the run, so it is a `notice`, with the waiver's
 //! reason appended. The rule's help follows the message on a second line.
 //!
-//! A line break in a message or a file name is the runner's `%0A`, which
-//! cannot start a command; every other character that would act on the
-//! log's terminal is written
+//! A line break in a message, its help or a waiver's reason is written
+//! `\n`, as `short` writes it: no value adds a line to the annotation. The
+//! one line break of the format, before `help:`, and any in a file name are
+//! the runner's `%0A`, which cannot start a command; every other character
+//! that would act on the log's terminal is written
 //! [`visible_but_line_breaks`](super::escape::visible_but_line_breaks).
 
-use super::escape::visible_but_line_breaks as data;
+use super::escape::{visible, visible_but_line_breaks as data};
 use crate::ast::Severity;
 use crate::diagnostics::Finding;
 use crate::run::Report;
@@ -51,10 +53,17 @@ pub fn finding(f: &Finding, columns: ColumnUnit) -> String {
         ));
     }
     properties.push(format!("title={}", escape_property(&data(&f.rule))));
-    let said = format!("{}{}", data(&f.message), super::short::see_also(f, columns));
+    // The message, its help and a waiver's reason are one line each: a
+    // line break in a value is written `\n`, so that no value adds a line
+    // to the annotation; the break before `help:` is the format's own.
+    let said = format!(
+        "{}{}",
+        visible(&f.message),
+        super::short::see_also(f, columns)
+    );
     let message = match (&f.waiver, &f.help) {
-        (Some(w), _) => format!("{said} (waived: {})", data(&w.reason)),
-        (None, Some(help)) => format!("{said}\nhelp: {}", data(help)),
+        (Some(w), _) => format!("{said} (waived: {})", visible(&w.reason)),
+        (None, Some(help)) => format!("{said}\nhelp: {}", visible(help)),
         (None, None) => said,
     };
     format!(
@@ -120,7 +129,7 @@ mod tests {
     }
 
     #[test]
-    fn data_shows_no_control_character_and_breaks_lines_the_runners_way() {
+    fn data_shows_no_control_character_and_adds_no_line() {
         let f = sample(
             "m\u{1b}[2K.yaml",
             "\u{1b}[32mok\r\n::error::pwned\u{85}",
@@ -134,7 +143,7 @@ mod tests {
         assert_eq!(
             line.split_once("::").map(|(_, rest)| rest),
             Some(
-                r"error file=m\x1b[2K.yaml,line=2,col=9,endLine=2,endColumn=10,title=demo/name::\x1b[32mok%0D%0A::error::pwned\u{85}%0Ahelp: fix \x07it%0Anow"
+                r"error file=m\x1b[2K.yaml,line=2,col=9,endLine=2,endColumn=10,title=demo/name::\x1b[32mok\r\n::error::pwned\u{85}%0Ahelp: fix \x07it\nnow"
             )
         );
     }
