@@ -382,16 +382,14 @@ impl<'p, W: Write> Document<'p, W> {
         root: Option<report::sarif::Root>,
         out: W,
     ) -> std::io::Result<Document<'p, W>> {
-        Ok(match (format, root) {
-            (Format::Sarif, Some(root)) => {
+        Ok(match format {
+            Format::Sarif => {
+                let root = root.ok_or_else(|| std::io::Error::other("no root for SARIF's URIs"))?;
                 Document::Sarif(report::sarif::Stream::start(program, root, out)?)
             }
-            (Format::Sarif, None) => {
-                return Err(std::io::Error::other("the SARIF report has no root"))
-            }
-            (Format::Junit, _) => Document::Junit(report::junit::Stream::start(program, out)),
+            Format::Junit => Document::Junit(report::junit::Stream::start(program, out)),
             // The line formats are written without a document.
-            (Format::Json | Format::Human | Format::Short | Format::Github, _) => {
+            Format::Json | Format::Human | Format::Short | Format::Github => {
                 Document::Json(report::json::Stream::start(out)?)
             }
         })
