@@ -19,7 +19,7 @@ mod root;
 mod rules;
 
 pub use root::{Artifact, Root};
-pub use rules::{anchor, RULES_DOC};
+pub use rules::RULES_DOC;
 
 use super::json::write_pretty;
 use super::{catalogue, CatalogueEntry};
@@ -43,11 +43,11 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// A path as a URI reference: relative paths stay relative (to the root,
-/// see [`Root`]), absolute ones become `file://` URIs. The path is taken as the bytes the file system gave, so
-/// a name that is not UTF-8 keeps its exact bytes; every byte outside the
-/// unreserved set is percent-encoded, so spaces, `#`, control characters
-/// and non-ASCII names stay valid. A backslash separates directories, as
-/// on Windows.
+/// see [`Root`]), absolute ones become `file://` URIs. The path is taken as
+/// the bytes the file system gave, so a name that is not UTF-8 keeps its
+/// exact bytes; every byte outside the unreserved set is percent-encoded,
+/// so spaces, `#`, control characters and non-ASCII names stay valid. A
+/// backslash separates directories, as on Windows.
 pub fn uri(path: impl AsRef<[u8]>) -> String {
     let path = path.as_ref();
     let (mut out, rest) = match path {
@@ -104,10 +104,12 @@ fn path_bytes(loc: &Location) -> &[u8] {
 
 /// A rule's declaration in a policy file of the user's, as a related
 /// location. A shipped policy has none: it is compiled into proviso, not a
-/// file of the repository, and GitHub code scanning shows a related
-/// location only as a link to a file of the repository (it does not read
-/// `run.artifacts` or their embedded `contents`), so such a link would lead
-/// nowhere; the rule's help says where it is declared instead.
+/// file of the repository. GitHub code scanning shows a related location
+/// only as a link to a file of the repository, and does not read
+/// `run.artifacts` (where the policy could be embedded with its
+/// `contents`); the SARIF Multitool's GitHub rules reject a location whose
+/// URI is not a file's (GH1005). So the rule's help says where it is
+/// declared instead, which GitHub shows beside every alert.
 fn rule_location(id: usize, rule: &str, span: &Span, cx: &Context<'_>) -> Option<Value> {
     if span.src.is_builtin() {
         return None;
