@@ -259,6 +259,12 @@ pub fn check(
             })
             .collect();
         let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+        let partner_id = reread.get(&file).and_then(|again| match &again.loaded {
+            Some(Loaded::Manifest { schema, value, .. }) => {
+                crate::run::partner_id(program, *schema, value)
+            }
+            _ => None,
+        });
         let path = match reread.get(&file) {
             Some(again) => {
                 let unused = waive(program, opts, again, &mut list);
@@ -283,6 +289,7 @@ pub fn check(
             findings: list,
             results,
             kept: None,
+            partner_id,
         })?;
     }
     ControlFlow::Continue(())

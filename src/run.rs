@@ -87,6 +87,9 @@ pub struct FileReport {
     /// What rules across manifests read of a valid manifest, kept until
     /// they run.
     pub kept: Option<Box<crate::across::Kept>>,
+    /// The manifest's `partner.id`, when it has one: with the file's path,
+    /// what names the manifest in SARIF's fingerprints.
+    pub partner_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -319,6 +322,7 @@ fn check_index(program: &Program, found: &Discovery, opts: &Options, i: usize) -
         findings: Vec::new(),
         results: Vec::new(),
         kept: None,
+        partner_id: None,
     })
 }
 
@@ -397,6 +401,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             findings: Vec::new(),
             results: Vec::new(),
             kept: None,
+            partner_id: None,
         },
         Loaded::Syntax(err) => broken(
             display,
@@ -412,6 +417,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             findings: vec![issue_finding(&src, &issue)],
             results: Vec::new(),
             kept: None,
+            partner_id: None,
         },
         Loaded::Manifest {
             schema,
@@ -433,6 +439,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     findings: issues.iter().map(|i| issue_finding(&src, i)).collect(),
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
                     kept: None,
+                    partner_id: partner_id(program, schema, &value),
                 };
             }
             evaluate(program, &src, schema, &value, &spans, rules, opts)
@@ -588,6 +595,23 @@ fn evaluate<'p>(
         findings,
         results,
         kept: crate::across::keep(program, schema, value, &src.text),
+        partner_id: partner_id(program, schema, value),
+    }
+}
+
+/// The manifest's `partner.id`, when its schema has one and it is text. An
+/// invalid manifest has it too when that value itself is valid.
+pub(crate) fn partner_id(
+    program: &Program,
+    schema: usize,
+    value: &crate::value::Value,
+) -> Option<String> {
+    let root = Ty::Record(program.types.schemas.get(schema)?.root);
+    let partner = waivers::field(&program.types, &root, value, "partner")?;
+    let ty = program.types.record_field_ty(&root, "partner")?;
+    match waivers::field(&program.types, ty, partner, "id")? {
+        crate::value::Value::Str(id) => Some(id.clone()),
+        _ => None,
     }
 }
 
@@ -726,6 +750,7 @@ fn broken(
         }],
         results: Vec::new(),
         kept: None,
+        partner_id: None,
     }
 }
 

@@ -42,7 +42,7 @@ pub struct WaiverProblem {
     pub replacement: Option<String>,
 }
 
-fn field<'v>(types: &Types, ty: &Ty, value: &'v Value, name: &str) -> Option<&'v Value> {
+pub(crate) fn field<'v>(types: &Types, ty: &Ty, value: &'v Value, name: &str) -> Option<&'v Value> {
     let Ty::Record(rid) = ty.required() else {
         return None;
     };

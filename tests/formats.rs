@@ -101,7 +101,7 @@ fn json_on_the_examples() {
 fn sarif_on_the_examples() {
     let (out, summary) = snapshot_examples("sarif");
     assert!(summary.starts_with("checked "), "{summary}");
-    insta::assert_snapshot!(out);
+    insta::assert_snapshot!(redact_root(&out, repo()));
 }
 
 #[test]
@@ -396,14 +396,37 @@ fn sarif_is_valid_against_the_official_schema() {
     }
 }
 
+/// The root's URI in a log, `file:///…/`, replaced: it is where the
+/// check ran.
+fn redact_root(text: &str, dir: &Path) -> String {
+    let root = proviso::report::sarif::Root::find_from(dir, None).unwrap();
+    text.replace(&format!("\"{}\"", root.uri()), "\"file:///[root]/\"")
+}
+
+/// The anchor GitHub gives a Markdown heading, written here apart from the
+/// one proviso links to: lowercase, spaces as `-`, and of the other
+/// characters only letters, digits, `-` and `_`.
+fn github_anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .replace(' ', "-")
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 #[test]
-fn sarif_describes_every_rule_and_points_at_its_source() {
+fn sarif_describes_every_rule_for_code_scanning() {
     let program = shipped();
     let log: Value = serde_json::from_str(&stdout(&check("examples", "sarif"))).unwrap();
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "proviso");
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    assert!(driver["informationUri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
     let rules = driver["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     for rule in &program.rules {
@@ -412,46 +435,156 @@ fn sarif_describes_every_rule_and_points_at_its_source() {
     for builtin in proviso::builtin::Builtin::ALL {
         assert!(ids.contains(&builtin.id()), "{} is missing", builtin.id());
     }
+    let doc = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap();
+    let anchors: Vec<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("### "))
+        .map(github_anchor)
+        .collect();
+    let mut names = Vec::new();
     for r in rules {
-        for key in ["name", "shortDescription", "fullDescription", "help"] {
-            assert!(!r[key].is_null(), "{}: no {key}", r["id"]);
+        let id = r["id"].as_str().unwrap();
+        for key in ["shortDescription", "fullDescription"] {
+            assert!(r[key]["text"].is_string(), "{id}: no {key}");
+        }
+        for key in ["text", "markdown"] {
+            assert!(r["help"][key].is_string(), "{id}: no help.{key}");
         }
         assert!(!r["defaultConfiguration"]["level"].is_null());
+        // SARIF1001: a name is not the id; SARIF2012: it is one
+        // Pascal-case identifier.
+        let name = r["name"].as_str().unwrap();
+        assert_ne!(name, id);
+        assert!(
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{id}: {name}"
+        );
+        names.push(name);
+        let properties = &r["properties"];
+        let tags: Vec<&str> = properties["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&properties["policy"].as_str().unwrap()),
+            "{id}: {tags:?}"
+        );
+        assert_eq!(properties["precision"], "very-high");
+        let level = r["defaultConfiguration"]["level"].as_str().unwrap();
+        let problem = if level == "note" {
+            "recommendation"
+        } else {
+            level
+        };
+        assert_eq!(properties["problem.severity"], problem, "{id}");
+        // Every rule here is shipped or built in: each links to its section
+        // of docs/rules.md, by the anchor GitHub gives its heading.
+        let uri = r["helpUri"].as_str().unwrap();
+        let anchor = uri
+            .strip_prefix(proviso::report::sarif::RULES_DOC)
+            .and_then(|rest| rest.strip_prefix('#'))
+            .unwrap_or_else(|| panic!("{id}: {uri}"));
+        assert_eq!(anchor, github_anchor(&format!("`{id}`")));
+        assert!(
+            anchors.iter().any(|a| a == anchor),
+            "docs/rules.md has no section `### `{id}``"
+        );
+        // A shipped rule's source is described, not pointed at.
+        let help = r["help"]["text"].as_str().unwrap();
+        if proviso::builtin::Builtin::from_id(id).is_none() {
+            let policy = properties["policy"].as_str().unwrap();
+            assert!(
+                help.contains(&format!("Declared in `builtin:{policy}.proviso`"))
+                    && help.contains(&format!("`proviso show {id}`")),
+                "{help}"
+            );
+        }
     }
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let results = run["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        // Built-in checks have no policy source to point at.
-        let id = result["ruleId"].as_str().unwrap();
-        if proviso::builtin::Builtin::from_id(id).is_some() {
-            assert!(result["relatedLocations"].is_null(), "{id}");
-            continue;
+        // No location names a file that is not in the repository: the
+        // shipped policies are not.
+        for location in result["relatedLocations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(result["locations"].as_array().unwrap())
+        {
+            let artifact = &location["physicalLocation"]["artifactLocation"];
+            let uri = artifact["uri"].as_str().unwrap();
+            assert!(uri.starts_with("examples/"), "{uri}");
+            assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
         }
-        let related = &result["relatedLocations"][0]["physicalLocation"];
-        let uri = related["artifactLocation"]["uri"].as_str().unwrap();
-        // A shipped policy is not a file of the repository: its URI is
-        // its `builtin:` name, which holds no relative path.
-        let file = uri
-            .strip_prefix("builtin:")
-            .unwrap_or_else(|| panic!("{uri}"));
-        // The related region is the rule's id in its policy file.
-        let line = related["region"]["startLine"].as_u64().unwrap() as usize;
-        let col = related["region"]["startColumn"].as_u64().unwrap() as usize;
-        let text = std::fs::read_to_string(repo().join("policies").join(file)).unwrap();
-        let line_text = text.lines().nth(line - 1).unwrap();
-        let id = result["ruleId"].as_str().unwrap();
-        assert_eq!(
-            line_text
-                .chars()
-                .skip(col - 1)
-                .take(id.chars().count())
-                .collect::<String>(),
-            id
-        );
     }
+}
+
+/// A rule of a policy in the repository keeps its declaration as a related
+/// location, relative to the root like the manifest, wherever the check
+/// runs; it has no documentation page to link to.
+#[test]
+fn sarif_points_at_a_rule_in_a_policy_of_the_repository() {
+    let tmp = repository();
+    std::fs::create_dir_all(tmp.path().join("policies")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("partners")).unwrap();
+    one_rule_policy(&tmp.path().join("policies"), "error");
+    std::fs::copy(
+        repo().join("tests/data/formats/waived.yaml"),
+        tmp.path().join("partners/spotify.yaml"),
+    )
+    .unwrap();
+    let out = proviso(
+        &tmp.path().join("partners"),
+        &[
+            "check",
+            ".",
+            "--policy",
+            "../policies/error.proviso",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let log = assert_valid_sarif(
+        &sarif_validator(),
+        &stdout(&out),
+        "a policy of the repository",
+    );
+    let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["id"], "test/recorded-consent");
+    assert_eq!(rule["name"], "RecordedConsent");
+    assert!(rule["helpUri"].is_null());
+    let help = rule["help"]["text"].as_str().unwrap();
+    assert!(
+        help.contains("Declared in `policies/error.proviso`, line 4"),
+        "{help}"
+    );
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({"uri": "partners/spotify.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    let related = &result["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(
+        related["artifactLocation"],
+        serde_json::json!({"uri": "policies/error.proviso", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(
+        related["region"],
+        serde_json::json!({"startLine": 4, "startColumn": 6, "endLine": 4, "endColumn": 27})
+    );
 }
 
 #[test]
@@ -604,6 +737,298 @@ fn sarif_uris_are_percent_encoded() {
     assert_eq!(uri("p/Spötify.yaml"), "p/Sp%C3%B6tify.yaml");
     assert_eq!(uri("/srv/repo/a.yaml"), "file:///srv/repo/a.yaml");
     assert_eq!(uri("C:\\repo\\a.yaml"), "file:///C:/repo/a.yaml");
+}
+
+/// A temporary repository: a directory holding `.git`.
+fn repository() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    tmp
+}
+
+/// Copies the examples' manifests into `dir/examples`.
+fn copy_examples(dir: &Path) {
+    for sub in ["facebook-2018", "compliant"] {
+        let to = dir.join("examples").join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(repo().join("examples").join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// `proviso check ARGS --as-of 2018-12-18 --format sarif` in `dir`: the log,
+/// valid against the schema.
+fn sarif_in(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--as-of", AS_OF, "--format", "sarif"]);
+    let out = proviso(dir, &all);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert_valid_sarif(&sarif_validator(), &stdout(&out), &format!("{args:?}"))
+}
+
+/// `file:///…/`: a directory as `originalUriBaseIds` must give it, worked
+/// out apart from proviso.
+fn dir_uri(dir: &Path) -> String {
+    let real = dir.canonicalize().unwrap();
+    format!("file://{}/", real.to_str().unwrap())
+}
+
+/// Code scanning resolves URIs against the repository's root: checked
+/// from a subdirectory of it, the examples keep the URIs, and the
+/// fingerprints, they have when checked from the root, and from the root
+/// of this repository.
+#[test]
+fn sarif_from_a_subdirectory_is_relative_to_the_repository_root() {
+    let tmp = repository();
+    copy_examples(tmp.path());
+    let inside = sarif_in(&tmp.path().join("examples"), &["."]);
+    let run = &inside["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        dir_uri(tmp.path())
+    );
+    let results = &run["results"];
+    for result in results.as_array().unwrap() {
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert!(
+            artifact["uri"].as_str().unwrap().starts_with("examples/"),
+            "{artifact}"
+        );
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+    }
+    let deeper = sarif_in(
+        &tmp.path().join("examples/compliant"),
+        &["..", "--root", "../.."],
+    );
+    assert_eq!(&deeper["runs"][0]["results"], results);
+    let from_root = sarif_in(tmp.path(), &["examples"]);
+    assert_eq!(&from_root["runs"][0]["results"], results);
+    let here: Value = serde_json::from_str(&stdout(&check("examples", "sarif"))).unwrap();
+    assert_eq!(&here["runs"][0]["results"], results);
+    // The rules are in the examples' snapshot; here, what changes with
+    // where the check runs.
+    let shown = serde_json::json!({
+        "originalUriBaseIds": run["originalUriBaseIds"],
+        "results": results,
+    });
+    let text = serde_json::to_string_pretty(&shown).unwrap();
+    insta::assert_snapshot!(redact_root(&text, tmp.path()));
+}
+
+/// `--root` names the root where there is no `.git`, or another one;
+/// without either, the working directory is the root; a file outside the
+/// root keeps an absolute URI of its own.
+#[test]
+fn sarif_root_is_the_flag_else_git_else_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(
+        tmp.path().ancestors().all(|d| !d.join(".git").exists()),
+        "the temporary directory is inside a repository: set TMPDIR elsewhere"
+    );
+    let sub = tmp.path().join("a/b");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(
+        repo().join("tests/data/formats/waived.yaml"),
+        sub.join("m.yaml"),
+    )
+    .unwrap();
+    let uri = |log: &Value| {
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    let base = |log: &Value| log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].clone();
+
+    let here = sarif_in(&tmp.path().join("a"), &["b"]);
+    assert_eq!(
+        uri(&here),
+        serde_json::json!({"uri": "b/m.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(base(&here), dir_uri(&tmp.path().join("a")));
+
+    let given = sarif_in(&tmp.path().join("a"), &["b", "--root", ".."]);
+    assert_eq!(
+        uri(&given),
+        serde_json::json!({"uri": "a/b/m.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(base(&given), dir_uri(tmp.path()));
+
+    std::fs::create_dir(tmp.path().join("a/.git")).unwrap();
+    let git = sarif_in(&sub, &["."]);
+    assert_eq!(
+        uri(&git),
+        serde_json::json!({"uri": "b/m.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    // `.git` as a file, as in a worktree or a submodule, marks a root too.
+    std::fs::write(sub.join(".git"), "gitdir: ../../elsewhere\n").unwrap();
+    let worktree = sarif_in(&sub, &["."]);
+    assert_eq!(
+        uri(&worktree),
+        serde_json::json!({"uri": "m.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+
+    let outside = sarif_in(&sub, &["../../a/b/m.yaml", "--root", "../.."]);
+    assert_eq!(uri(&outside)["uriBaseId"], "%SRCROOT%");
+    let beside = tmp.path().join("beside.yaml");
+    std::fs::copy(sub.join("m.yaml"), &beside).unwrap();
+    let outside = sarif_in(&sub, &["../../beside.yaml"]);
+    assert_eq!(
+        uri(&outside),
+        serde_json::json!({"uri": format!("{}beside.yaml", dir_uri(tmp.path()))})
+    );
+}
+
+#[test]
+fn sarif_root_errors_are_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("tests/data/formats/waived.yaml"),
+        tmp.path().join("m.yaml"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "m.yaml"];
+        all.extend_from_slice(args);
+        let out = proviso(tmp.path(), &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        stderr(&out)
+    };
+    let missing = run(&["--format", "sarif", "--root", "no\x1bwhere"]);
+    assert!(
+        missing.starts_with("error: `--root no\\x1bwhere`: No such file or directory"),
+        "{missing}"
+    );
+    assert!(missing.contains("help: give the directory of the repository's root"));
+    let file = run(&["--format", "sarif", "--root", "m.yaml"]);
+    assert!(
+        file.starts_with("error: `--root m.yaml`: it is not a directory"),
+        "{file}"
+    );
+    let json = run(&["--format", "json", "--root", "."]);
+    assert!(
+        json.starts_with("error: `--root` sets the directory SARIF URIs are relative to; it works with `--format sarif`"),
+        "{json}"
+    );
+}
+
+/// The fingerprints of a manifest's results, in order, with their lines.
+fn fingerprinted(log: &Value) -> Vec<(String, u64, String)> {
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let fingerprints = &r["partialFingerprints"];
+            let ours = fingerprints["proviso/v1"].as_str().unwrap().to_string();
+            // GitHub reads `primaryLocationLineHash` alone: it must be
+            // there, and follow ours.
+            let github = fingerprints["primaryLocationLineHash"].as_str().unwrap();
+            let (digest, n) = ours.split_once(':').unwrap();
+            assert_eq!(github, format!("{}:{n}", &digest[..16]));
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+                ours,
+            )
+        })
+        .collect()
+}
+
+/// A fingerprint follows the finding, not its line: a line added above
+/// moves every result and changes no fingerprint; two values blamed on one
+/// line are two fingerprints; another value on the blamed line leaves the
+/// others' alone; another partner id is another partner's finding.
+#[test]
+fn sarif_fingerprints_follow_the_finding_not_its_line() {
+    let tmp = repository();
+    let path = tmp.path().join("blackberry.yaml");
+    let text =
+        std::fs::read_to_string(repo().join("examples/facebook-2018/blackberry.yaml")).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let before = fingerprinted(&sarif_in(tmp.path(), &["blackberry.yaml"]));
+    let fingerprints: Vec<&String> = before.iter().map(|(_, _, f)| f).collect();
+    let mut unique = fingerprints.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), fingerprints.len(), "{before:#?}");
+    // `subjects: [user, friends, friends_of_friends]`, with consent from
+    // the user alone: two findings of one rule on line 49.
+    let line49: Vec<&(String, u64, String)> = before
+        .iter()
+        .filter(|(rule, line, _)| rule == "ftc2012/subject-consent" && *line == 49)
+        .collect();
+    assert_eq!(line49.len(), 2, "{before:#?}");
+    assert_ne!(line49[0].2, line49[1].2);
+
+    std::fs::write(&path, format!("\n{text}")).unwrap();
+    let moved = fingerprinted(&sarif_in(tmp.path(), &["blackberry.yaml"]));
+    assert_eq!(moved.len(), before.len());
+    for (b, m) in before.iter().zip(&moved) {
+        assert_eq!((&m.0, m.1, &m.2), (&b.0, b.1 + 1, &b.2));
+    }
+
+    let more = text.replacen(
+        "subjects: [user, friends, friends_of_friends]",
+        "subjects: [user, friends, friends_of_friends, non_users]",
+        1,
+    );
+    assert_ne!(more, text);
+    std::fs::write(&path, &more).unwrap();
+    let widened = fingerprinted(&sarif_in(tmp.path(), &["blackberry.yaml"]));
+    for old in &line49 {
+        assert!(widened.iter().any(|w| w.2 == old.2), "{old:?} is gone");
+    }
+    assert_eq!(
+        widened
+            .iter()
+            .filter(|(rule, line, _)| rule == "ftc2012/subject-consent" && *line == 49)
+            .count(),
+        3
+    );
+
+    let renamed = text.replacen("  id: blackberry\n", "  id: blackberry-ltd\n", 1);
+    assert_ne!(renamed, text);
+    std::fs::write(&path, &renamed).unwrap();
+    let other = fingerprinted(&sarif_in(tmp.path(), &["blackberry.yaml"]));
+    assert_eq!(other.len(), before.len());
+    for (b, o) in before.iter().zip(&other) {
+        assert_ne!(b.2, o.2);
+    }
+}
+
+/// A finding of a rule across manifests is fingerprinted like any other,
+/// and names the other manifest relative to the root too.
+#[test]
+fn sarif_fingerprints_findings_across_manifests() {
+    let tmp = repository();
+    let sub = tmp.path().join("partners");
+    std::fs::create_dir(&sub).unwrap();
+    let text = std::fs::read_to_string(repo().join("tests/data/formats/waived.yaml")).unwrap();
+    std::fs::write(sub.join("a.yaml"), &text).unwrap();
+    std::fs::write(sub.join("b.yaml"), &text).unwrap();
+    let log = sarif_in(&sub, &["."]);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let across: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "repo/unique-partner-id")
+        .collect();
+    assert!(!across.is_empty(), "{results:#?}");
+    for r in &across {
+        assert!(r["partialFingerprints"]["proviso/v1"].is_string());
+        for related in r["relatedLocations"].as_array().unwrap() {
+            let artifact = &related["physicalLocation"]["artifactLocation"];
+            assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+            assert!(artifact["uri"].as_str().unwrap().starts_with("partners/"));
+        }
+    }
+    let all: Vec<&Value> = results.iter().map(|r| &r["partialFingerprints"]).collect();
+    for (i, a) in all.iter().enumerate() {
+        assert!(!all[i + 1..].contains(a), "{a} twice");
+    }
 }
 
 // ---- junit ----------------------------------------------------------------

@@ -64,6 +64,11 @@ pub struct CheckArgs {
     /// failing binding and the values it read (with `human` and `short`).
     #[arg(long)]
     explain: bool,
+    /// The repository's root, which `sarif` URIs are relative to [default:
+    /// the nearest directory at or above the working directory holding
+    /// `.git`, else the working directory]
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 pub(super) fn parse_date(s: &str) -> Result<Date, String> {
@@ -166,6 +171,7 @@ pub fn run(args: CheckArgs) -> Exit {
         return exit;
     }
     let (explain, verbose) = (args.explain, args.verbose);
+    let root_dir = args.root.clone();
     let settings = Settings::new(args, config);
     let format = settings.format;
     let color = settings.color;
@@ -174,6 +180,10 @@ pub fn run(args: CheckArgs) -> Exit {
         say("error: `--explain` works with `--format human` and `--format short`; `proviso explain RULE MANIFEST --format json` gives the same data as JSON");
         return Exit::Failed;
     }
+    let root = match sarif_root(format, root_dir.as_deref()) {
+        Ok(root) => root,
+        Err(exit) => return exit,
+    };
     let Some(program) = policies::load_program(&settings.policies, style) else {
         return Exit::Failed;
     };
@@ -284,7 +294,7 @@ pub fn run(args: CheckArgs) -> Exit {
         // Documents are written as the check goes too: each file's part as
         // its batch completes, and what needs the run's totals at the end.
         Format::Json | Format::Sarif | Format::Junit => {
-            let mut document = match Document::start(format, &program, &mut out) {
+            let mut document = match Document::start(format, &program, root, &mut out) {
                 Ok(document) => document,
                 Err(e) => {
                     say(&format!("error: cannot render the report: {e}"));
@@ -366,9 +376,17 @@ enum Document<'p, W: Write> {
 }
 
 impl<'p, W: Write> Document<'p, W> {
-    fn start(format: Format, program: &'p Program, out: W) -> std::io::Result<Document<'p, W>> {
+    fn start(
+        format: Format,
+        program: &'p Program,
+        root: Option<report::sarif::Root>,
+        out: W,
+    ) -> std::io::Result<Document<'p, W>> {
         Ok(match format {
-            Format::Sarif => Document::Sarif(report::sarif::Stream::start(program, out)?),
+            Format::Sarif => {
+                let root = root.ok_or_else(|| std::io::Error::other("no root for SARIF's URIs"))?;
+                Document::Sarif(report::sarif::Stream::start(program, root, out)?)
+            }
             Format::Junit => Document::Junit(report::junit::Stream::start(program, out)),
             // The line formats are written without a document.
             Format::Json | Format::Human | Format::Short | Format::Github => {
@@ -392,6 +410,34 @@ impl<'p, W: Write> Document<'p, W> {
             Document::Junit(s) => s.finish().map(drop),
         }
     }
+}
+
+/// The root `sarif` URIs are relative to, for a SARIF report: `--root`
+/// works with that format alone.
+fn sarif_root(
+    format: Format,
+    given: Option<&std::path::Path>,
+) -> Result<Option<report::sarif::Root>, Exit> {
+    if format != Format::Sarif {
+        if given.is_some() {
+            say("error: `--root` sets the directory SARIF URIs are relative to; it works with `--format sarif`");
+            return Err(Exit::Failed);
+        }
+        return Ok(None);
+    }
+    report::sarif::Root::find(given).map(Some).map_err(|e| {
+        match given {
+            Some(dir) => {
+                say(&format!(
+                    "error: `--root {}`: {e}",
+                    visible(&path_text(dir))
+                ));
+                say("help: give the directory of the repository's root (the one holding `.git`)");
+            }
+            None => say(&format!("error: {e}")),
+        }
+        Exit::Failed
+    })
 }
 
 /// Writes a line to stderr. A closed stderr must not stop the run or turn

@@ -4,19 +4,30 @@
 //!
 //! One run; `tool.driver.rules` is the whole catalogue (the loaded rules,
 //! then the built-in checks), so a viewer can describe a rule that has no
-//! finding yet. Each result points at the manifest region, and at the
-//! rule's declaration as a related location. A waived finding is still a
-//! result, with an accepted external suppression, which is how code
-//! scanning learns not to raise it. Columns count Unicode code points, as
-//! proviso's do everywhere, and the run says so (`columnKind`).
+//! finding yet. Each result points at the manifest region, with a URI
+//! relative to the repository's root ([`Root`]), and carries fingerprints
+//! that follow the finding rather than its line ([`fingerprint`]). A
+//! rule declared in a policy file of the repository is a related
+//! location; a shipped rule is described in its help instead. A waived
+//! finding is still a result, with an accepted in-source suppression,
+//! which is how code scanning learns not to raise it. Columns count
+//! Unicode code points, as proviso's do everywhere, and the run says so
+//! (`columnKind`).
+
+pub mod fingerprint;
+mod root;
+mod rules;
+
+pub use root::{Artifact, Root};
+pub use rules::RULES_DOC;
 
 use super::json::write_pretty;
 use super::{catalogue, CatalogueEntry};
 use crate::ast::Severity;
 use crate::check::Program;
-use crate::diagnostics::Finding;
+use crate::diagnostics::{Finding, Location};
 use crate::run::{FileReport, Report};
-use crate::source::{Span, BUILTIN_PREFIX};
+use crate::source::Span;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -31,48 +42,12 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn descriptor(entry: &CatalogueEntry<'_>) -> Value {
-    let doc = entry.doc.split_whitespace().collect::<Vec<_>>().join(" ");
-    let (full, help) = if entry.source.is_none() {
-        let text = format!(
-            "{}: a check built into proviso; it cannot be waived",
-            entry.title
-        );
-        (text.clone(), text)
-    } else {
-        let full = if doc.is_empty() {
-            entry.title.to_string()
-        } else {
-            doc
-        };
-        (
-            full,
-            entry
-                .help
-                .clone()
-                .unwrap_or_else(|| entry.title.to_string()),
-        )
-    };
-    json!({
-        "id": entry.id,
-        // Rule ids are already stable, readable identifiers; code-scanning
-        // tools do the same (CodeQL's `name` is its id).
-        "name": entry.id,
-        "shortDescription": { "text": entry.title },
-        "fullDescription": { "text": full },
-        "help": { "text": help },
-        "defaultConfiguration": { "level": level(entry.severity) },
-        "properties": { "policy": entry.policy },
-    })
-}
-
-/// A path as a URI reference: relative paths stay relative (code scanning
-/// resolves them against the repository root), absolute ones become
-/// `file://` URIs. The path is taken as the bytes the file system gave, so
-/// a name that is not UTF-8 keeps its exact bytes; every byte outside the
-/// unreserved set is percent-encoded, so spaces, `#`, control characters
-/// and non-ASCII names stay valid. A backslash separates directories, as
-/// on Windows.
+/// A path as a URI reference: relative paths stay relative (to the root,
+/// see [`Root`]), absolute ones become `file://` URIs. The path is taken as
+/// the bytes the file system gave, so a name that is not UTF-8 keeps its
+/// exact bytes; every byte outside the unreserved set is percent-encoded,
+/// so spaces, `#`, control characters and non-ASCII names stay valid. A
+/// backslash separates directories, as on Windows.
 pub fn uri(path: impl AsRef<[u8]>) -> String {
     let path = path.as_ref();
     let (mut out, rest) = match path {
@@ -104,45 +79,76 @@ fn region(start: (usize, usize), end: (usize, usize)) -> Value {
     })
 }
 
-fn physical(path: &[u8], region: Option<Value>) -> Value {
+/// An `artifactLocation`: relative to the root, or an absolute URI.
+fn artifact_location(artifact: &Artifact) -> Value {
+    if artifact.under_root {
+        json!({ "uri": artifact.uri, "uriBaseId": root::SRCROOT })
+    } else {
+        json!({ "uri": artifact.uri })
+    }
+}
+
+fn physical(artifact: &Artifact, region: Option<Value>) -> Value {
     let mut location = Map::new();
-    location.insert("artifactLocation".into(), json!({ "uri": uri(path) }));
+    location.insert("artifactLocation".into(), artifact_location(artifact));
     if let Some(region) = region {
         location.insert("region".into(), region);
     }
     Value::Object(location)
 }
 
-/// A rule's place. A shipped policy keeps its name as its URI
-/// (`builtin:ftc2012.proviso`): it is compiled into proviso, not a file of
-/// the repository, and a relative URI would name one.
-fn rule_location(id: usize, rule: &str, span: &Span) -> Value {
-    let src = &span.src;
-    let artifact = match src.name.strip_prefix(BUILTIN_PREFIX) {
-        Some(file) if src.is_builtin() => format!("{BUILTIN_PREFIX}{}", uri(file)),
-        _ => uri(src.name.as_bytes()),
-    };
-    json!({
-        "id": id,
-        "physicalLocation": {
-            "artifactLocation": { "uri": artifact },
-            "region": region(span.start_line_col(), span.end_line_col()),
-        },
-        "message": { "text": format!("rule `{rule}` is declared here") },
-    })
+/// The file a finding's location is in, as the file system names it.
+fn path_bytes(loc: &Location) -> &[u8] {
+    loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes())
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+/// A rule's declaration in a policy file of the user's, as a related
+/// location. A shipped policy has none: it is compiled into proviso, not a
+/// file of the repository. GitHub code scanning shows a related location
+/// only as a link to a file of the repository, and does not read
+/// `run.artifacts` (where the policy could be embedded with its
+/// `contents`); the SARIF Multitool's GitHub rules reject a location whose
+/// URI is not a file's (GH1005). So the rule's help says where it is
+/// declared instead, which GitHub shows beside every alert.
+fn rule_location(id: usize, rule: &str, span: &Span, cx: &Context<'_>) -> Option<Value> {
+    if span.src.is_builtin() {
+        return None;
+    }
+    let artifact = cx.policies.get(&span.src.name)?;
+    Some(json!({
+        "id": id,
+        "physicalLocation": physical(
+            artifact,
+            Some(region(span.start_line_col(), span.end_line_col())),
+        ),
+        "message": { "text": format!("rule `{rule}` is declared here") },
+    }))
+}
+
+/// What a result needs of its file beyond the finding: where it is, what
+/// names the manifest, and the fingerprints given so far.
+struct Context<'a> {
+    root: &'a Root,
+    /// The URIs of policy files, by their name.
+    policies: &'a HashMap<String, Artifact>,
+    file: &'a Artifact,
+    partner_id: Option<&'a str>,
+    fingerprints: &'a mut fingerprint::File,
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, cx: &mut Context<'_>) -> Value {
     let loc = &f.location;
     let manifest_region = match (&loc.source, &loc.range) {
-        (Some(_), Some(_)) => Some(region(loc.line_col(), loc.end_line_col())),
-        // A finding about the whole file (unreadable, not evaluable) has
-        // no region: SARIF then means the whole artifact.
-        _ => None,
+        (Some(_), Some(_)) => region(loc.line_col(), loc.end_line_col()),
+        // A finding about the whole file (unreadable, not evaluable) is
+        // placed on its first line: SARIF would mean the whole file by no
+        // region at all, but GitHub code scanning shows no result without
+        // a line.
+        _ => json!({ "startLine": 1 }),
     };
     let mut related = Vec::new();
     if let Some(span) = &f.rule_span {
-        related.push(rule_location(related.len() + 1, &f.rule, span));
+        related.extend(rule_location(related.len() + 1, &f.rule, span, cx));
     }
     // Further blamed values (the other false side of an `and`); the first
     // label is the primary location itself.
@@ -159,7 +165,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             related.push(json!({
                 "id": related.len() + 1,
                 "physicalLocation": physical(
-                    loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes()),
+                    cx.file,
                     Some(region(src.line_col(range.start), src.line_col(range.end))),
                 ),
                 "message": { "text": text },
@@ -174,10 +180,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         };
         related.push(json!({
             "id": related.len() + 1,
-            "physicalLocation": physical(
-                other.raw_path.as_deref().unwrap_or(other.path.as_bytes()),
-                region,
-            ),
+            "physicalLocation": physical(&cx.root.artifact(path_bytes(other)), region),
             "message": { "text": label },
         }));
     }
@@ -190,11 +193,22 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     result.insert("message".into(), json!({ "text": f.message }));
     result.insert(
         "locations".into(),
-        json!([{ "physicalLocation": physical(loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes()), manifest_region) }]),
+        json!([{ "physicalLocation": physical(cx.file, Some(manifest_region)) }]),
     );
     if !related.is_empty() {
         result.insert("relatedLocations".into(), Value::Array(related));
     }
+    let identity = fingerprint::Identity {
+        rule: &f.rule,
+        uri: &cx.file.uri,
+        pointer: loc.pointer.as_ref().map(ToString::to_string),
+        bindings: f.bindings.iter().map(ToString::to_string).collect(),
+        partner_id: cx.partner_id,
+    };
+    result.insert(
+        "partialFingerprints".into(),
+        cx.fingerprints.fingerprints(&identity),
+    );
     // A "did you mean" as SARIF's fix: the replacement of a region of the
     // manifest, which a viewer can offer to apply.
     if let (Some(fix), Some(src)) = (&f.fix, &loc.source) {
@@ -203,9 +217,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             json!([{
                 "description": { "text": format!("Replace with `{}`", fix.replacement) },
                 "artifactChanges": [{
-                    "artifactLocation": {
-                        "uri": uri(loc.raw_path.as_deref().unwrap_or(loc.path.as_bytes())),
-                    },
+                    "artifactLocation": artifact_location(cx.file),
                     "replacements": [{
                         "deletedRegion": region(
                             src.line_col(fix.range.start),
@@ -260,12 +272,16 @@ pub struct Stream<'p, W: Write> {
     out: W,
     /// Rule ids to their index in `tool.driver.rules`.
     index: HashMap<&'p str, usize>,
+    root: Root,
+    /// The URIs of the policy files rules are declared in, found once.
+    policies: HashMap<String, Artifact>,
     /// No result has been written yet.
     empty: bool,
 }
 
 impl<'p, W: Write> Stream<'p, W> {
-    pub fn start(program: &'p Program, mut out: W) -> io::Result<Stream<'p, W>> {
+    /// Writes everything before the results; URIs are relative to `root`.
+    pub fn start(program: &'p Program, root: Root, mut out: W) -> io::Result<Stream<'p, W>> {
         let rules = catalogue(program);
         let version = env!("CARGO_PKG_VERSION");
         let log = json!({
@@ -277,7 +293,14 @@ impl<'p, W: Write> Stream<'p, W> {
                         "name": "proviso",
                         "version": version,
                         "semanticVersion": version,
-                        "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
+                        "informationUri": rules::REPOSITORY,
+                        "rules": rules::descriptors(&rules, &root),
+                    },
+                },
+                "originalUriBaseIds": {
+                    root::SRCROOT: {
+                        "uri": root.uri(),
+                        "description": { "text": "The root of the repository checked." },
                     },
                 },
                 "columnKind": "unicodeCodePoints",
@@ -290,18 +313,47 @@ impl<'p, W: Write> Stream<'p, W> {
             .ok_or_else(|| io::Error::other("the SARIF log does not end with its results"))?;
         out.write_all(head.as_bytes())?;
         out.write_all(b"[")?;
-        let index = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let index = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r): (usize, &CatalogueEntry<'p>)| (r.id, i))
+            .collect();
         Ok(Stream {
             out,
             index,
+            root,
+            policies: HashMap::new(),
             empty: true,
         })
     }
 
     /// One file's results, in the report's order.
     pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        let mut fingerprints = fingerprint::File::default();
+        // The findings of a report are in its one file: its URI is found
+        // once (and again only if a finding says otherwise).
+        let mut place: Option<(&[u8], Artifact)> = None;
         for f in &file.findings {
-            let value = result(f, self.index.get(f.rule.as_str()).copied());
+            let path = path_bytes(&f.location);
+            let artifact = match place.take() {
+                Some((p, artifact)) if p == path => artifact,
+                _ => self.root.artifact(path),
+            };
+            if let Some(span) = &f.rule_span {
+                if !span.src.is_builtin() && !self.policies.contains_key(&span.src.name) {
+                    let policy = self.root.artifact(span.src.name.as_bytes());
+                    self.policies.insert(span.src.name.clone(), policy);
+                }
+            }
+            let mut cx = Context {
+                root: &self.root,
+                policies: &self.policies,
+                file: &artifact,
+                partner_id: file.partner_id.as_deref(),
+                fingerprints: &mut fingerprints,
+            };
+            let value = result(f, self.index.get(f.rule.as_str()).copied(), &mut cx);
+            place = Some((path, artifact));
             self.out.write_all(if self.empty {
                 b"\n        "
             } else {
@@ -324,8 +376,8 @@ impl<'p, W: Write> Stream<'p, W> {
 }
 
 /// The SARIF log, pretty-printed, with a final newline.
-pub fn render(program: &Program, report: &Report) -> Result<String, String> {
-    let mut stream = Stream::start(program, Vec::new()).map_err(|e| e.to_string())?;
+pub fn render(program: &Program, report: &Report, root: Root) -> Result<String, String> {
+    let mut stream = Stream::start(program, root, Vec::new()).map_err(|e| e.to_string())?;
     for file in &report.files {
         stream.file(file).map_err(|e| e.to_string())?;
     }
