@@ -60,8 +60,8 @@ fn uses(name: &str) -> Vec<Value> {
 }
 
 fn validate(schema: &str, document: &Value, what: &str) {
-    let schema = std::fs::read_to_string(Path::new(REPO).join("tests/data/actions").join(schema))
-        .unwrap();
+    let schema =
+        std::fs::read_to_string(Path::new(REPO).join("tests/data/actions").join(schema)).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
     let validator = jsonschema::draft7::new(&schema).unwrap();
     let document = serde_json::to_value(document).unwrap();
@@ -94,8 +94,9 @@ fn the_schema_rejects_what_the_runner_rejects() {
     let steps = broken["runs"]["steps"].as_sequence_mut().unwrap();
     let run = steps.iter_mut().find(|s| s["run"].is_string()).unwrap();
     run.as_mapping_mut().unwrap().remove("shell");
-    let schema = std::fs::read_to_string(Path::new(REPO).join("tests/data/actions/github-action.json"))
-        .unwrap();
+    let schema =
+        std::fs::read_to_string(Path::new(REPO).join("tests/data/actions/github-action.json"))
+            .unwrap();
     let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
     let validator = jsonschema::draft7::new(&schema).unwrap();
     assert!(!validator.is_valid(&serde_json::to_value(&broken).unwrap()));
@@ -193,10 +194,7 @@ fn the_upload_uses_codeql_v4_and_the_cache_v5() {
     assert_eq!(restore[0]["uses"], "actions/cache/restore@v5");
     assert_eq!(save[0]["uses"], "actions/cache/save@v5");
     assert_eq!(restore[0]["with"], save[0]["with"], "one key, one path");
-    assert_eq!(
-        restore[0]["with"]["key"],
-        "${{ steps.build.outputs.key }}"
-    );
+    assert_eq!(restore[0]["with"]["key"], "${{ steps.build.outputs.key }}");
 }
 
 #[test]
@@ -216,7 +214,11 @@ fn the_example_workflow_and_the_readme_give_inputs_the_action_has() {
     let example = yaml("docs/github-workflow.yml");
     for (what, workflow, action_ref) in [
         ("README.md", &from_readme, "<owner>/proviso@<ref>"),
-        ("docs/github-workflow.yml", &example, "your-org/proviso@v0.1.0"),
+        (
+            "docs/github-workflow.yml",
+            &example,
+            "your-org/proviso@v0.1.0",
+        ),
     ] {
         let steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
         let step = steps
@@ -368,7 +370,10 @@ fn findings_fail_the_step_and_are_uploaded() {
     );
     assert_eq!(run.outputs["category"], "proviso/proviso/check");
     let sarif = PathBuf::from(&run.outputs["sarif-file"]);
-    assert!(sarif.starts_with(temp.path()), "{sarif:?}: not in RUNNER_TEMP");
+    assert!(
+        sarif.starts_with(temp.path()),
+        "{sarif:?}: not in RUNNER_TEMP"
+    );
     assert!(
         !repo.path().join("proviso.sarif").exists(),
         "nothing is written into the repository"
@@ -413,7 +418,9 @@ fn a_pull_request_from_a_fork_fails_on_findings_and_skips_the_upload() {
     assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("::error file=partners/nordlys.yaml"));
     assert!(
-        run.stdout.contains("::notice title=proviso::the SARIF upload is skipped on a pull request from a fork"),
+        run.stdout.contains(
+            "::notice title=proviso::the SARIF upload is skipped on a pull request from a fork"
+        ),
         "{}",
         run.stdout
     );
@@ -438,7 +445,11 @@ fn a_run_that_fails_uploads_nothing() {
     let env = check_env(&[("PROVISO_POLICY", "builtin policies/missing.proviso")]);
     let run = run_step("check", repo.path(), temp.path(), &env);
     assert_eq!(run.status, 2, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("policies/missing.proviso"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("policies/missing.proviso"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stdout.contains("::warning title=proviso::the SARIF upload is skipped: the check could not run (exit 2)"),
         "{}",
@@ -459,20 +470,28 @@ fn empty_inputs_leave_the_configuration_in_force() {
     let temp = tempfile::tempdir().unwrap();
     let env = check_env(&[("PROVISO_SARIF", "false")]);
     let run = run_step("check", repo.path(), temp.path(), &env);
-    assert_eq!(run.status, 0, "fail_on: never applies: {}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.status, 0,
+        "fail_on: never applies: {}{}",
+        run.stdout, run.stderr
+    );
     assert!(run.stderr.contains("checked 2 manifests"), "{}", run.stderr);
     assert!(run.outputs.is_empty(), "{:?}", run.outputs);
     // Inputs given win, as flags do; paths are separated by spaces.
     let env = check_env(&[
         ("PROVISO_SARIF", "false"),
         ("PROVISO_FAIL_ON", "error"),
-        ("PROVISO_PATHS", "partners/nordlys.yaml partners/spotify.yaml"),
+        (
+            "PROVISO_PATHS",
+            "partners/nordlys.yaml partners/spotify.yaml",
+        ),
         ("PROVISO_FORMAT", "short"),
     ]);
     let run = run_step("check", repo.path(), temp.path(), &env);
     assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.starts_with("partners/nordlys.yaml:41:30: error[ftc2012/privacy-settings]"),
+        run.stdout
+            .starts_with("partners/nordlys.yaml:41:30: error[ftc2012/privacy-settings]"),
         "{}",
         run.stdout
     );
@@ -491,7 +510,14 @@ fn copy_sources(to: &Path) {
             std::fs::copy(from, to).unwrap();
         }
     }
-    for name in ["Cargo.lock", "Cargo.toml", "build.rs", "src", "grammar", "policies"] {
+    for name in [
+        "Cargo.lock",
+        "Cargo.toml",
+        "build.rs",
+        "src",
+        "grammar",
+        "policies",
+    ] {
         copy(&Path::new(REPO).join(name), &to.join(name));
     }
 }
@@ -525,7 +551,10 @@ fn the_build_is_keyed_on_the_ref_and_what_it_is_built_from() {
 
     // Another ref of the same code gets its own entry; a local action
     // (`uses: ./`) has no ref.
-    assert_ne!(key(&[("ACTION_REF", "v2"), ("PLATFORM", "Linux-X64")])["key"], *k);
+    assert_ne!(
+        key(&[("ACTION_REF", "v2"), ("PLATFORM", "Linux-X64")])["key"],
+        *k
+    );
     assert!(key(&[("ACTION_REF", ""), ("PLATFORM", "Linux-X64")])["key"]
         .starts_with("proviso-Linux-X64-local-"));
 

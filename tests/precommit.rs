@@ -150,14 +150,20 @@ impl Project {
         std::fs::create_dir_all(&hooks).unwrap();
         match self.build {
             Build::System => {
-                let text =
-                    std::fs::read_to_string(Path::new(REPO).join(".pre-commit-hooks.yaml")).unwrap();
+                let text = std::fs::read_to_string(Path::new(REPO).join(".pre-commit-hooks.yaml"))
+                    .unwrap();
                 std::fs::write(hooks.join(".pre-commit-hooks.yaml"), system_hook(&text)).unwrap();
             }
             Build::Cargo => {
                 let listed = self
                     .command("git")
-                    .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+                    .args([
+                        "ls-files",
+                        "-z",
+                        "--cached",
+                        "--others",
+                        "--exclude-standard",
+                    ])
                     .current_dir(REPO)
                     .output()
                     .unwrap();
@@ -176,14 +182,22 @@ impl Project {
             }
         }
         let git = |args: &[&str]| {
-            let out = self.command("git").args(args).current_dir(&hooks).output().unwrap();
+            let out = self
+                .command("git")
+                .args(args)
+                .current_dir(&hooks)
+                .output()
+                .unwrap();
             assert!(out.status.success(), "git {args:?}: {}", text(&out));
             String::from_utf8(out.stdout).unwrap()
         };
         git(&["init", "-q"]);
         git(&["add", "-A"]);
         git(&["commit", "-q", "-m", "hooks"]);
-        (hooks.clone(), git(&["rev-parse", "HEAD"]).trim().to_string())
+        (
+            hooks.clone(),
+            git(&["rev-parse", "HEAD"]).trim().to_string(),
+        )
     }
 
     /// A command run in the project, with the built `proviso` first on
@@ -298,7 +312,10 @@ fn a_staged_compliant_manifest_passes() {
     let project = project();
     let (landed, out) = project.commit(&[("partners/nordlys.yaml", &compliant("nordlys"))]);
     assert!(landed, "{out}");
-    assert!(out.contains("proviso check") && out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("proviso check") && out.contains("Passed"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -310,7 +327,10 @@ fn a_staged_manifest_with_a_finding_blocks_the_commit() {
         out.contains("partners/nordlys.yaml:41:30: error[ftc2012/privacy-settings]"),
         "{out}"
     );
-    assert!(out.contains("checked 1 manifest"), "only the staged manifest: {out}");
+    assert!(
+        out.contains("checked 1 manifest"),
+        "only the staged manifest: {out}"
+    );
 }
 
 #[test]
@@ -397,10 +417,7 @@ fn an_untracked_broken_file_does_not_block_a_manifest_only_commit() {
 #[test]
 fn staged_yaml_that_is_not_a_manifest_passes() {
     let project = project();
-    let (landed, out) = project.commit(&[(
-        ".github/workflows/ci.yml",
-        "on: [push]\njobs: {}\n",
-    )]);
+    let (landed, out) = project.commit(&[(".github/workflows/ci.yml", "on: [push]\njobs: {}\n")]);
     assert!(landed, "{out}");
     assert!(out.contains("Passed"), "{out}");
 }
@@ -415,8 +432,156 @@ fn without_a_configuration_args_add_policies_to_the_shipped_ones() {
     let kept_long = edit(&bypassing("nordlys"), "retention: 30d", "retention: 120d");
     let (landed, out) = project.commit(&[("partners/nordlys.yaml", &kept_long)]);
     assert!(!landed, "{out}");
-    assert!(out.contains("error[ftc2012/privacy-settings]"), "the shipped rules: {out}");
-    assert!(out.contains("error[acme/retention]"), "the project's own: {out}");
+    assert!(
+        out.contains("error[ftc2012/privacy-settings]"),
+        "the shipped rules: {out}"
+    );
+    assert!(
+        out.contains("error[acme/retention]"),
+        "the project's own: {out}"
+    );
+}
+
+/// `proviso check PATH...` in `dir`.
+fn check(dir: &Path, args: &[&str]) -> common::Run {
+    common::Run::of(
+        Command::new(built())
+            .arg("check")
+            .args(args)
+            .args(["--format", "short"])
+            .current_dir(dir)
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A directory with the project's files: a configuration (`config`, when
+/// given), the policy, a compliant manifest under `partners/` and one
+/// with a finding outside it.
+fn fenced(config: Option<&str>) -> tempfile::TempDir {
+    let dir = common::fenced_tempdir();
+    let files = [
+        ("policies/acme.proviso", ACME.to_string()),
+        ("partners/spotify.yaml", compliant("spotify")),
+        ("archive/yahoo.yaml", bypassing("yahoo")),
+    ];
+    for (path, text) in files
+        .iter()
+        .chain(config.map(|c| ("proviso.yaml", c.to_string())).iter())
+    {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_policy_named_stands_for_the_configured_paths() {
+    let dir = fenced(Some(CONFIG));
+    let run = check(dir.path(), &["policies/acme.proviso"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains("checked 1 manifest against 21 rules"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("note: `policies/acme.proviso` is a policy, not a manifest: it stands for every manifest of the project, so `partners` is checked (the `paths` of `proviso.yaml`)"),
+        "{run}"
+    );
+    // With a manifest named beside it, that one too; a manifest under the
+    // configured paths is checked once.
+    let run = check(
+        dir.path(),
+        &[
+            "archive/yahoo.yaml",
+            "policies/acme.proviso",
+            "partners/spotify.yaml",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("checked 2 manifests"), "{run}");
+    assert_eq!(
+        run.stdout,
+        "archive/yahoo.yaml:41:30: error[ftc2012/privacy-settings]: Spotify AB bypasses users' privacy settings through `inbox`\n",
+        "{run}"
+    );
+    // So does the configuration itself.
+    let run = check(dir.path(), &["proviso.yaml"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr
+            .contains("note: `proviso.yaml` is the project configuration, not a manifest"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("checked 1 manifest"), "{run}");
+    // Manifests named alone are checked alone.
+    let run = check(dir.path(), &["archive/yahoo.yaml"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("checked 1 manifest"), "{run}");
+    assert!(!run.stderr.contains("note: `"), "{run}");
+}
+
+#[test]
+fn without_paths_configured_a_policy_named_stands_for_the_project_directory() {
+    let dir = fenced(Some("policies: [builtin, policies/]\n"));
+    let run = check(dir.path(), &["policies/acme.proviso"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("checked 2 manifests"), "{run}");
+    assert!(
+        run.stderr
+            .contains("so `.` is checked (the directory of `proviso.yaml`)"),
+        "{run}"
+    );
+    // From a subdirectory, what is checked is still the project's.
+    let run = check(&dir.path().join("partners"), &["../policies/acme.proviso"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("checked 2 manifests"), "{run}");
+    assert!(run.stderr.contains("so `..` is checked"), "{run}");
+}
+
+#[test]
+fn without_a_configuration_a_policy_named_stands_for_the_working_directory() {
+    let dir = fenced(None);
+    let run = check(dir.path(), &["policies/acme.proviso"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr.contains("checked 2 manifests against 20 rules"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("so `.` is checked\n"), "{run}");
+    // The policy is not loaded: its rules are not what was checked.
+    assert!(
+        run.stderr.contains("note: `policies/acme.proviso` is not among the policies this run loads, so its rules are not checked; pass `--policy builtin --policy policies/acme.proviso`"),
+        "{run}"
+    );
+    let run = check(
+        dir.path(),
+        &[
+            "--policy",
+            "builtin",
+            "--policy",
+            "policies",
+            "policies/acme.proviso",
+        ],
+    );
+    assert!(
+        run.stderr.contains("checked 2 manifests against 21 rules"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("is not among the policies"), "{run}");
+}
+
+#[test]
+fn a_policy_named_that_is_not_there_is_an_error() {
+    let dir = fenced(Some(CONFIG));
+    let run = check(dir.path(), &["policies/gone.proviso"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("error: cannot check `policies/gone.proviso`"),
+        "{run}"
+    );
 }
 
 /// The hook as published, `language: rust`: pre-commit builds proviso

@@ -20,8 +20,9 @@ use std::path::PathBuf;
 /// then to its default: a flag given wins.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files and directories to check [default: the configuration's
-    /// `paths`, else .]
+    /// Files and directories to check; a policy file or `proviso.yaml`
+    /// named stands for all the project checks [default: the
+    /// configuration's `paths`, else .]
     paths: Vec<PathBuf>,
     /// A policy file, a directory of `.proviso` files, or `builtin` (the
     /// shipped policies); repeatable [default: the configuration's

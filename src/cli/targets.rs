@@ -89,8 +89,7 @@ fn project(config: Option<&Config>) -> Targets {
 /// stand for the whole project. A name that is not an existing file is
 /// left as it is, so that the check reports it.
 fn stands_for_project(path: &Path) -> bool {
-    path.is_file()
-        && (is_policy(path) || path.file_name().is_some_and(|name| name == FILE_NAME))
+    path.is_file() && (is_policy(path) || path.file_name().is_some_and(|name| name == FILE_NAME))
 }
 
 /// Whether a policy file named is one the run loads: the file itself, or a
