@@ -20,8 +20,9 @@ use std::path::PathBuf;
 /// then to its default: a flag given wins.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files and directories to check [default: the configuration's
-    /// `paths`, else .]
+    /// Files and directories to check; a policy file or `proviso.yaml`
+    /// named stands for all the project checks [default: the
+    /// configuration's `paths`, else .]
     paths: Vec<PathBuf>,
     /// A policy file, a directory of `.proviso` files, or `builtin` (the
     /// shipped policies); repeatable [default: the configuration's
@@ -111,22 +112,14 @@ impl Settings {
             } else {
                 Format::Short
             });
-        let configured = config.filter(|c| args.paths.is_empty() && c.paths.is_some());
-        let paths = if !args.paths.is_empty() {
-            args.paths
-        } else {
-            match config {
-                Some(c) => match &c.paths {
-                    Some(paths) => paths.iter().map(|p| policies::shown(p)).collect(),
-                    None => vec![policies::shown(&c.dir)],
-                },
-                None => vec![PathBuf::from(".")],
-            }
-        };
+        let policies = policies::resolve(&args.policy, config);
+        let targets = super::targets::resolve(args.paths, config, &policies);
         Settings {
-            paths,
-            paths_from: configured.map(|c| c.source.name.clone()),
-            policies: policies::resolve(&args.policy, config),
+            paths: targets.paths,
+            paths_from: config
+                .filter(|_| targets.configured)
+                .map(|c| c.source.name.clone()),
+            policies,
             format,
             columns: args.column_unit,
             output,

@@ -10,6 +10,7 @@ pub(crate) mod policies;
 mod rules;
 mod schema;
 mod show;
+mod targets;
 mod test;
 
 use crate::source::ColumnUnit;
