@@ -330,6 +330,7 @@ pub fn run(args: CheckArgs) -> Exit {
     // summary comes after it.
     if write_error.is_none() {
         if settings.output.is_none() && format == Format::Human {
+            let summary = report::human::wrap_prose(&summary, term::width(term::Stream::Stdout));
             write_error = writeln!(out, "{}{summary}", gap.next())
                 .and_then(|()| out.flush())
                 .err();

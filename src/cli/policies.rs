@@ -424,6 +424,10 @@ pub fn load_program(policies: &[PolicyPath], style: ErrorStyle) -> Option<Manual
 pub fn print_errors(errors: &[Diag], style: ErrorStyle, what: &str) {
     print_diags(errors, style);
     let n = errors.len();
+    // After reports, the last line stands apart, as a check's summary does.
+    if !style.short && n > 0 {
+        let _ = writeln!(std::io::stderr());
+    }
     let _ = writeln!(
         std::io::stderr(),
         "error: {what} {} {n} {}; no manifest was checked",

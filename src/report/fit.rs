@@ -8,9 +8,11 @@
 //!
 //! - a label too long for the room right of its arrow is wrapped onto
 //!   lines of its own, which miette draws under the arrow, gutter and
-//!   all ([`long_labels`] measures where each lands);
+//!   all ([`long_labels`] measures where each lands); one whose arrow
+//!   leaves too little room is written on the lines below the arrow,
+//!   from the left ([`fit_lines`]);
 //! - a line of the file is cut at the width, with `…`, past the last
-//!   column that a label under it underlines ([`cut_lines`]): the
+//!   column that a label under it underlines ([`fit_lines`]): the
 //!   labelled value is always shown whole.
 //!
 //! The rendered text may hold miette's colours (SGR escape sequences):
@@ -89,8 +91,9 @@ fn is_footer(trimmed: &str) -> bool {
 }
 
 /// The rendering with each line of a file in its snippets cut at `width`
-/// columns, past what the labels under it underline.
-pub fn cut_lines(rendered: &str, width: usize) -> String {
+/// columns, past what the labels under it underline, and each label that
+/// starts too far right written below its arrow.
+pub fn fit_lines(rendered: &str, width: usize) -> String {
     let lines: Vec<&str> = rendered.split_inclusive('\n').collect();
     let mut out = String::with_capacity(rendered.len());
     let mut inside = false;
@@ -106,7 +109,18 @@ pub fn cut_lines(rendered: &str, width: usize) -> String {
         } else if is_footer(t) {
             inside = false;
         }
-        if !inside || !is_source_line(&shown) || display_width(body) <= width {
+        if !inside || display_width(body) <= width {
+            out.push_str(line);
+            continue;
+        }
+        if is_label_line(&shown) {
+            match label_below(body, width) {
+                Some(moved) => out.push_str(&moved),
+                None => out.push_str(line),
+            }
+            continue;
+        }
+        if !is_source_line(&shown) {
             out.push_str(line);
             continue;
         }
@@ -137,6 +151,61 @@ fn is_label_line(shown: &str) -> bool {
     rest == "·" || rest.starts_with("· ")
 }
 
+/// A label line `    ·      ╰── text` whose text has too little room right
+/// of its arrow, as the arrow alone and the text on lines of its own below
+/// it, from the gutter on:
+///
+/// ```text
+///     ·                                        ╰──
+///     ·   `friends_of_friends` is not in [user]
+/// ```
+///
+/// `None` when the text fits, when it can be wrapped right of the arrow
+/// (miette does that), or when the line holds other labels' pointers,
+/// which the text would cross.
+fn label_below(line: &str, width: usize) -> Option<String> {
+    let at = line.rfind(ARROW)?;
+    let left = line.get(..at)?;
+    let raw_text = line.get(at + ARROW.len()..)?;
+    let left_shown = strip(left);
+    let gutter_end = left_shown.find("· ")? + "· ".len();
+    if !left_shown.get(gutter_end..)?.chars().all(|c| c == ' ') {
+        return None;
+    }
+    let text = strip(raw_text);
+    let start = display_width(&left_shown) + ARROW.chars().count();
+    if start + display_width(&text) <= width || width.saturating_sub(start) >= MIN_LABEL_WIDTH {
+        return None;
+    }
+    // The gutter as written (it is not coloured), and the text's colour.
+    let raw_gutter = line.get(..line.find("· ")? + "· ".len())?;
+    let style_len = leading_escapes(raw_text);
+    let style = raw_text.get(..style_len)?;
+    let reset = if line.contains('\u{1b}') {
+        "\u{1b}[0m"
+    } else {
+        ""
+    };
+    let indent = format!("{raw_gutter}  ");
+    let room = width
+        .saturating_sub(display_width(&indent))
+        .max(MIN_LABEL_WIDTH);
+    let mut out = format!("{left}{}{reset}\n", ARROW.trim_end());
+    for part in wrap_label(&text, room).lines() {
+        out.push_str(&format!("{indent}{style}{part}{reset}\n"));
+    }
+    Some(out)
+}
+
+/// The length of the escape sequences `s` starts with.
+fn leading_escapes(s: &str) -> usize {
+    let mut len = 0;
+    while let Some(n) = s.get(len..).and_then(escape_len) {
+        len += n;
+    }
+    len
+}
+
 /// `line` in at most `limit` columns, its last one `…` when it is cut.
 fn cut(line: &str, limit: usize) -> String {
     let mut out = String::with_capacity(line.len());
@@ -153,6 +222,9 @@ fn cut(line: &str, limit: usize) -> String {
         }
         let w = c.width().unwrap_or(0);
         if used + w > limit.saturating_sub(1) {
+            // `…` right after the text it stands for.
+            let kept = out.trim_end_matches(' ').len();
+            out.truncate(kept);
             out.push('…');
             if styled {
                 out.push_str("\u{1b}[0m");
@@ -216,30 +288,31 @@ mod tests {
 
     #[test]
     fn lines_of_the_file_are_cut_past_their_labels() {
-        let out = cut_lines(REPORT, 40);
+        let out = fit_lines(REPORT, 40);
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[2], " 39 │     data: [profile.name, contact.em…");
-        assert_eq!(lines[3], " 40 │     subjects: [user, friends]       …");
+        assert_eq!(lines[2], " 39 │     data: [profile.name, contact.…");
+        assert_eq!(lines[3], " 40 │     subjects: [user, friends]…");
         assert_eq!(display_width(lines[2]), 40);
-        // Labels and prose are left to the other passes.
-        assert_eq!(lines[5], REPORT.lines().nth(5).unwrap());
-        assert_eq!(lines[8], REPORT.lines().nth(8).unwrap());
+        // A label with no room right of its arrow goes below it; prose is
+        // left to miette.
+        assert_eq!(lines[5], "    ·                         ╰──");
+        assert_eq!(lines[10], REPORT.lines().nth(8).unwrap());
     }
 
     #[test]
     fn a_labelled_value_past_the_width_is_shown_whole() {
-        let out = cut_lines(REPORT, 20);
+        let out = fit_lines(REPORT, 20);
         let line = out.lines().nth(3).unwrap();
-        assert_eq!(line, " 40 │     subjects: [user, friends]…");
+        assert_eq!(line, " 40 │     subjects: [user, friends…");
     }
 
     #[test]
     fn cutting_keeps_colours_balanced() {
         let coloured = REPORT.replace(" 39 │", "\u{1b}[2m 39 \u{1b}[0m│");
-        let out = cut_lines(&coloured, 40);
+        let out = fit_lines(&coloured, 40);
         let line = out.lines().nth(2).unwrap();
         assert_eq!(display_width(line), 40);
-        assert!(line.ends_with("em…\u{1b}[0m"), "{line:?}");
+        assert!(line.ends_with("contact.…\u{1b}[0m"), "{line:?}");
     }
 
     #[test]
@@ -248,22 +321,62 @@ mod tests {
             long_labels(REPORT, 60),
             vec![(
                 "`friends` is not in [user, or anyone else at all]".to_string(),
-                32
+                26
             )]
         );
         assert!(long_labels(REPORT, 100).is_empty());
         // Too little room: left as it is.
         assert!(long_labels(REPORT, 40).is_empty());
         assert_eq!(
-            wrap_label("`friends` is not in [user, or anyone else at all]", 32),
-            "`friends` is not in [user, or\nanyone else at all]"
+            wrap_label("`friends` is not in [user, or anyone else at all]", 26),
+            "`friends` is not in [user,\nor anyone else at all]"
         );
+    }
+
+    #[test]
+    fn a_label_far_right_is_written_below_its_arrow() {
+        let report = REPORT.replace(
+            "    ·                         ╰── ",
+            "    ·                                    ╰── ",
+        );
+        let out = fit_lines(&report, 50);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[5], "    ·                                    ╰──");
+        assert_eq!(
+            lines[6],
+            "    ·   `friends` is not in [user, or anyone else"
+        );
+        assert_eq!(lines[7], "    ·   at all]");
+        assert_eq!(lines[8], " 41 │     operations: [read]");
+        // In colour, each line closes its colour.
+        let coloured = report.replace(
+            "╰── `friends` is not in [user, or anyone else at all]",
+            "\u{1b}[35;1m╰── \u{1b}[35;1m`friends` is not in [user, or anyone else at all]\u{1b}[0m\u{1b}[0m",
+        );
+        let out = fit_lines(&coloured, 50);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[5],
+            "    ·                                    \u{1b}[35;1m╰──\u{1b}[0m"
+        );
+        assert_eq!(
+            lines[6],
+            "    ·   \u{1b}[35;1m`friends` is not in [user, or anyone else\u{1b}[0m"
+        );
+        assert_eq!(strip(&out), fit_lines(&report, 50));
+    }
+
+    #[test]
+    fn a_label_beside_other_pointers_is_left_alone() {
+        let line = "    ·     │                                  ╰── `friends` is not in [user]\n";
+        let report = format!("    ╭─[m.yaml:1:1]\n{line}    ╰────\n");
+        assert_eq!(fit_lines(&report, 50), report);
     }
 
     #[test]
     fn text_outside_snippets_is_left_alone() {
         let text = " 12 │ a message that only looks like a line of a file, and is long\n";
-        assert_eq!(cut_lines(text, 20), text);
+        assert_eq!(fit_lines(text, 20), text);
         assert!(long_labels("  × x ╰── a label outside any snippet at all\n", 10).is_empty());
     }
 }

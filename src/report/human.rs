@@ -339,7 +339,7 @@ impl Renderer {
             report.wrap_labels(&long);
             draw(&self.handler, &report)
         };
-        out = fit::cut_lines(&out, self.width);
+        out = fit::fit_lines(&out, self.width);
         let end = out.trim_end_matches('\n').len();
         out.truncate(end);
         out.push('\n');
@@ -489,6 +489,20 @@ impl Renderer {
             related,
         })
     }
+}
+
+/// Prose for people beside the reports (the summary and its notes), each
+/// line wrapped at `width` at spaces, its continuation indented.
+pub fn wrap_prose(text: &str, width: usize) -> String {
+    let options = textwrap::Options::new(width)
+        .subsequent_indent("  ")
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    text.lines()
+        .map(|line| textwrap::fill(line, &options))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The blank line between one report and the next, and none before the
