@@ -33,6 +33,9 @@ fn check(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Test cases by rule id and manifest path.
+type Cases = BTreeSet<(String, String)>;
+
 fn rank(severity: &str) -> u8 {
     match severity {
         "note" => 1,
@@ -45,7 +48,7 @@ fn rank(severity: &str) -> u8 {
 /// The (rule, manifest) cases with a finding that fails the run under
 /// `fail_on`, and those with findings of which none does and some are
 /// not waived.
-fn expected(fail_on: &str) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+fn expected(fail_on: &str) -> (Cases, Cases) {
     let out = check(&["--format", "json", "--fail-on", fail_on]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let threshold = match fail_on {
@@ -132,7 +135,7 @@ fn junit_failures_are_the_findings_at_or_above_fail_on() {
             "--fail-on {fail_on}: {read}"
         );
         // The findings that do not fail the run are still in the report.
-        let shown: BTreeSet<(String, String)> = read["passed_with_output"]
+        let shown: Cases = read["passed_with_output"]
             .as_array()
             .unwrap()
             .iter()

@@ -294,13 +294,20 @@ fn reports_are_separated_by_one_blank_line() {
 
 // ---- colour -----------------------------------------------------------------
 
+/// Flags, environment, and whether the output is coloured.
+type Case = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    bool,
+);
+
 fn coloured(out: &Output) -> (bool, bool) {
     (out.stdout.contains(&0x1b), out.stderr.contains(&0x1b))
 }
 
 #[test]
 fn colour_off_a_terminal_follows_the_flag_then_the_environment() {
-    let cases: [(&[&str], &[(&str, &str)], bool); 10] = [
+    let cases: [Case; 10] = [
         (&[], &[], false),
         (&[], &[("NO_COLOR", "1")], false),
         (&[], &[("FORCE_COLOR", "1")], true),
@@ -383,7 +390,7 @@ fn errors_on_stderr_follow_the_flag_and_the_environment() {
     )
     .unwrap();
     let policy = policy.to_str().unwrap();
-    let cases: [(&[&str], &[(&str, &str)], bool); 6] = [
+    let cases: [Case; 6] = [
         (&[], &[], false),
         (&[], &[("FORCE_COLOR", "1")], true),
         (&[], &[("CLICOLOR_FORCE", "1")], true),

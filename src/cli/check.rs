@@ -272,7 +272,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 for f in &file.findings {
                     failing |= fails(f);
                     let mut text = match format {
-                        Format::Human => format!("{}{}", gap.next(), renderer.finding(f)),
+                        Format::Human => format!("{}{}", gap.before(), renderer.finding(f)),
                         Format::Github => {
                             format!("{}\n", report::github::finding(f, settings.columns))
                         }
@@ -331,7 +331,7 @@ pub fn run(args: CheckArgs) -> Exit {
     if write_error.is_none() {
         if settings.output.is_none() && format == Format::Human {
             let summary = report::human::wrap_prose(&summary, term::width(term::Stream::Stdout));
-            write_error = writeln!(out, "{}{summary}", gap.next())
+            write_error = writeln!(out, "{}{summary}", gap.before())
                 .and_then(|()| out.flush())
                 .err();
         } else {

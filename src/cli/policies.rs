@@ -447,7 +447,7 @@ pub(crate) fn print_diags(errors: &[Diag], style: ErrorStyle) {
         let text = if style.short {
             format!("{}\n", report::short::diag(d, style.columns))
         } else {
-            format!("{}{}", gap.next(), renderer.diag(d))
+            format!("{}{}", gap.before(), renderer.diag(d))
         };
         let _ = err.write_all(text.as_bytes());
     }

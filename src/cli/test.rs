@@ -204,7 +204,7 @@ pub fn run(args: TestArgs) -> Exit {
                 summary.broken_files += 1;
                 for d in &errors {
                     let text = match format {
-                        TestFormat::Human => format!("{}{}", gap.next(), renderer.diag(d)),
+                        TestFormat::Human => format!("{}{}", gap.before(), renderer.diag(d)),
                         _ => format!("{}\n", crate::report::short::diag(d, ColumnUnit::default())),
                     };
                     let _ = std::io::stderr().write_all(text.as_bytes());

@@ -516,7 +516,7 @@ pub struct Gap {
 impl Gap {
     /// What to write before the next report: nothing for the first, a line
     /// break (a blank line after the report's own) for every other.
-    pub fn next(&mut self) -> &'static str {
+    pub fn before(&mut self) -> &'static str {
         if std::mem::replace(&mut self.started, true) {
             "\n"
         } else {
