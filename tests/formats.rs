@@ -30,6 +30,8 @@ fn proviso(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // Reports wrap at 100 columns, whatever the test run's terminal.
+        .env_remove("COLUMNS")
         .output()
         .unwrap()
 }

@@ -307,12 +307,17 @@ fn coloured(out: &Output) -> (bool, bool) {
 
 #[test]
 fn colour_off_a_terminal_follows_the_flag_then_the_environment() {
-    let cases: [Case; 10] = [
+    let cases: [Case; 13] = [
         (&[], &[], false),
         (&[], &[("NO_COLOR", "1")], false),
         (&[], &[("FORCE_COLOR", "1")], true),
         (&[], &[("CLICOLOR_FORCE", "1")], true),
         (&[], &[("FORCE_COLOR", "1"), ("TERM", "dumb")], true),
+        // `NO_COLOR` wins over a `FORCE_COLOR` set for a whole CI job.
+        (&[], &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], false),
+        (&[], &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")], false),
+        // An empty `NO_COLOR` is as if unset.
+        (&[], &[("NO_COLOR", ""), ("FORCE_COLOR", "1")], true),
         (&["--color", "always"], &[], true),
         (&["--color", "always"], &[("NO_COLOR", "1")], true),
         (&["--color", "never"], &[("FORCE_COLOR", "1")], false),

@@ -66,8 +66,8 @@ pub struct CheckArgs {
     #[arg(long)]
     explain: bool,
     /// Colour the `human` report and errors: auto colours a terminal,
-    /// unless NO_COLOR is set, and any output when FORCE_COLOR or
-    /// CLICOLOR_FORCE is set
+    /// and any output when FORCE_COLOR or CLICOLOR_FORCE is set, unless
+    /// NO_COLOR is set
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     color: ColorChoice,
 }

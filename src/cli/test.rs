@@ -43,8 +43,8 @@ pub struct TestArgs {
     #[arg(long)]
     require_coverage: bool,
     /// Colour the reports of broken test files and policies: auto colours
-    /// a terminal, unless NO_COLOR is set, and any output when FORCE_COLOR
-    /// or CLICOLOR_FORCE is set
+    /// a terminal, and any output when FORCE_COLOR or CLICOLOR_FORCE is
+    /// set, unless NO_COLOR is set
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     color: ColorChoice,
 }

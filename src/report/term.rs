@@ -13,8 +13,8 @@ use std::io::IsTerminal;
 /// `--color`: whether reports are coloured.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
-    /// Colour when the output is a terminal, unless `NO_COLOR` is set;
-    /// `FORCE_COLOR` or `CLICOLOR_FORCE` colour any output (CI logs)
+    /// Colour a terminal; `NO_COLOR` turns colour off, `FORCE_COLOR` or
+    /// `CLICOLOR_FORCE` colour any output (CI logs)
     #[default]
     Auto,
     /// Always colour, whatever the output and the environment
@@ -44,22 +44,22 @@ impl Stream {
 
 impl ColorChoice {
     /// Whether text written to `stream` is coloured. The flag wins over the
-    /// environment; in `auto` the environment (`NO_COLOR`, `FORCE_COLOR`,
-    /// `CLICOLOR_FORCE`, `TERM=dumb`) and whether the stream is a terminal
-    /// decide, as the `supports-color` crate reads them (the crate miette
-    /// itself asks). A file gets colour only when asked with `always`: a
-    /// report kept as an artifact is read by tools as often as by people.
+    /// environment. In `auto`, `NO_COLOR` (set and not empty) turns colour
+    /// off; else `FORCE_COLOR` or `CLICOLOR_FORCE` turn it on whatever the
+    /// stream (a CI log); else the stream gets colour if it is a terminal
+    /// that is not `TERM=dumb`. `NO_COLOR` comes first: it asks for output
+    /// that a reader without colours can take, where `FORCE_COLOR` is often
+    /// set for a whole CI job. A file gets colour only when asked with
+    /// `always`: a report kept as an artifact is read by tools as often as
+    /// by people.
     pub fn on(self, stream: Stream) -> bool {
-        match (self, stream) {
-            (ColorChoice::Always, _) => true,
-            (ColorChoice::Never, _) | (ColorChoice::Auto, Stream::File) => false,
-            (ColorChoice::Auto, Stream::Stdout) => {
-                supports_color::on(supports_color::Stream::Stdout).is_some()
-            }
-            (ColorChoice::Auto, Stream::Stderr) => {
-                supports_color::on(supports_color::Stream::Stderr).is_some()
-            }
-        }
+        let stream = match (self, stream) {
+            (ColorChoice::Always, _) => return true,
+            (ColorChoice::Never, _) | (ColorChoice::Auto, Stream::File) => return false,
+            (ColorChoice::Auto, Stream::Stdout) => supports_color::Stream::Stdout,
+            (ColorChoice::Auto, Stream::Stderr) => supports_color::Stream::Stderr,
+        };
+        !anstyle_query::no_color() && supports_color::on(stream).is_some()
     }
 }
 
