@@ -297,22 +297,21 @@ impl Renderer {
     /// A renderer fitted to [`term::DEFAULT_WIDTH`]; see
     /// [`Renderer::with_width`].
     pub fn new(color: bool, columns: ColumnUnit) -> Renderer {
+        let plain = handler(GraphicalTheme::unicode_nocolor(), term::DEFAULT_WIDTH);
+        let (handler, plain) = if color {
+            (
+                handler(GraphicalTheme::unicode(), term::DEFAULT_WIDTH),
+                Some(plain),
+            )
+        } else {
+            (plain, None)
+        };
         Renderer {
-            handler: handler(GraphicalTheme::unicode_nocolor(), term::DEFAULT_WIDTH),
-            plain: None,
+            handler,
+            plain,
             width: term::DEFAULT_WIDTH,
             columns,
         }
-        .with_color(color)
-        .with_width(term::DEFAULT_WIDTH)
-    }
-
-    fn with_color(mut self, color: bool) -> Renderer {
-        if color {
-            self.plain = Some(self.handler.clone());
-            self.handler = handler(GraphicalTheme::unicode(), self.width);
-        }
-        self
     }
 
     /// The same renderer, fitted to `width` columns: a report's prose (its
