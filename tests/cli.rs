@@ -670,6 +670,8 @@ fn columns_count_in_the_unit_asked_for_after_non_ascii_text_on_the_same_line() {
                 .args(["--format", format, "--as-of", AS_OF])
                 .current_dir(&dir)
                 .env_remove("NO_COLOR")
+                .env_remove("FORCE_COLOR")
+                .env_remove("CLICOLOR_FORCE")
                 .output()
                 .unwrap();
             String::from_utf8(out.stdout).unwrap()

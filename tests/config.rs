@@ -55,6 +55,9 @@ impl Project {
                 .args(args)
                 .current_dir(dir)
                 .env_remove("NO_COLOR")
+                .env_remove("FORCE_COLOR")
+                .env_remove("CLICOLOR_FORCE")
+                .env_remove("COLUMNS")
                 .output()
                 .unwrap(),
         );

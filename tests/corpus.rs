@@ -42,6 +42,11 @@ fn check(path: &str, as_of: &str, format: &str) -> Run {
         .args(["check", path, "--as-of", as_of, "--format", format])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
+        // The human snapshot is plain and 100 columns wide, whatever the
+        // environment of the test run asks.
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
         .output()
         .expect("run proviso");
     Run {

@@ -30,6 +30,8 @@ fn proviso(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // Reports wrap at 100 columns, whatever the test run's terminal.
+        .env_remove("COLUMNS")
         .output()
         .unwrap()
 }
@@ -1244,6 +1246,75 @@ fn junit_reports_a_broken_manifest_by_its_manifest_failures() {
     let schema = by_path(non_ascii);
     assert_eq!(schema.attr("name"), Some("manifest/schema"));
     assert!(schema.child("failure").unwrap().text.contains(":29:40: "));
+}
+
+/// The case of a rule, in a report on one manifest.
+fn case<'a>(root: &'a Element, id: &str) -> &'a Element {
+    root.all("testsuite")
+        .into_iter()
+        .flat_map(|s| s.all("testcase"))
+        .find(|c| c.attr("name") == Some(id))
+        .unwrap()
+}
+
+/// Only findings at or above `--fail-on` are failures; the others are in
+/// the case's output, and waived findings stay skipped.
+#[test]
+fn junit_failures_follow_fail_on() {
+    let path = "tests/data/formats/waived.yaml";
+    let run = |fail_on: &str| {
+        let out = proviso(
+            repo(),
+            &[
+                "check",
+                path,
+                "--as-of",
+                AS_OF,
+                "--format",
+                "junit",
+                "--fail-on",
+                fail_on,
+            ],
+        );
+        (out.status.code(), parse_xml(&stdout(&out)))
+    };
+    let (code, root) = run("error");
+    assert_eq!(code, Some(1));
+    assert_eq!(root.attr("failures"), Some("1"));
+    let failed = case(&root, "ftc2012/messages-consent");
+    assert!(failed.child("failure").is_some());
+    assert!(failed.child("system-out").is_none());
+
+    let (code, root) = run("never");
+    assert_eq!(code, Some(0));
+    assert_eq!(root.attr("failures"), Some("0"));
+    assert_eq!(root.attr("errors"), Some("0"));
+    for suite in root.all("testsuite") {
+        assert_eq!(suite.attr("failures"), Some("0"));
+        assert!(suite
+            .all("testcase")
+            .iter()
+            .all(|c| c.child("failure").is_none() && c.child("error").is_none()));
+    }
+    let passed = case(&root, "ftc2012/messages-consent");
+    assert_eq!(passed.children.len(), 1, "{passed:?}");
+    let output = passed.child("system-out").unwrap();
+    assert!(
+        output
+            .text
+            .starts_with("not failing the run (`--fail-on never`):\n"),
+        "{}",
+        output.text
+    );
+    assert!(output.text.contains(
+        "tests/data/formats/waived.yaml:36:18: error[ftc2012/messages-consent]: Spötify 100% AB"
+    ));
+    // Waived findings stay skipped, whatever the level.
+    let waived = case(&root, "ftc2012/subject-consent");
+    assert_eq!(
+        waived.child("skipped").unwrap().attr("type"),
+        Some("waived")
+    );
 }
 
 // ---- github ---------------------------------------------------------------

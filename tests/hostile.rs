@@ -90,6 +90,8 @@ fn run_in(dir: &Path, args: &[&str], deadline: Duration) -> Run {
     cmd.current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // Reports wrap at 100 columns, whatever the test run's terminal.
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -8,6 +8,7 @@ use crate::date::Date;
 use crate::diagnostics::Finding;
 use crate::manifest::discover::{discover_excluding, path_text};
 use crate::report::escape::visible;
+use crate::report::term::{self, ColorChoice};
 use crate::report::{self, human::Renderer};
 use crate::run::{check_each, FileReport, Options, Totals};
 use crate::source::ColumnUnit;
@@ -70,6 +71,11 @@ pub struct CheckArgs {
     /// `.git`, else the working directory]
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    /// Colour the `human` report and errors: auto colours a terminal,
+    /// and any output when FORCE_COLOR or CLICOLOR_FORCE is set, unless
+    /// NO_COLOR is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
 }
 
 pub(super) fn parse_date(s: &str) -> Result<Date, String> {
@@ -87,7 +93,7 @@ struct Settings {
     format: Format,
     columns: ColumnUnit,
     output: Option<PathBuf>,
-    color: bool,
+    color: ColorChoice,
     fail_on: FailOn,
     opts: Options,
     allow_empty: bool,
@@ -100,10 +106,9 @@ impl Settings {
         let output = args
             .output
             .or_else(|| Some(policies::shown(config?.output.as_ref()?)));
-        // A file is never a terminal: it gets neither colours nor, by
-        // default, the graphical format.
+        // A file is never a terminal: it gets neither colours (unless
+        // asked) nor, by default, the graphical format.
         let stdout_tty = output.is_none() && std::io::stdout().is_terminal();
-        let color = stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let format = args
             .format
             .or_else(|| config?.format)
@@ -123,7 +128,7 @@ impl Settings {
             format,
             columns: args.column_unit,
             output,
-            color,
+            color: args.color,
             fail_on: args
                 .fail_on
                 .or_else(|| config?.fail_on)
@@ -155,6 +160,7 @@ pub fn run(args: CheckArgs) -> Exit {
     let style = policies::ErrorStyle {
         short,
         columns: args.column_unit,
+        color: args.color,
     };
     let config = match policies::config(style) {
         Ok(config) => config,
@@ -167,7 +173,6 @@ pub fn run(args: CheckArgs) -> Exit {
     let root_dir = args.root.clone();
     let settings = Settings::new(args, config);
     let format = settings.format;
-    let color = settings.color;
 
     if explain && !matches!(format, Format::Human | Format::Short) {
         say("error: `--explain` works with `--format human` and `--format short`; `proviso explain RULE MANIFEST --format json` gives the same data as JSON");
@@ -237,6 +242,8 @@ pub fn run(args: CheckArgs) -> Exit {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let mut failing = false;
+    // A blank line between two `human` reports, and before the summary.
+    let mut gap = report::human::Gap::default();
     // Which rules applied to some manifest (a binding got past its `where`).
     let mut applied = vec![false; program.rules.len()];
     let mut evaluated = false;
@@ -256,14 +263,19 @@ pub fn run(args: CheckArgs) -> Exit {
         // Line formats are written file by file, as the check goes: memory
         // stays flat and a long run shows progress.
         Format::Human | Format::Short | Format::Github => {
-            let renderer = Renderer::new(color, settings.columns);
+            let stream = match settings.output {
+                Some(_) => term::Stream::File,
+                None => term::Stream::Stdout,
+            };
+            let renderer = Renderer::new(settings.color.on(stream), settings.columns)
+                .with_width(term::width(stream));
             check_each(&program, &found, &opts, |file| {
                 note_applied(&file);
                 let mut why = explain.then(|| crate::explain::Explainer::new(&program, opts.today));
                 for f in &file.findings {
                     failing |= fails(f);
                     let mut text = match format {
-                        Format::Human => renderer.finding(f),
+                        Format::Human => format!("{}{}", gap.before(), renderer.finding(f)),
                         Format::Github => {
                             format!("{}\n", report::github::finding(f, settings.columns))
                         }
@@ -287,13 +299,14 @@ pub fn run(args: CheckArgs) -> Exit {
         // Documents are written as the check goes too: each file's part as
         // its batch completes, and what needs the run's totals at the end.
         Format::Json | Format::Sarif | Format::Junit => {
-            let mut document = match Document::start(format, &program, root, &mut out) {
-                Ok(document) => document,
-                Err(e) => {
-                    say(&format!("error: cannot render the report: {e}"));
-                    return Exit::Failed;
-                }
-            };
+            let mut document =
+                match Document::start(format, &program, root, settings.fail_on, &mut out) {
+                    Ok(document) => document,
+                    Err(e) => {
+                        say(&format!("error: cannot render the report: {e}"));
+                        return Exit::Failed;
+                    }
+                };
             let totals = check_each(&program, &found, &opts, |file| {
                 note_applied(&file);
                 failing |= file.findings.iter().any(fails);
@@ -321,7 +334,10 @@ pub fn run(args: CheckArgs) -> Exit {
     // summary comes after it.
     if write_error.is_none() {
         if settings.output.is_none() && format == Format::Human {
-            write_error = writeln!(out, "{summary}").and_then(|()| out.flush()).err();
+            let summary = report::human::wrap_prose(&summary, term::width(term::Stream::Stdout));
+            write_error = writeln!(out, "{}{summary}", gap.before())
+                .and_then(|()| out.flush())
+                .err();
         } else {
             write_error = out.flush().err();
             say(&summary);
@@ -373,6 +389,7 @@ impl<'p, W: Write> Document<'p, W> {
         format: Format,
         program: &'p Program,
         root: Option<report::sarif::Root>,
+        fail_on: FailOn,
         out: W,
     ) -> std::io::Result<Document<'p, W>> {
         Ok(match format {
@@ -380,7 +397,11 @@ impl<'p, W: Write> Document<'p, W> {
                 let root = root.ok_or_else(|| std::io::Error::other("no root for SARIF's URIs"))?;
                 Document::Sarif(report::sarif::Stream::start(program, root, out)?)
             }
-            Format::Junit => Document::Junit(report::junit::Stream::start(program, out)),
+            Format::Junit => Document::Junit(report::junit::Stream::start(
+                program,
+                fail_on.threshold(),
+                out,
+            )),
             // The line formats are written without a document.
             Format::Json | Format::Human | Format::Short | Format::Github => {
                 Document::Json(report::json::Stream::start(out)?)

@@ -10,10 +10,11 @@ use crate::config::{Config, PolicyPath, BUILTIN};
 use crate::diagnostics::Diag;
 use crate::manifest::discover::path_text;
 use crate::report::escape::visible;
+use crate::report::term::{self, ColorChoice};
 use crate::report::{self, human::Renderer};
 use crate::shipped;
 use crate::source::{ColumnUnit, Source, BUILTIN_PREFIX};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,15 +26,18 @@ use std::sync::Arc;
 pub struct ErrorStyle {
     pub short: bool,
     pub columns: ColumnUnit,
+    /// Whether reports are coloured, judged on stderr.
+    pub color: ColorChoice,
 }
 
 impl ErrorStyle {
     /// One line each when `short`, columns in the line formats' default
-    /// unit.
+    /// unit, colour as the environment says.
     pub fn lines(short: bool) -> ErrorStyle {
         ErrorStyle {
             short,
             columns: ColumnUnit::default(),
+            color: ColorChoice::Auto,
         }
     }
 }
@@ -420,6 +424,10 @@ pub fn load_program(policies: &[PolicyPath], style: ErrorStyle) -> Option<Manual
 pub fn print_errors(errors: &[Diag], style: ErrorStyle, what: &str) {
     print_diags(errors, style);
     let n = errors.len();
+    // After reports, the last line stands apart, as a check's summary does.
+    if !style.short && n > 0 {
+        let _ = writeln!(std::io::stderr());
+    }
     let _ = writeln!(
         std::io::stderr(),
         "error: {what} {} {n} {}; no manifest was checked",
@@ -429,17 +437,17 @@ pub fn print_errors(errors: &[Diag], style: ErrorStyle, what: &str) {
 }
 
 /// Writes errors to stderr, one line each when `short`, else as reports
-/// with the snippet they point at.
+/// with the snippet they point at, a blank line between two.
 pub(crate) fn print_diags(errors: &[Diag], style: ErrorStyle) {
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let renderer = Renderer::new(color, style.columns);
+    let renderer = Renderer::new(style.color.on(term::Stream::Stderr), style.columns)
+        .with_width(term::width(term::Stream::Stderr));
+    let mut gap = report::human::Gap::default();
     let mut err = std::io::stderr().lock();
     for d in errors {
         let text = if style.short {
             format!("{}\n", report::short::diag(d, style.columns))
         } else {
-            renderer.diag(d)
+            format!("{}{}", gap.before(), renderer.diag(d))
         };
         let _ = err.write_all(text.as_bytes());
     }

@@ -7,6 +7,7 @@ use crate::manifest::discover::path_text;
 use crate::report::escape::visible;
 use crate::report::human::Renderer;
 use crate::report::junit::{escape, xml};
+use crate::report::term::{self, ColorChoice, Stream};
 use crate::source::ColumnUnit;
 use crate::testing::coverage::{Coverage, RuleReport};
 use crate::testing::file::{read, Case};
@@ -41,6 +42,11 @@ pub struct TestArgs {
     /// Fail (exit 1) when a rule has no failing or no passing case.
     #[arg(long)]
     require_coverage: bool,
+    /// Colour the reports of broken test files and policies: auto colours
+    /// a terminal, and any output when FORCE_COLOR or CLICOLOR_FORCE is
+    /// set, unless NO_COLOR is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,12 +145,11 @@ pub fn run(args: TestArgs) -> Exit {
     } else {
         TestFormat::Short
     });
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let (config, loaded) = match super::policies::configured(
-        &args.policy,
-        super::policies::ErrorStyle::lines(format != TestFormat::Human),
-    ) {
+    let style = super::policies::ErrorStyle {
+        color: args.color,
+        ..super::policies::ErrorStyle::lines(format != TestFormat::Human)
+    };
+    let (config, loaded) = match super::policies::configured(&args.policy, style) {
         Ok(configured) => configured,
         Err(exit) => return exit,
     };
@@ -178,7 +183,10 @@ pub fn run(args: TestArgs) -> Exit {
         .map(|r| r.id.as_str())
         .chain(crate::builtin::Builtin::ALL.iter().map(|b| b.id()))
         .collect();
-    let renderer = Renderer::new(color, ColumnUnit::default());
+    // The reports of broken test files go to stderr.
+    let renderer = Renderer::new(args.color.on(Stream::Stderr), ColumnUnit::default())
+        .with_width(term::width(Stream::Stderr));
+    let mut gap = crate::report::human::Gap::default();
     let today = Date::today_utc();
     let want_traces = args.coverage || args.require_coverage;
     let mut coverage = Coverage::default();
@@ -196,7 +204,7 @@ pub fn run(args: TestArgs) -> Exit {
                 summary.broken_files += 1;
                 for d in &errors {
                     let text = match format {
-                        TestFormat::Human => renderer.diag(d),
+                        TestFormat::Human => format!("{}{}", gap.before(), renderer.diag(d)),
                         _ => format!("{}\n", crate::report::short::diag(d, ColumnUnit::default())),
                     };
                     let _ = std::io::stderr().write_all(text.as_bytes());

@@ -8,6 +8,7 @@
 //! it.
 
 use super::escape::visible;
+use super::{fit, term};
 use crate::ast::Severity;
 use crate::diagnostics::{Diag, Finding};
 use crate::source::{line_of, ColumnUnit, Source, Span};
@@ -228,6 +229,38 @@ impl Diagnostic for Report {
     }
 }
 
+impl Report {
+    /// Each label that is too long for the room right of its arrow, in
+    /// lines that fit it, here and in the related reports.
+    fn wrap_labels(&mut self, long: &[(String, usize)]) {
+        if long.is_empty() {
+            return;
+        }
+        for (_, label) in &mut self.labels {
+            if let Some((_, room)) = long.iter().find(|(text, _)| text == label) {
+                *label = fit::wrap_label(label, *room);
+            }
+        }
+        for r in &mut self.related {
+            r.wrap_labels(long);
+        }
+    }
+}
+
+/// `report` as `handler` renders it. The handler is a dependency's code:
+/// should it fail on some input, the finding is still reported, in plain
+/// words.
+fn draw(handler: &GraphicalReportHandler, report: &Report) -> String {
+    let mut out = String::new();
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut out, report)
+    }));
+    if !matches!(rendered, Ok(Ok(()))) {
+        out = format!("{}\n", report.message);
+    }
+    out
+}
+
 fn severity(s: Severity) -> miette::Severity {
     match s {
         Severity::Error => miette::Severity::Error,
@@ -236,38 +269,79 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// Renders graphical reports; `color` only on a terminal without `NO_COLOR`.
+/// Renders graphical reports, coloured or not (the caller decides, with
+/// [`super::term`]), fitted to a width.
 pub struct Renderer {
     handler: GraphicalReportHandler,
+    /// The same handler without colour, when `handler` has colour: where
+    /// labels land is measured on its rendering.
+    plain: Option<GraphicalReportHandler>,
+    width: usize,
     /// How the header of a snippet counts its column.
     columns: ColumnUnit,
 }
 
+fn handler(theme: GraphicalTheme, width: usize) -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .without_primary_span_start()
+        // Lines break at spaces only: a date (`2018-12-18`), a rule id or a
+        // path is never cut in two, and a word longer than the line stays
+        // whole on a line of its own.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
+}
+
 impl Renderer {
+    /// A renderer fitted to [`term::DEFAULT_WIDTH`]; see
+    /// [`Renderer::with_width`].
     pub fn new(color: bool, columns: ColumnUnit) -> Renderer {
-        let theme = if color {
-            GraphicalTheme::unicode()
+        let plain = handler(GraphicalTheme::unicode_nocolor(), term::DEFAULT_WIDTH);
+        let (handler, plain) = if color {
+            (
+                handler(GraphicalTheme::unicode(), term::DEFAULT_WIDTH),
+                Some(plain),
+            )
         } else {
-            GraphicalTheme::unicode_nocolor()
+            (plain, None)
         };
         Renderer {
-            handler: GraphicalReportHandler::new_themed(theme)
-                .with_width(100)
-                .without_primary_span_start(),
+            handler,
+            plain,
+            width: term::DEFAULT_WIDTH,
             columns,
         }
     }
 
-    fn render(&self, report: &Report) -> String {
-        let mut out = String::new();
-        // The graphical handler is a dependency's code: should it fail on
-        // some input, the finding is still reported, in plain words.
-        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.handler.render_report(&mut out, report)
-        }));
-        if !matches!(rendered, Ok(Ok(()))) {
-            out = format!("{}\n", report.message);
-        }
+    /// The same renderer, fitted to `width` columns: a report's prose (its
+    /// message, help, the rule's title) is wrapped at spaces, labels are
+    /// wrapped under their arrow, and lines of a file are cut past what
+    /// their labels underline (see [`super::fit`]), so that a snippet's
+    /// gutter stays whole on a terminal that wide.
+    pub fn with_width(mut self, width: usize) -> Renderer {
+        self.width = width;
+        self.handler = self.handler.with_width(width);
+        self.plain = self.plain.map(|p| p.with_width(width));
+        self
+    }
+
+    /// A report, ending in one line break (reports written one after
+    /// another are kept apart by a [`Gap`]).
+    fn render(&self, mut report: Report) -> String {
+        let plain = self.plain.as_ref().unwrap_or(&self.handler);
+        let first = draw(plain, &report);
+        let long = fit::long_labels(&first, self.width);
+        let mut out = if long.is_empty() && self.plain.is_none() {
+            first
+        } else {
+            report.wrap_labels(&long);
+            draw(&self.handler, &report)
+        };
+        out = fit::fit_lines(&out, self.width);
+        let end = out.trim_end_matches('\n').len();
+        out.truncate(end);
+        out.push('\n');
         out
     }
 
@@ -359,7 +433,7 @@ impl Renderer {
             );
             severity = miette::Severity::Advice;
         }
-        self.render(&Report {
+        self.render(Report {
             message,
             code: Some(visible(&f.rule).into_owned()),
             severity,
@@ -373,7 +447,7 @@ impl Renderer {
     pub fn diag(&self, d: &Diag) -> String {
         if on_long_line(&d.span.src, d.span.start) {
             let (line, col) = d.span.src.line_column(d.span.start, self.columns);
-            return self.render(&Report {
+            return self.render(Report {
                 message: format!(
                     "{}:{line}:{col}: {}",
                     visible(&d.span.src.name),
@@ -404,7 +478,7 @@ impl Renderer {
                 });
             }
         }
-        self.render(&Report {
+        self.render(Report {
             message: visible(&d.message).into_owned(),
             code: None,
             severity: miette::Severity::Error,
@@ -413,6 +487,40 @@ impl Renderer {
             labels,
             related,
         })
+    }
+}
+
+/// Prose for people beside the reports (the summary and its notes), each
+/// line wrapped at `width` at spaces, its continuation indented.
+pub fn wrap_prose(text: &str, width: usize) -> String {
+    let options = textwrap::Options::new(width)
+        .subsequent_indent("  ")
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    text.lines()
+        .map(|line| textwrap::fill(line, &options))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The blank line between one report and the next, and none before the
+/// first: reports written one after another read as separate blocks, each
+/// rule header apart from the snippet above it.
+#[derive(Debug, Default)]
+pub struct Gap {
+    started: bool,
+}
+
+impl Gap {
+    /// What to write before the next report: nothing for the first, a line
+    /// break (a blank line after the report's own) for every other.
+    pub fn before(&mut self) -> &'static str {
+        if std::mem::replace(&mut self.started, true) {
+            "\n"
+        } else {
+            ""
+        }
     }
 }
 

@@ -6,12 +6,20 @@
 //! `classname` and `file`:
 //!
 //! - pass: a passing case;
-//! - fail: a `<failure>` whose message is the first finding's, and whose
-//!   text lists every finding as `path:line:col: severity[rule]: message`;
-//! - could not be evaluated: an `<error>`;
+//! - fail, with a finding at or above `--fail-on`: a `<failure>` whose
+//!   message is the first such finding's, and whose text lists them as
+//!   `path:line:col: severity[rule]: message`;
+//! - could not be evaluated: an `<error>`, likewise;
+//! - fail, with findings that do not fail the run (below `--fail-on`, or
+//!   any with `--fail-on never`): a passing case, its findings in its
+//!   `<system-out>`, so that a CI's test view shows no failure on a run
+//!   that passed, and the findings are still there to read;
 //! - not applicable (nothing got past `where`): `<skipped>`;
 //! - every finding waived: `<skipped>`, with the waiver in the message,
 //!   since it does not fail the run.
+//!
+//! Beside a `<failure>` or an `<error>`, the case's findings that do not
+//! fail the run (waived, or below `--fail-on`) are in its `<system-out>`.
 //!
 //! A manifest that does not load (`FileKind::Broken`) was never evaluated:
 //! it yields only its `manifest/*` failures. Built-in checks appear where
@@ -29,6 +37,7 @@
 
 use super::escape::visible;
 use super::{builtin_group, catalogue, short};
+use crate::ast::Severity;
 use crate::check::Program;
 use crate::diagnostics::Finding;
 use crate::run::{FileKind, FileReport, Report, RuleResult};
@@ -52,6 +61,8 @@ struct Status {
     ty: Option<String>,
     /// The element's text.
     description: Option<String>,
+    /// Findings that do not fail the run, for `<system-out>`.
+    output: Option<String>,
 }
 
 impl Status {
@@ -61,6 +72,7 @@ impl Status {
             message: None,
             ty: None,
             description: None,
+            output: None,
         }
     }
 }
@@ -115,13 +127,18 @@ impl Suite {
 /// documentation for how, and what it costs).
 pub struct Stream<'p, W: Write> {
     program: &'p Program,
+    /// The severity at and above which a finding fails the run (`--fail-on`);
+    /// `None` for `never`.
+    threshold: Option<Severity>,
     out: W,
     /// In catalogue order; a suite with no case is left out.
     suites: Vec<Suite>,
 }
 
 impl<'p, W: Write> Stream<'p, W> {
-    pub fn start(program: &'p Program, out: W) -> Stream<'p, W> {
+    /// A document whose failures are the findings at or above `threshold`
+    /// (`--fail-on`; `None` for `never`, when nothing fails).
+    pub fn start(program: &'p Program, threshold: Option<Severity>, out: W) -> Stream<'p, W> {
         let mut suites: Vec<Suite> = Vec::new();
         for entry in catalogue(program) {
             if !suites.iter().any(|s| s.name == xml(entry.policy)) {
@@ -130,6 +147,7 @@ impl<'p, W: Write> Stream<'p, W> {
         }
         Stream {
             program,
+            threshold,
             out,
             suites,
         }
@@ -162,7 +180,15 @@ impl<'p, W: Write> Stream<'p, W> {
                     };
                     let findings: Vec<&Finding> =
                         file.findings.iter().filter(|f| f.rule == rule.id).collect();
-                    self.add(&rule.policy, &case(&rule.id, file, result, &findings))?;
+                    let case = case(
+                        &rule.id,
+                        file,
+                        result,
+                        &findings,
+                        rule.severity,
+                        self.threshold,
+                    );
+                    self.add(&rule.policy, &case)?;
                 }
             }
         }
@@ -180,10 +206,15 @@ impl<'p, W: Write> Stream<'p, W> {
             seen.push(&f.rule);
             let findings: Vec<&Finding> =
                 file.findings.iter().filter(|g| g.rule == f.rule).collect();
-            self.add(
-                builtin_group(&f.rule),
-                &case(&f.rule, file, RuleResult::Fail, &findings),
-            )?;
+            let case = case(
+                &f.rule,
+                file,
+                RuleResult::Fail,
+                &findings,
+                f.severity,
+                self.threshold,
+            );
+            self.add(builtin_group(&f.rule), &case)?;
         }
         Ok(())
     }
@@ -276,12 +307,62 @@ fn describe(findings: &[&Finding]) -> String {
     text
 }
 
-fn status(result: RuleResult, findings: &[&Finding]) -> Status {
+/// Whether a finding fails the run: not waived, and at or above the
+/// threshold.
+fn fails(f: &Finding, threshold: Option<Severity>) -> bool {
+    f.waiver.is_none() && threshold.is_some_and(|t| f.severity >= t)
+}
+
+/// What `<system-out>` says of findings that do not fail the run.
+fn not_failing(findings: &[&Finding], threshold: Option<Severity>) -> Option<String> {
+    if findings.is_empty() {
+        return None;
+    }
+    let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+    let why = match (threshold, waived) {
+        (None, _) => "`--fail-on never`".to_string(),
+        (Some(_), n) if n == findings.len() => "waived".to_string(),
+        (Some(t), 0) => format!("below `--fail-on {}`", t.as_str()),
+        (Some(t), _) => format!("below `--fail-on {}`, or waived", t.as_str()),
+    };
+    Some(format!(
+        "not failing the run ({why}):\n{}",
+        describe(findings)
+    ))
+}
+
+/// [`not_failing`], for a case without a finding of its own.
+fn not_failing_without_finding(
+    message: &str,
+    severity: Severity,
+    threshold: Option<Severity>,
+) -> Option<String> {
+    let why = match threshold {
+        Some(t) => format!("below `--fail-on {}`", t.as_str()),
+        None => "`--fail-on never`".to_string(),
+    };
+    Some(format!(
+        "not failing the run ({why}): {message} ({})\n",
+        severity.as_str()
+    ))
+}
+
+/// How a case ends. `severity` is the rule's: it decides for a case that
+/// failed without a finding of its own (a rule across manifests reports
+/// in one manifest; the others end as it did).
+fn status(
+    result: RuleResult,
+    findings: &[&Finding],
+    severity: Severity,
+    threshold: Option<Severity>,
+) -> Status {
     let live: Vec<&Finding> = findings
         .iter()
         .copied()
         .filter(|f| f.waiver.is_none())
         .collect();
+    let (failing, others): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| fails(f, threshold));
     match (result, live.first(), findings.first()) {
         (RuleResult::Pass, _, _) => Status::new(Outcome::Pass),
         (RuleResult::NotApplicable, _, _) => Status {
@@ -303,15 +384,45 @@ fn status(result: RuleResult, findings: &[&Finding]) -> Status {
             description: Some(describe(findings)),
             ..Status::new(Outcome::Skipped)
         },
-        (RuleResult::Fail | RuleResult::Error, first, _) => {
+        // Findings, none of which fails the run: the case passes, and
+        // shows them.
+        (RuleResult::Fail | RuleResult::Error, _, Some(_)) if failing.is_empty() => Status {
+            output: not_failing(&others, threshold),
+            ..Status::new(Outcome::Pass)
+        },
+        // No finding here: the rule's severity decides, an evaluation
+        // error counting as an error.
+        (RuleResult::Fail | RuleResult::Error, _, None) => {
+            let (outcome, severity, message) = match result {
+                RuleResult::Error => (
+                    Outcome::Error,
+                    Severity::Error,
+                    "the rule could not be evaluated",
+                ),
+                _ => (Outcome::Failure, severity, "the rule fails"),
+            };
+            if threshold.is_some_and(|t| severity >= t) {
+                Status {
+                    message: Some(message.to_string()),
+                    ty: Some(severity.as_str().to_string()),
+                    ..Status::new(outcome)
+                }
+            } else {
+                Status {
+                    output: not_failing_without_finding(message, severity, threshold),
+                    ..Status::new(Outcome::Pass)
+                }
+            }
+        }
+        (RuleResult::Fail | RuleResult::Error, _, _) => {
             let outcome = if result == RuleResult::Error {
                 Outcome::Error
             } else {
                 Outcome::Failure
             };
-            let (message, ty) = match first.or(findings.first()) {
+            let (message, ty) = match failing.first() {
                 Some(f) => {
-                    let more = match live.len() {
+                    let more = match failing.len() {
                         0 | 1 => String::new(),
                         n => format!(" (and {} more)", n - 1),
                     };
@@ -320,12 +431,15 @@ fn status(result: RuleResult, findings: &[&Finding]) -> Status {
                         Some(f.severity.as_str().to_string()),
                     )
                 }
+                // Unreachable: the arm above takes a case without failing
+                // findings.
                 None => ("the rule fails".to_string(), None),
             };
             Status {
                 message: Some(message),
                 ty,
-                description: Some(describe(findings)),
+                description: Some(describe(&failing)),
+                output: not_failing(&others, threshold),
                 ..Status::new(outcome)
             }
         }
@@ -354,44 +468,70 @@ impl Case {
         if let Some(line) = self.line {
             write!(out, " line=\"{line}\"")?;
         }
-        let tag = match self.status.outcome {
-            Outcome::Pass => return out.write_all(b"/>"),
-            Outcome::Skipped => "skipped",
-            Outcome::Failure => "failure",
-            Outcome::Error => "error",
+        let tag = match (self.status.outcome, &self.status.output) {
+            (Outcome::Pass, None) => return out.write_all(b"/>"),
+            (Outcome::Pass, Some(_)) => None,
+            (Outcome::Skipped, _) => Some("skipped"),
+            (Outcome::Failure, _) => Some("failure"),
+            (Outcome::Error, _) => Some("error"),
         };
-        write!(out, ">\n            <{tag}")?;
-        if let Some(message) = &self.status.message {
-            write!(out, " message=\"{}\"", escape(message))?;
+        out.write_all(b">")?;
+        if let Some(tag) = tag {
+            write!(out, "\n            <{tag}")?;
+            if let Some(message) = &self.status.message {
+                write!(out, " message=\"{}\"", escape(message))?;
+            }
+            if let Some(ty) = &self.status.ty {
+                write!(out, " type=\"{}\"", escape(ty))?;
+            }
+            match &self.status.description {
+                Some(text) => write!(out, ">{}</{tag}>", escape(text))?,
+                None => out.write_all(b"/>")?,
+            }
         }
-        if let Some(ty) = &self.status.ty {
-            write!(out, " type=\"{}\"", escape(ty))?;
-        }
-        match &self.status.description {
-            Some(text) => write!(out, ">{}</{tag}>", escape(text))?,
-            None => out.write_all(b"/>")?,
+        if let Some(text) = &self.status.output {
+            write!(
+                out,
+                "\n            <system-out>{}</system-out>",
+                escape(text)
+            )?;
         }
         out.write_all(b"\n        </testcase>")
     }
 }
 
-fn case(rule: &str, file: &FileReport, result: RuleResult, findings: &[&Finding]) -> Case {
+fn case(
+    rule: &str,
+    file: &FileReport,
+    result: RuleResult,
+    findings: &[&Finding],
+    severity: Severity,
+    threshold: Option<Severity>,
+) -> Case {
+    // The line of the first finding that fails the run, else of the first
+    // that is not waived.
     let line = findings
         .iter()
-        .find(|f| f.waiver.is_none())
+        .find(|f| fails(f, threshold))
+        .or_else(|| findings.iter().find(|f| f.waiver.is_none()))
         .filter(|f| f.location.range.is_some())
         .map(|f| f.location.line_col().0);
     Case {
         name: xml(rule),
         path: xml(&file.path),
         line,
-        status: status(result, findings),
+        status: status(result, findings, severity, threshold),
     }
 }
 
-/// The JUnit document, with a final newline.
-pub fn render(program: &Program, report: &Report) -> Result<String, String> {
-    let mut stream = Stream::start(program, Vec::new());
+/// The JUnit document, with a final newline; findings at or above
+/// `threshold` are failures.
+pub fn render(
+    program: &Program,
+    report: &Report,
+    threshold: Option<Severity>,
+) -> Result<String, String> {
+    let mut stream = Stream::start(program, threshold, Vec::new());
     for file in &report.files {
         stream.file(file).map_err(|e| e.to_string())?;
     }

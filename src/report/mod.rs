@@ -7,12 +7,14 @@
 //! parseable.
 
 pub mod escape;
+mod fit;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod short;
+pub mod term;
 
 use crate::ast::Severity;
 use crate::builtin::Builtin;
