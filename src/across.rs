@@ -259,9 +259,9 @@ pub fn check(
             })
             .collect();
         let mut list: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
-        let partner_id = reread.get(&file).and_then(|again| match &again.loaded {
+        let ids = reread.get(&file).and_then(|again| match &again.loaded {
             Some(Loaded::Manifest { schema, value, .. }) => {
-                crate::run::partner_id(program, *schema, value)
+                Some(crate::run::ids(program, *schema, value))
             }
             _ => None,
         });
@@ -289,7 +289,7 @@ pub fn check(
             findings: list,
             results,
             kept: None,
-            partner_id,
+            ids: ids.unwrap_or_default(),
         })?;
     }
     ControlFlow::Continue(())

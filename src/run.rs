@@ -87,9 +87,50 @@ pub struct FileReport {
     /// What rules across manifests read of a valid manifest, kept until
     /// they run.
     pub kept: Option<Box<crate::across::Kept>>,
-    /// The manifest's `partner.id`, when it has one: with the file's path,
-    /// what names the manifest in SARIF's fingerprints.
-    pub partner_id: Option<String>,
+    /// What names the manifest and its list items in SARIF's
+    /// fingerprints, beside the file's path.
+    pub ids: Ids,
+}
+
+/// The manifest's `partner.id`, when it has one, and the `id` of each item
+/// of its lists of records (`grants`, `features`, ...): a finding about
+/// `/grants/3` is about grant `inbox`, wherever the list puts it.
+#[derive(Debug, Clone, Default)]
+pub struct Ids {
+    pub partner: Option<String>,
+    /// Each list's key, and its items' ids in order (`None` for an item
+    /// without a text id).
+    pub items: Vec<(String, Vec<Option<String>>)>,
+}
+
+impl Ids {
+    /// A JSON pointer with each index into a list of the manifest written
+    /// as its item's id where the item has one: `/grants/3/subjects/1` is
+    /// `/grants/id=inbox/subjects/1`.
+    pub fn stable(&self, pointer: &str) -> String {
+        let mut segs = pointer.split('/');
+        let mut out = String::new();
+        let (Some(first), Some(list), Some(index)) = (segs.next(), segs.next(), segs.next()) else {
+            return pointer.to_string();
+        };
+        let id = index.parse::<usize>().ok().and_then(|i| {
+            let (_, ids) = self.items.iter().find(|(k, _)| k == list)?;
+            ids.get(i)?.as_deref()
+        });
+        let Some(id) = id else {
+            return pointer.to_string();
+        };
+        out.push_str(first);
+        out.push('/');
+        out.push_str(list);
+        out.push_str("/id=");
+        out.push_str(&id.replace('~', "~0").replace('/', "~1"));
+        for seg in segs {
+            out.push('/');
+            out.push_str(seg);
+        }
+        out
+    }
 }
 
 #[derive(Debug)]
@@ -322,7 +363,7 @@ fn check_index(program: &Program, found: &Discovery, opts: &Options, i: usize) -
         findings: Vec::new(),
         results: Vec::new(),
         kept: None,
-        partner_id: None,
+        ids: Ids::default(),
     })
 }
 
@@ -401,7 +442,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             findings: Vec::new(),
             results: Vec::new(),
             kept: None,
-            partner_id: None,
+            ids: Ids::default(),
         },
         Loaded::Syntax(err) => broken(
             display,
@@ -417,7 +458,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
             findings: vec![issue_finding(&src, &issue)],
             results: Vec::new(),
             kept: None,
-            partner_id: None,
+            ids: Ids::default(),
         },
         Loaded::Manifest {
             schema,
@@ -439,7 +480,7 @@ pub fn check_text(program: &Program, display: &str, text: String, opts: &Options
                     findings: issues.iter().map(|i| issue_finding(&src, i)).collect(),
                     results: rules.map(|(i, _)| (i, RuleResult::Error)).collect(),
                     kept: None,
-                    partner_id: partner_id(program, schema, &value),
+                    ids: ids(program, schema, &value),
                 };
             }
             evaluate(program, &src, schema, &value, &spans, rules, opts)
@@ -595,24 +636,48 @@ fn evaluate<'p>(
         findings,
         results,
         kept: crate::across::keep(program, schema, value, &src.text),
-        partner_id: partner_id(program, schema, value),
+        ids: ids(program, schema, value),
     }
 }
 
 /// The manifest's `partner.id`, when its schema has one and it is text. An
 /// invalid manifest has it too when that value itself is valid.
-pub(crate) fn partner_id(
-    program: &Program,
-    schema: usize,
-    value: &crate::value::Value,
-) -> Option<String> {
-    let root = Ty::Record(program.types.schemas.get(schema)?.root);
-    let partner = waivers::field(&program.types, &root, value, "partner")?;
-    let ty = program.types.record_field_ty(&root, "partner")?;
-    match waivers::field(&program.types, ty, partner, "id")? {
-        crate::value::Value::Str(id) => Some(id.clone()),
-        _ => None,
+pub(crate) fn ids(program: &Program, schema: usize, value: &crate::value::Value) -> Ids {
+    let types = &program.types;
+    let Some(schema) = types.schemas.get(schema) else {
+        return Ids::default();
+    };
+    let root = Ty::Record(schema.root);
+    let partner = waivers::field(types, &root, value, "partner").and_then(|partner| {
+        let ty = types.record_field_ty(&root, "partner")?;
+        match waivers::field(types, ty, partner, "id")? {
+            crate::value::Value::Str(id) => Some(id.clone()),
+            _ => None,
+        }
+    });
+    let mut items = Vec::new();
+    if let Some(record) = types.record(schema.root) {
+        for name in record.field_names() {
+            let Some(Ty::List(elem)) = types.record_field_ty(&root, name).map(Ty::required) else {
+                continue;
+            };
+            let Some(crate::value::Value::List(list)) = waivers::field(types, &root, value, name)
+            else {
+                continue;
+            };
+            let ids: Vec<Option<String>> = list
+                .iter()
+                .map(|item| match waivers::field(types, elem, item, "id") {
+                    Some(crate::value::Value::Str(id)) => Some(id.clone()),
+                    _ => None,
+                })
+                .collect();
+            if ids.iter().any(Option::is_some) {
+                items.push((name.to_string(), ids));
+            }
+        }
     }
+    Ids { partner, items }
 }
 
 /// The places of one manifest's values, and what is needed to look them
@@ -750,7 +815,7 @@ fn broken(
         }],
         results: Vec::new(),
         kept: None,
-        partner_id: None,
+        ids: Ids::default(),
     }
 }
 

@@ -265,7 +265,8 @@ pub fn line_of(starts: &[usize], offset: usize) -> usize {
 /// bidirectional marks, embeddings, overrides and isolates, and the
 /// characters that show nothing at all (zero-width spaces and joiners other
 /// than the one inside emoji, the word joiner and invisible operators, the
-/// soft hyphen, the byte-order mark), which make two names look the same.
+/// soft hyphen, the byte-order mark), which make two names look the same,
+/// and the noncharacters U+FFFE and U+FFFF.
 pub fn is_display_control(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -276,6 +277,8 @@ pub fn is_display_control(c: char) -> bool {
                 | '\u{200C}'
                 | '\u{2060}'..='\u{2064}'
                 | '\u{FEFF}'
+                | '\u{FFFE}'
+                | '\u{FFFF}'
                 | '\u{061C}'
                 | '\u{200E}'
                 | '\u{200F}'

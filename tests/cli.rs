@@ -1668,3 +1668,24 @@ fn output_is_sorted_by_path_components() {
     files.dedup();
     assert_eq!(files, ["a/m.yaml", "a-b/m.yaml", "a.b/m.yaml"], "{run}");
 }
+
+/// A `proviso.yaml` named that is not the configuration in effect (a
+/// nested project's, staged in a commit) is read all the same: broken, it
+/// fails the run; valid, a note says its settings do not apply here.
+#[test]
+fn a_configuration_named_that_is_not_in_effect_is_still_read() {
+    let (_guard, dir) = tempdir();
+    write(&dir, ".git", "gitdir: elsewhere\n");
+    write(&dir, "sub/proviso.yaml", "paths: [p/]\nfail_on: bogus\n");
+    write(&dir, "sub/p/m.yaml", COMPLIANT);
+    let r = run(&dir, &["sub/proviso.yaml", "--allow-empty"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("sub/proviso.yaml:2:10"), "{r}");
+    write(&dir, "sub/proviso.yaml", "paths: [p/]\n");
+    let r = run(&dir, &["sub/proviso.yaml", "--allow-empty"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains("is not the configuration in effect here"),
+        "{r}"
+    );
+}

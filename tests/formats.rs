@@ -566,7 +566,7 @@ fn sarif_points_at_a_rule_in_a_policy_of_the_repository() {
     );
     let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
     assert_eq!(rule["id"], "test/recorded-consent");
-    assert_eq!(rule["name"], "RecordedConsent");
+    assert_eq!(rule["name"], "TestRecordedConsent");
     assert!(rule["helpUri"].is_null());
     let help = rule["help"]["text"].as_str().unwrap();
     assert!(
@@ -999,6 +999,42 @@ fn sarif_fingerprints_follow_the_finding_not_its_line() {
     assert_eq!(other.len(), before.len());
     for (b, o) in before.iter().zip(&other) {
         assert_ne!(b.2, o.2);
+    }
+}
+
+/// Grants are named by their id in a fingerprint: swapping two grants, or
+/// removing the first, keeps each grant's findings' fingerprints.
+#[test]
+fn sarif_fingerprints_follow_a_grant_moved_in_its_list() {
+    let tmp = repository();
+    let path = tmp.path().join("m.yaml");
+    let text = std::fs::read_to_string(repo().join("examples/facebook-2018/netflix.yaml")).unwrap();
+    let (head, rest) = text.split_once("grants:\n").unwrap();
+    let (grant, tail) = rest.split_once("transfers:").unwrap();
+    let other = grant
+        .replace("- id: inbox", "- id: outbox")
+        .replace("recorded: false", "recorded: true");
+    let write = |grants: &[&str]| {
+        std::fs::write(
+            &path,
+            format!("{head}grants:\n{}transfers:{tail}", grants.concat()),
+        )
+        .unwrap();
+        let log = sarif_in(tmp.path(), &["m.yaml"]);
+        let mut found: Vec<(String, String)> = fingerprinted(&log)
+            .into_iter()
+            .map(|(rule, _, f)| (rule, f))
+            .collect();
+        found.sort();
+        found
+    };
+    let inbox_only = write(&[grant]);
+    let both = write(&[&other, grant]);
+    let swapped = write(&[grant, &other]);
+    assert_eq!(both, swapped);
+    // Each of inbox's findings keeps its fingerprint beside outbox.
+    for f in &inbox_only {
+        assert!(both.contains(f), "{f:?} moved: {both:#?}");
     }
 }
 

@@ -422,23 +422,28 @@ fn staged_yaml_that_is_not_a_manifest_passes() {
     assert!(out.contains("Passed"), "{out}");
 }
 
+/// The staged files come after `--`: a file named like a flag is checked
+/// as a file, and cannot add a flag to the run.
 #[test]
-fn without_a_configuration_args_add_policies_to_the_shipped_ones() {
-    // The README's arguments for a project without `proviso.yaml`.
-    let project = Project::new(
-        &[("policies/acme.proviso", ACME)],
-        Some(r#"["--policy", "builtin", "--policy", "policies/"]"#),
-    );
+fn a_staged_file_named_like_a_flag_is_a_file() {
+    let project = project();
     let kept_long = edit(&bypassing("nordlys"), "retention: 30d", "retention: 120d");
-    let (landed, out) = project.commit(&[("partners/nordlys.yaml", &kept_long)]);
+    let (landed, out) = project.commit(&[("-x.yaml", &kept_long)]);
+    assert!(!landed, "{out}");
+    assert!(out.contains("-x.yaml:"), "checked as a manifest: {out}");
+    assert!(out.contains("error[acme/retention]"), "{out}");
+    let (landed, out) = project.commit(&[
+        ("--policy=p.proviso", "policy p for partnership/v1\n"),
+        ("--output=o.yaml", &kept_long),
+    ]);
     assert!(!landed, "{out}");
     assert!(
-        out.contains("error[ftc2012/privacy-settings]"),
-        "the shipped rules: {out}"
+        out.contains("--output=o.yaml:"),
+        "checked as a manifest: {out}"
     );
     assert!(
         out.contains("error[acme/retention]"),
-        "the project's own: {out}"
+        "the project's policies still apply: {out}"
     );
 }
 

@@ -169,6 +169,10 @@ pub fn run(args: CheckArgs) -> Exit {
     if let Err(exit) = policies::named_policies_exist(&args.policy, config.as_ref()) {
         return exit;
     }
+    if let Err(errors) = super::targets::other_configurations(&args.paths, config.as_ref()) {
+        policies::print_errors(&errors, style, "the configuration named");
+        return Exit::Failed;
+    }
     let (explain, verbose) = (args.explain, args.verbose);
     let root_dir = args.root.clone();
     let settings = Settings::new(args, config);

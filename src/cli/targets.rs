@@ -64,6 +64,46 @@ pub(super) fn resolve(
     }
 }
 
+/// A `proviso.yaml` named that is not the configuration of this run (one
+/// of a project nested below, say) is read all the same: its errors fail
+/// the run, as they would where it applies, and a valid one gets a line
+/// saying its settings do not apply here. Committing a broken
+/// configuration cannot pass because it is not the one in effect.
+pub(super) fn other_configurations(
+    named: &[PathBuf],
+    config: Option<&Config>,
+) -> Result<(), Vec<crate::diagnostics::Diag>> {
+    let in_effect = config.and_then(|c| std::fs::canonicalize(&c.file).ok());
+    let mut errors = Vec::new();
+    for path in named {
+        if !(path.is_file() && path.file_name().is_some_and(|name| name == FILE_NAME)) {
+            continue;
+        }
+        let Ok(file) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        if in_effect.as_ref() == Some(&file) {
+            continue;
+        }
+        match Config::load(path) {
+            Err(mut e) => errors.append(&mut e),
+            Ok(_) => say(&format!(
+                "note: `{}` is not the configuration in effect here{}: it was read and has no errors, but its settings do not apply to this run (run proviso in its directory to use them)",
+                visible(&path_text(path)),
+                config.map_or(String::new(), |c| format!(
+                    " (that is `{}`)",
+                    visible(&c.source.name)
+                ))
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// What the project checks: the configuration's `paths`, else its
 /// directory; without a configuration, the working directory.
 fn project(config: Option<&Config>) -> Targets {

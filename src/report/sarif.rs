@@ -132,7 +132,7 @@ struct Context<'a> {
     /// The URIs of policy files, by their name.
     policies: &'a HashMap<String, Artifact>,
     file: &'a Artifact,
-    partner_id: Option<&'a str>,
+    ids: &'a crate::run::Ids,
     fingerprints: &'a mut fingerprint::File,
 }
 
@@ -201,9 +201,13 @@ fn result(f: &Finding, rule_index: Option<usize>, cx: &mut Context<'_>) -> Value
     let identity = fingerprint::Identity {
         rule: &f.rule,
         uri: &cx.file.uri,
-        pointer: loc.pointer.as_ref().map(ToString::to_string),
-        bindings: f.bindings.iter().map(ToString::to_string).collect(),
-        partner_id: cx.partner_id,
+        pointer: loc.pointer.as_ref().map(|p| cx.ids.stable(&p.to_string())),
+        bindings: f
+            .bindings
+            .iter()
+            .map(|b| cx.ids.stable(&b.to_string()))
+            .collect(),
+        partner_id: cx.ids.partner.as_deref(),
     };
     result.insert(
         "partialFingerprints".into(),
@@ -349,7 +353,7 @@ impl<'p, W: Write> Stream<'p, W> {
                 root: &self.root,
                 policies: &self.policies,
                 file: &artifact,
-                partner_id: file.partner_id.as_deref(),
+                ids: &file.ids,
                 fingerprints: &mut fingerprints,
             };
             let value = result(f, self.index.get(f.rule.as_str()).copied(), &mut cx);

@@ -5,12 +5,15 @@
 //! A finding is identified by what it is about, never by its line: the
 //! rule, the file (its URI, relative to the repository's root), the JSON
 //! pointer of the blamed value, the places the rule's `each` variables
-//! were bound to, and the manifest's `partner.id`. An unrelated line
-//! added above leaves it unchanged; two values blamed on one line
-//! (`subjects: [user, friends]`) are two findings.
+//! were bound to, and the manifest's `partner.id`. In the pointers, an item
+//! of a list of the manifest is named by its `id` where it has one
+//! (`/grants/id=inbox/subjects/1`), not by its index: reordering the
+//! grants, or removing one, moves no finding onto another grant. An
+//! unrelated line added above leaves it unchanged; two values blamed on
+//! one line (`subjects: [user, friends]`) are two findings.
 //!
 //! The digest is SHA-256 of those five as a compact JSON array,
-//! `["ftc2012/subject-consent","partners/spotify.yaml","/grants/0/subjects/1",["/grants/0"],"spotify"]`
+//! `["ftc2012/subject-consent","partners/spotify.yaml","/grants/id=inbox/subjects/1",["/grants/id=inbox"],"spotify"]`
 //! (`null` for a missing pointer or partner id), in lowercase hex, and a
 //! `:N` after it numbers findings that are the same by all five (a
 //! manifest missing two fields of one record), in the order of the file.

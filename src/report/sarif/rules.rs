@@ -7,7 +7,6 @@ use super::root::Root;
 use super::{level, CatalogueEntry};
 use crate::ast::Severity;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 /// The project's repository: `tool.driver.informationUri`.
 pub const REPOSITORY: &str = "https://github.com/proviso/proviso";
@@ -131,26 +130,11 @@ fn help(
     (text.join("\n\n"), markdown.join("\n\n"))
 }
 
-/// Each rule's name: its id's last part in PascalCase
-/// (`ftc2012/messages-consent` is `MessagesConsent`), or the whole id's
-/// where two rules of the catalogue share that part.
+/// Each rule's name: its whole id in PascalCase
+/// (`ftc2012/messages-consent` is `Ftc2012MessagesConsent`), so that a
+/// rule's name is the same whatever other rules are loaded beside it.
 fn names(entries: &[CatalogueEntry<'_>]) -> Vec<String> {
-    let tail = |id: &str| id.rsplit('/').next().unwrap_or(id).to_string();
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for e in entries {
-        *count.entry(pascal(&tail(e.id))).or_default() += 1;
-    }
-    entries
-        .iter()
-        .map(|e| {
-            let short = pascal(&tail(e.id));
-            if count.get(&short).copied().unwrap_or(0) > 1 {
-                pascal(e.id)
-            } else {
-                short
-            }
-        })
-        .collect()
+    entries.iter().map(|e| pascal(e.id)).collect()
 }
 
 /// `messages-consent` as `MessagesConsent`: each run of letters and digits
