@@ -307,8 +307,11 @@ fn coloured(out: &Output) -> (bool, bool) {
 
 #[test]
 fn colour_off_a_terminal_follows_the_flag_then_the_environment() {
-    let cases: [Case; 13] = [
+    let cases: [Case; 15] = [
         (&[], &[], false),
+        // An empty `FORCE_COLOR` forces nothing; `CLICOLOR_FORCE` still does.
+        (&[], &[("FORCE_COLOR", "")], false),
+        (&[], &[("FORCE_COLOR", ""), ("CLICOLOR_FORCE", "1")], true),
         (&[], &[("NO_COLOR", "1")], false),
         (&[], &[("FORCE_COLOR", "1")], true),
         (&[], &[("CLICOLOR_FORCE", "1")], true),

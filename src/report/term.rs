@@ -59,7 +59,21 @@ impl ColorChoice {
             (ColorChoice::Auto, Stream::Stdout) => supports_color::Stream::Stdout,
             (ColorChoice::Auto, Stream::Stderr) => supports_color::Stream::Stderr,
         };
-        !anstyle_query::no_color() && supports_color::on(stream).is_some()
+        if anstyle_query::no_color() {
+            return false;
+        }
+        // An empty `FORCE_COLOR` forces nothing (force-color.org), where
+        // supports-color reads it as set: the stream decides, unless
+        // `CLICOLOR_FORCE` forces.
+        let empty_force = std::env::var_os("FORCE_COLOR").is_some_and(|v| v.is_empty());
+        if empty_force && !anstyle_query::clicolor_force() {
+            let terminal = match stream {
+                supports_color::Stream::Stdout => std::io::stdout().is_terminal(),
+                supports_color::Stream::Stderr => std::io::stderr().is_terminal(),
+            };
+            return terminal && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        }
+        supports_color::on(stream).is_some()
     }
 }
 
