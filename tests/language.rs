@@ -477,3 +477,20 @@ fn syntax_errors_of_many_declarations_are_reported_up_to_a_limit_that_is_said() 
         .message
         .starts_with("more than 16 declarations have syntax errors"));
 }
+
+/// A misspelt constant where an enum value could stand reads as an
+/// unknown value: the constant is suggested, as data that replaces the
+/// name.
+#[test]
+fn a_misspelt_constant_is_suggested() {
+    let schema = proviso::shipped::schema();
+    let policy = "policy t for partnership/v1\nconst NORDIC: [Country] = [DK, FI, IS, NO, SE]\n\
+                  rule t/r {\n title \"t\"\n severity error\n require partner.country in NORDCI\n message \"m\"\n}\n";
+    let errors = compile(&[schema, Source::new("t.proviso", policy)]).unwrap_err();
+    let fixes: Vec<(&str, &str)> = errors
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .map(|f| (&policy[f.range.clone()], f.replacement.as_str()))
+        .collect();
+    assert_eq!(fixes, [("NORDCI", "NORDIC")], "{errors:#?}");
+}

@@ -950,12 +950,21 @@ impl RuleCx<'_> {
             )
             .label("unknown value")
             .related(&def.span, format!("`{}` is declared here", def.name));
+            // A misspelt constant reads as an unknown value (`in EAA` for
+            // `in EEA`): its name is suggested when no value is close.
+            let constant = || {
+                did_you_mean(&name, self.types.consts.iter().map(|c| c.name.as_str()))
+                    .map(str::to_string)
+            };
             d = match did_you_mean(&name, values) {
                 Some(s) => d.did_you_mean(s),
-                None if def.values.len() <= 12 => {
-                    d.help(format!("the values are: {}", def.values.join(", ")))
-                }
-                None => d,
+                None => match constant() {
+                    Some(c) => d.did_you_mean(&c),
+                    None if def.values.len() <= 12 => {
+                        d.help(format!("the values are: {}", def.values.join(", ")))
+                    }
+                    None => d,
+                },
             };
             self.errors.push(d);
             return None;
