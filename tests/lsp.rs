@@ -270,7 +270,7 @@ fn a_waiver_is_offered_for_a_rules_finding() {
 struct Client {
     conn: Connection,
     diagnostics: std::collections::HashMap<String, Value>,
-    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+    thread: Option<std::thread::JoinHandle<Result<proviso::lsp::Ended, String>>>,
 }
 
 impl Client {
@@ -355,7 +355,7 @@ impl Client {
         self.request(9998, "shutdown", Value::Null);
         self.notify("exit", Value::Null);
         let ended = self.thread.take().unwrap().join().unwrap();
-        assert!(ended.is_ok(), "{ended:?}");
+        assert_eq!(ended, Ok(proviso::lsp::Ended::ShutDown));
     }
 }
 
@@ -628,4 +628,46 @@ fn the_project_configuration_counts_in_the_editor() {
         "{diags:#}"
     );
     client.stop();
+}
+
+/// `proviso lsp` exits 0 after `shutdown` and `exit`, and 1 after an
+/// `exit` that came without `shutdown`, as the protocol asks.
+#[test]
+fn the_exit_code_says_whether_the_client_shut_the_server_down() {
+    use std::io::Write;
+    let frame = |v: Value| {
+        let body = v.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    };
+    for (shutdown, code) in [(true, 0), (false, 1)] {
+        let mut input = frame(
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        );
+        input +=
+            &frame(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+        if shutdown {
+            input += &frame(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+        }
+        input += &frame(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_proviso"))
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "shutdown first: {shutdown}; {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -13,7 +13,9 @@ pub fn run(_: LspArgs) -> Exit {
     drop(connection);
     let joined = threads.join();
     match (served, joined) {
-        (Ok(()), Ok(())) => Exit::Clean,
+        (Ok(crate::lsp::Ended::ShutDown), Ok(())) => Exit::Clean,
+        // The protocol's code for an `exit` that came without `shutdown`.
+        (Ok(crate::lsp::Ended::Exited), Ok(())) => Exit::Findings,
         (Err(e), _) => {
             let _ = writeln!(std::io::stderr(), "error: the language server stopped: {e}");
             Exit::Failed

@@ -51,8 +51,18 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// `shutdown`, then `exit` (or the client closed the stream).
+    ShutDown,
+    /// `exit` without `shutdown` first: the protocol asks the server to
+    /// exit with code 1.
+    Exited,
+}
+
 /// Serves one client over `connection` until it asks to exit.
-pub fn serve(connection: &Connection) -> Result<(), String> {
+pub fn serve(connection: &Connection) -> Result<Ended, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let encoding = Encoding::negotiate(&params);
@@ -87,15 +97,16 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                     .handle_shutdown(&request)
                     .map_err(|e| e.to_string())?
                 {
-                    return Ok(());
+                    return Ok(Ended::ShutDown);
                 }
                 server.request(request);
             }
+            Message::Notification(note) if note.method == "exit" => return Ok(Ended::Exited),
             Message::Notification(note) => server.notification(note),
             Message::Response(_) => {}
         }
     }
-    Ok(())
+    Ok(Ended::ShutDown)
 }
 
 /// The workspace's folder: the first workspace folder, else the root URI.
