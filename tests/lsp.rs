@@ -185,49 +185,20 @@ fn half_typed_files_get_answers() {
 /// reason, approver and expiry to fill in.
 #[test]
 fn a_waiver_is_offered_for_a_rules_finding() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("examples/facebook-2018/netflix.yaml")).unwrap();
+    let text = netflix();
     let line = text
         .lines()
         .position(|l| l.contains("mechanism: platform_login"))
-        .unwrap() as u32;
-    let (server, client) = Connection::memory();
-    let thread = std::thread::spawn(move || proviso::lsp::serve(&server));
-    let send = |v: Value| {
-        let mut v = v;
-        v["jsonrpc"] = "2.0".into();
-        client
-            .sender
-            .send(serde_json::from_value(v).unwrap())
-            .unwrap();
-    };
-    let response = |id: i32| loop {
-        match client
-            .receiver
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap()
-        {
-            Message::Response(r) if r.id == id.into() => return r.response_result.unwrap(),
-            _ => {}
-        }
-    };
-    send(serde_json::json!({"id": 1, "method": "initialize", "params": {"capabilities": {}}}));
-    response(1);
-    send(serde_json::json!({"method": "initialized", "params": {}}));
-    send(
-        serde_json::json!({"method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///nowhere/netflix.yaml", "languageId": "yaml", "version": 1, "text": text}}}),
-    );
-    send(
-        serde_json::json!({"id": 2, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": "file:///nowhere/netflix.yaml"}, "range": {"start": {"line": line, "character": 20}, "end": {"line": line, "character": 20}}, "context": {"diagnostics": []}}}),
-    );
-    let actions = response(2);
+        .unwrap();
+    let mut client = Client::start(None);
+    let uri = "file:///nowhere/netflix.yaml";
+    client.open(uri, &text);
+    let actions = client.actions(uri, line, 20);
     let waiver = actions
-        .as_array()
-        .unwrap()
         .iter()
         .find(|a| a["title"] == "Add a waiver of `ftc2012/messages-consent`")
-        .unwrap_or_else(|| panic!("{actions:#}"));
-    let edit = &waiver["edit"]["changes"]["file:///nowhere/netflix.yaml"][0];
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edit = &waiver["edit"]["changes"][uri][0];
     let new_text = edit["newText"].as_str().unwrap();
     assert!(
         new_text.contains("  - rule: ftc2012/messages-consent\n    grant: inbox\n"),
@@ -236,33 +207,15 @@ fn a_waiver_is_offered_for_a_rules_finding() {
     assert!(new_text.contains("expires: <YYYY-MM-DD"), "{new_text}");
     // Applied, the waiver is a schema error until it is filled in: it
     // silences nothing.
-    let at = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
-    let mut lines: Vec<&str> = text.lines().collect();
-    let tail: Vec<&str> = new_text.lines().collect();
-    let insert_at = at.min(lines.len());
-    for (i, l) in tail.iter().enumerate() {
-        lines.insert(insert_at + i, l);
-    }
-    let applied = lines.join("\n") + "\n";
-    let program = proviso::shipped::program().unwrap();
-    let opts = proviso::run::Options::new(proviso::date::Date::parse("2018-12-18").unwrap());
-    let report = proviso::run::check_text(&program, "netflix.yaml", applied, &opts);
+    let findings = check(&apply(&text, edit));
     assert!(
-        report
-            .findings
+        findings
             .iter()
             .any(|f| f.rule == "manifest/schema" && f.message.contains("YYYY-MM-DD")),
         "{:#?}",
-        report
-            .findings
-            .iter()
-            .map(|f| &f.message)
-            .collect::<Vec<_>>()
+        findings.iter().map(|f| &f.message).collect::<Vec<_>>()
     );
-    send(serde_json::json!({"id": 3, "method": "shutdown"}));
-    response(3);
-    send(serde_json::json!({"method": "exit"}));
-    assert!(thread.join().unwrap().is_ok());
+    client.stop();
 }
 
 /// A client on an in-memory connection: requests answered by id, and the
