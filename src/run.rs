@@ -94,13 +94,40 @@ pub struct FileReport {
 
 /// The manifest's `partner.id`, when it has one, and the `id` of each item
 /// of its lists of records (`grants`, `features`, ...): a finding about
-/// `/grants/3` is about grant `inbox`, wherever the list puts it.
+/// `/grants/3` is about grant `inbox`, wherever the list puts it. Beside
+/// them, what the HTML report shows of the manifest besides its findings:
+/// who the partner is, and the waivers it declares.
 #[derive(Debug, Clone, Default)]
 pub struct Ids {
     pub partner: Option<String>,
     /// Each list's key, and its items' ids in order (`None` for an item
     /// without a text id).
     pub items: Vec<(String, Vec<Option<String>>)>,
+    /// `partner.name`, `partner.kind` and `partner.country`, as written,
+    /// where the schema has them and they are valid.
+    pub about: Partner,
+    /// The manifest's waivers, with the line each starts on.
+    pub waivers: Vec<DeclaredWaiver>,
+}
+
+/// Who a manifest's partner is, as its `partner` record says.
+#[derive(Debug, Clone, Default)]
+pub struct Partner {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub country: Option<String>,
+}
+
+/// A waiver as a manifest declares it, active or not.
+#[derive(Debug, Clone)]
+pub struct DeclaredWaiver {
+    pub rule: String,
+    pub grant: Option<String>,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: crate::date::Date,
+    /// The JSON pointer of the waiver (`/waivers/0`).
+    pub pointer: String,
 }
 
 impl Ids {
@@ -648,13 +675,39 @@ pub(crate) fn ids(program: &Program, schema: usize, value: &crate::value::Value)
         return Ids::default();
     };
     let root = Ty::Record(schema.root);
-    let partner = waivers::field(types, &root, value, "partner").and_then(|partner| {
+    // A field of `partner` as text: a string as it is, an enum value by
+    // its name.
+    let partner_field = |name: &str| {
+        let partner = waivers::field(types, &root, value, "partner")?;
         let ty = types.record_field_ty(&root, "partner")?;
-        match waivers::field(types, ty, partner, "id")? {
-            crate::value::Value::Str(id) => Some(id.clone()),
+        match waivers::field(types, ty, partner, name)? {
+            crate::value::Value::Str(text) => Some(text.clone()),
+            crate::value::Value::Enum(index) => {
+                let Ty::Enum(e) = types.record_field_ty(ty, name)?.required() else {
+                    return None;
+                };
+                Some(types.enum_def(*e)?.name_of(*index).to_string())
+            }
             _ => None,
         }
-    });
+    };
+    let partner = partner_field("id");
+    let about = Partner {
+        name: partner_field("name"),
+        kind: partner_field("kind"),
+        country: partner_field("country"),
+    };
+    let waivers = waivers::read(types, &root, value)
+        .into_iter()
+        .map(|w| DeclaredWaiver {
+            rule: w.rule,
+            grant: w.grant,
+            reason: w.reason,
+            approved_by: w.approved_by,
+            expires: w.expires,
+            pointer: w.pointer.to_string(),
+        })
+        .collect();
     let mut items = Vec::new();
     if let Some(record) = types.record(schema.root) {
         for name in record.field_names() {
@@ -677,7 +730,12 @@ pub(crate) fn ids(program: &Program, schema: usize, value: &crate::value::Value)
             }
         }
     }
-    Ids { partner, items }
+    Ids {
+        partner,
+        items,
+        about,
+        waivers,
+    }
 }
 
 /// The places of one manifest's values, and what is needed to look them

@@ -285,7 +285,11 @@ pub fn run(args: CheckArgs) -> Exit {
                         }
                         // Only `short` reaches this arm: the documents are
                         // written below.
-                        Format::Short | Format::Json | Format::Sarif | Format::Junit => {
+                        Format::Short
+                        | Format::Json
+                        | Format::Sarif
+                        | Format::Junit
+                        | Format::Html => {
                             format!("{}\n", report::short::finding(f, settings.columns))
                         }
                     };
@@ -302,15 +306,20 @@ pub fn run(args: CheckArgs) -> Exit {
         }
         // Documents are written as the check goes too: each file's part as
         // its batch completes, and what needs the run's totals at the end.
-        Format::Json | Format::Sarif | Format::Junit => {
-            let mut document =
-                match Document::start(format, &program, root, settings.fail_on, &mut out) {
-                    Ok(document) => document,
-                    Err(e) => {
-                        say(&format!("error: cannot render the report: {e}"));
-                        return Exit::Failed;
-                    }
-                };
+        Format::Json | Format::Sarif | Format::Junit | Format::Html => {
+            let start = Start {
+                program: &program,
+                root,
+                fail_on: settings.fail_on,
+                as_of: opts.today,
+            };
+            let mut document = match Document::start(format, start, &mut out) {
+                Ok(document) => document,
+                Err(e) => {
+                    say(&format!("error: cannot render the report: {e}"));
+                    return Exit::Failed;
+                }
+            };
             let totals = check_each(&program, &found, &opts, |file| {
                 note_applied(&file);
                 failing |= file.findings.iter().any(fails);
@@ -381,21 +390,31 @@ pub fn run(args: CheckArgs) -> Exit {
     }
 }
 
-/// A tool's document, written as the check goes.
+/// A tool's document, written as the check goes; the HTML page, which
+/// needs every manifest before its matrix, at the end.
 enum Document<'p, W: Write> {
     Json(report::json::Stream<W>),
     Sarif(report::sarif::Stream<'p, W>),
     Junit(report::junit::Stream<'p, W>),
+    Html(report::html::Collector<'p, W>),
+}
+
+/// What a document starts from.
+struct Start<'p> {
+    program: &'p Program,
+    root: Option<report::sarif::Root>,
+    fail_on: FailOn,
+    as_of: Date,
 }
 
 impl<'p, W: Write> Document<'p, W> {
-    fn start(
-        format: Format,
-        program: &'p Program,
-        root: Option<report::sarif::Root>,
-        fail_on: FailOn,
-        out: W,
-    ) -> std::io::Result<Document<'p, W>> {
+    fn start(format: Format, start: Start<'p>, out: W) -> std::io::Result<Document<'p, W>> {
+        let Start {
+            program,
+            root,
+            fail_on,
+            as_of,
+        } = start;
         Ok(match format {
             Format::Sarif => {
                 let root = root.ok_or_else(|| std::io::Error::other("no root for SARIF's URIs"))?;
@@ -404,6 +423,11 @@ impl<'p, W: Write> Document<'p, W> {
             Format::Junit => Document::Junit(report::junit::Stream::start(
                 program,
                 fail_on.threshold(),
+                out,
+            )),
+            Format::Html => Document::Html(report::html::Collector::start(
+                program,
+                report::html::Run::now(as_of),
                 out,
             )),
             // The line formats are written without a document.
@@ -418,6 +442,7 @@ impl<'p, W: Write> Document<'p, W> {
             Document::Json(s) => s.file(file),
             Document::Sarif(s) => s.file(file),
             Document::Junit(s) => s.file(file),
+            Document::Html(s) => s.file(file),
         }
     }
 
@@ -426,6 +451,7 @@ impl<'p, W: Write> Document<'p, W> {
             Document::Json(s) => s.finish(totals).map(drop),
             Document::Sarif(s) => s.finish().map(drop),
             Document::Junit(s) => s.finish().map(drop),
+            Document::Html(s) => s.finish(totals).map(drop),
         }
     }
 }

@@ -19,6 +19,9 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One self-contained HTML page: partners × rules, and each finding
+    /// with its manifest's lines.
+    Html,
 }
 
 /// The lowest severity that fails a run.

@@ -17,8 +17,10 @@ use std::io::{self, Write};
 /// fields they do not know.
 pub const VERSION: u32 = 1;
 
+/// A finding as the document writes it; the HTML report is built from the
+/// same records.
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'a str,
     severity: &'static str,
     title: &'a str,
@@ -75,13 +77,31 @@ struct JsonWaiver<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+pub(crate) struct Summary {
     manifests: usize,
     rules: usize,
     findings: BySeverity,
     waived: usize,
     skipped: usize,
     elapsed_seconds: f64,
+}
+
+impl Summary {
+    pub(crate) fn new(totals: &Totals) -> Summary {
+        Summary {
+            manifests: totals.manifests,
+            rules: totals.rules,
+            findings: BySeverity {
+                error: totals.errors,
+                warning: totals.warnings,
+                note: totals.notes,
+            },
+            waived: totals.waived,
+            skipped: totals.skipped,
+            // Milliseconds are as precise as a run's timing is meaningful.
+            elapsed_seconds: (totals.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -104,7 +124,7 @@ fn location(l: &crate::diagnostics::Location) -> JsonLocation<'_> {
     }
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         rule: &f.rule,
         severity: f.severity.as_str(),
@@ -183,19 +203,7 @@ impl<W: Write> Stream<W> {
 
     /// The summary and the document's end, with a final newline.
     pub fn finish(mut self, totals: &Totals) -> io::Result<W> {
-        let summary = Summary {
-            manifests: totals.manifests,
-            rules: totals.rules,
-            findings: BySeverity {
-                error: totals.errors,
-                warning: totals.warnings,
-                note: totals.notes,
-            },
-            waived: totals.waived,
-            skipped: totals.skipped,
-            // Milliseconds are as precise as a run's timing is meaningful.
-            elapsed_seconds: (totals.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-        };
+        let summary = Summary::new(totals);
         if !self.empty {
             self.out.write_all(b"\n  ")?;
         }

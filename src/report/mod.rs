@@ -9,6 +9,7 @@
 pub mod escape;
 mod fit;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -1,0 +1,111 @@
+//! `--format html`: one self-contained page for the people who sign a
+//! partnership off (privacy counsel, a data protection officer, an
+//! auditor): a header with the run's totals, a matrix of partners × rules,
+//! and each partner's findings with the manifest's lines, the offending
+//! value marked.
+//!
+//! The page's data is the data `--format json` writes: each finding is the
+//! JSON document's record of it (`json::finding`), and the header's totals
+//! its `summary`. What the matrix needs beyond them (who each partner is,
+//! how each rule ended for each manifest, the waivers a manifest declares)
+//! comes from the same file reports.
+//!
+//! The page is rendered through a template (`report.html`, with
+//! `style.css` and `script.js` inlined): minijinja escapes every value for
+//! HTML as it is written, so nothing a manifest or a file name holds
+//! becomes markup. The page fetches nothing and runs no script but its
+//! own: its Content Security Policy allows the inline style and script by
+//! their digests and nothing else.
+//!
+//! A matrix needs every manifest before its first row is written, so the
+//! page is rendered at the end of the run, from what was kept of each
+//! file: its findings and its rules' results, not its text.
+
+mod data;
+mod snippet;
+
+pub use data::{Collector, Run};
+
+use minijinja::{Environment, Value};
+use sha2::{Digest, Sha256};
+
+const TEMPLATE: &str = include_str!("report.html");
+const STYLE: &str = include_str!("style.css");
+const SCRIPT: &str = include_str!("script.js");
+
+/// Renders the page from its data.
+fn render(page: &data::Page) -> Result<String, String> {
+    let mut env = Environment::new();
+    // Every value is escaped for HTML, whatever the template's name.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| format!("the HTML template does not compile: {e}"))?;
+    let template = env.get_template("report.html").map_err(|e| e.to_string())?;
+    let csp = format!(
+        "default-src 'none'; style-src '{}'; script-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
+        digest(STYLE),
+        digest(SCRIPT)
+    );
+    template
+        .render(minijinja::context! {
+            page => Value::from_serialize(page),
+            style => Value::from_safe_string(STYLE.to_string()),
+            script => Value::from_safe_string(SCRIPT.to_string()),
+            csp => csp,
+        })
+        .map_err(|e| format!("the HTML report could not be rendered: {e}"))
+}
+
+/// A Content Security Policy source for an inline element's text.
+fn digest(text: &str) -> String {
+    format!("sha256-{}", base64(&Sha256::digest(text.as_bytes())))
+}
+
+/// Standard base64, padded (RFC 4648, section 4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let symbol = |v: u32| {
+        ALPHABET
+            .get((v & 63) as usize)
+            .map_or('=', |&b| char::from(b))
+    };
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let v = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(symbol(v >> 18));
+        out.push(symbol(v >> 12));
+        out.push(if chunk.len() > 1 { symbol(v >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { symbol(v) } else { '=' });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (text, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(text.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn the_digest_is_what_a_browser_computes() {
+        // `printf 'alert(1)' | openssl dgst -sha256 -binary | base64`
+        assert_eq!(
+            digest("alert(1)"),
+            "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
+        );
+    }
+}
