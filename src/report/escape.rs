@@ -42,6 +42,15 @@ pub fn visible_but_tabs(s: &str) -> Cow<'_, str> {
     escape(s, |c| c != '\t' && is_display_control(c))
 }
 
+/// As [`visible`], but line breaks and tabs stay: for text in a page whose
+/// markup lays it out (HTML collapses them, or a `<pre>` shows them as
+/// they are), where they act on nothing.
+pub fn visible_but_whitespace(s: &str) -> Cow<'_, str> {
+    escape(s, |c| {
+        !matches!(c, '\n' | '\r' | '\t') && is_display_control(c)
+    })
+}
+
 fn escape(s: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
     let Some(first) = s.find(&escaped) else {
         return Cow::Borrowed(s);

@@ -13,7 +13,8 @@
 //! The page is rendered through a template (`report.html`, with
 //! `style.css` and `script.js` inlined): minijinja escapes every value for
 //! HTML as it is written, so nothing a manifest or a file name holds
-//! becomes markup. The page fetches nothing and runs no script but its
+//! becomes markup, and control and bidi characters are shown as escapes,
+//! as in every other format (snippets show them as pictures). The page fetches nothing and runs no script but its
 //! own: its Content Security Policy allows the inline style and script by
 //! their digests and nothing else.
 //!
@@ -36,8 +37,20 @@ const SCRIPT: &str = include_str!("script.js");
 /// Renders the page from its data.
 fn render(page: &data::Page) -> Result<String, String> {
     let mut env = Environment::new();
-    // Every value is escaped for HTML, whatever the template's name.
+    // Every value is escaped for HTML, whatever the template's name; before
+    // that, a control character or a bidi override in a value is written
+    // as an escape that shows it (`\u{202e}`), so that text from a
+    // manifest cannot reorder or hide what the page shows around it.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.set_formatter(|out, state, value| {
+        if let (Some(text), false) = (value.as_str(), value.is_safe()) {
+            let shown = crate::report::escape::visible_but_whitespace(text);
+            if let std::borrow::Cow::Owned(shown) = shown {
+                return minijinja::escape_formatter(out, state, &Value::from(shown));
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| format!("the HTML template does not compile: {e}"))?;
     let template = env.get_template("report.html").map_err(|e| e.to_string())?;

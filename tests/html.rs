@@ -1,0 +1,327 @@
+//! `--format html` as the binary writes it: the page for a small run as a
+//! snapshot, the data it shares with `--format json`, and what must never
+//! get into it (markup from a manifest or a file name, anything fetched).
+//! The page in a real browser is tests/html_browser.rs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{edit, fenced_tempdir, Run, COMPLIANT};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::process::Command;
+
+const AS_OF: &str = "2018-12-18";
+/// 2018-12-18 12:00:00 UTC: the time the snapshot's page says it was made.
+const EPOCH: &str = "1545134400";
+
+fn proviso(dir: &Path, args: &[&str]) -> Run {
+    Run::of(
+        Command::new(env!("CARGO_BIN_EXE_proviso"))
+            .current_dir(dir)
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    )
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Three manifests: one with a live and a waived finding whose waiver
+/// expires within 30 days, one that passes everything, one that does not
+/// load.
+fn small_run() -> tempfile::TempDir {
+    let dir = fenced_tempdir();
+    let waived = std::fs::read_to_string(repo().join("tests/data/formats/waived.yaml")).unwrap();
+    let waived = edit(&waived, "expires: 2019-06-01", "expires: 2019-01-05");
+    std::fs::write(dir.path().join("spotify.yaml"), waived).unwrap();
+    let compliant = edit(COMPLIANT, "id: spotify", "id: nordlys");
+    let compliant = edit(&compliant, "name: Spotify AB", "name: Nordlys Musikk AS");
+    std::fs::write(dir.path().join("nordlys.yaml"), &compliant).unwrap();
+    let broken = edit(&compliant, "id: nordlys", "id: kestrel");
+    let broken = edit(&broken, "name: Nordlys Musikk AS", "nmae: Kestrel Calendar");
+    std::fs::write(dir.path().join("kestrel.yaml"), broken).unwrap();
+    dir
+}
+
+/// The part of the page that is made from the run: the body without its
+/// script, which is the same on every page (as is the style sheet).
+fn body(page: &str) -> &str {
+    let start = page.find("<body>").expect("a body");
+    let end = page.find("<script>").expect("a script");
+    &page[start..end]
+}
+
+#[test]
+fn html_of_a_small_run() {
+    let dir = small_run();
+    let run = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.starts_with("<!DOCTYPE html>\n"), "{run}");
+    assert!(run.stderr.starts_with("checked 3 manifests"), "{run}");
+    insta::assert_snapshot!(body(&run.stdout));
+}
+
+#[test]
+fn a_page_written_to_a_file_is_the_page_on_stdout() {
+    let dir = small_run();
+    let out = dir.path().join("report.html");
+    let written = proviso(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "html",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(written.code, 1, "{written}");
+    assert!(written.stdout.is_empty());
+    std::fs::remove_file(&out).ok();
+    // (The report itself is not YAML, but a second run must not see it.)
+    let printed = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    let mut again = proviso(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "html",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    again.stdout = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(printed.stdout, again.stdout);
+}
+
+/// Every finding of `--format json` is on the page: its message, rule,
+/// line and waiver, written as HTML writes text.
+#[test]
+fn the_page_shows_what_json_serialises() {
+    let dir = small_run();
+    let json = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "json"],
+    );
+    let html = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.len() >= 3, "{json}");
+    let page = &html.stdout;
+    for f in findings {
+        let message = escape(f["message"].as_str().unwrap());
+        assert!(
+            page.contains(&format!("<p class=\"message\">{message}</p>")),
+            "{message}"
+        );
+        assert!(page.contains(&format!(
+            "<article class=\"finding\" data-rule=\"{}\"",
+            escape(f["rule"].as_str().unwrap())
+        )));
+        if let Some(line) = f["location"]["line"].as_u64() {
+            assert!(page.contains(&format!("line <span class=\"line-no\">{line}</span>")));
+        }
+        if let Some(reason) = f["waiver"]["reason"].as_str() {
+            assert!(page.contains(&format!("<span class=\"reason\">{}</span>", escape(reason))));
+        }
+    }
+    let summary = &doc["summary"];
+    for (label, n) in [
+        ("Manifests", &summary["manifests"]),
+        ("Errors", &summary["findings"]["error"]),
+        ("Waived", &summary["waived"]),
+    ] {
+        assert!(
+            page.contains(&format!("<dt>{label}</dt><dd>{n}")),
+            "{label} {n}"
+        );
+    }
+}
+
+/// minijinja's escaping of text and attribute values.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+#[test]
+fn the_examples_give_a_row_per_manifest_and_a_column_per_rule() {
+    let html = proviso(
+        repo(),
+        &["check", "examples", "--as-of", AS_OF, "--format", "html"],
+    );
+    assert_eq!(html.code, 1, "{html}");
+    let json = proviso(
+        repo(),
+        &["check", "examples", "--as-of", AS_OF, "--format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let manifests = doc["summary"]["manifests"].as_u64().unwrap() as usize;
+    let rules = proviso(repo(), &["rules"]);
+    // The policies' rules, and the built-in checks.
+    let rule_ids: Vec<&str> = rules
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.contains('/'))
+        .collect();
+    assert!(rule_ids.len() >= 20, "{rules}");
+    let page = &html.stdout;
+    assert_eq!(page.matches("<tr data-partner=").count(), manifests);
+    assert_eq!(
+        page.matches("<th scope=\"col\" class=\"rule-h\"").count(),
+        rule_ids.len()
+    );
+    for id in rule_ids {
+        assert!(
+            page.contains(&format!("class=\"rule-h\" data-rule=\"{}\"", escape(id))),
+            "{id}"
+        );
+    }
+    // Netflix's messages finding, with its snippet and the value marked.
+    let netflix = &page[page.find("<section class=\"partner\" id=\"").unwrap()..];
+    let netflix = &netflix[netflix.find("data-partner=\"netflix\"").unwrap()..];
+    let netflix = &netflix[..netflix.find("</section>").unwrap()];
+    let article = &netflix[netflix
+        .find("data-rule=\"ftc2012&#x2f;messages-consent\"")
+        .unwrap()..];
+    assert!(
+        article.contains("mechanism: <mark>platform_login</mark>"),
+        "{article}"
+    );
+}
+
+/// A partner name, a file name and a waiver made of markup and quotes are
+/// text on the page: no element, attribute or script comes from them.
+#[test]
+fn nothing_from_a_manifest_or_a_file_name_becomes_markup() {
+    let dir = fenced_tempdir();
+    let hostile = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+    let netflix =
+        std::fs::read_to_string(repo().join("examples/facebook-2018/netflix.yaml")).unwrap();
+    let name_line = netflix
+        .lines()
+        .find(|l| l.trim_start().starts_with("name:"))
+        .unwrap();
+    // Double-quoted YAML, with a bidi override and a terminal escape too.
+    let manifest = edit(
+        &netflix,
+        name_line,
+        &format!(
+            "  name: \"{}\\u202E\\e[2J\"",
+            hostile.replace('\\', "\\\\").replace('"', "\\\"")
+        ),
+    );
+    let file = "x<img src=x onerror=alert(3)>'\".yaml";
+    std::fs::write(dir.path().join(file), manifest).unwrap();
+    let run = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let page = &run.stdout;
+    assert_eq!(
+        page.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(!page.contains("<img"), "no element from the input");
+    assert!(!page.contains("alert(1)</script>"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;&quot;&#x27;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(page.contains("x&lt;img src=x onerror=alert(3)&gt;&#x27;&quot;.yaml"));
+    // Control and bidi characters are shown as escapes, never sent raw.
+    assert!(
+        page.contains("alert(2)&gt;\\u{202e}\\x1b[2J"),
+        "escaped controls"
+    );
+    assert!(!page.contains('\u{202e}') && !page.contains('\u{1b}'));
+    // Every attribute value is quoted and holds no raw quote of the input:
+    // between a `="` and the next `"` there is never a `<`.
+    for (i, _) in page.match_indices("=\"") {
+        let value = &page[i + 2..];
+        let end = value.find('"').unwrap();
+        assert!(!value[..end].contains('<'), "{}", &value[..end.min(200)]);
+    }
+}
+
+/// The page needs nothing but itself: no address to fetch, and a Content
+/// Security Policy that lets only its own style and script run, by digest.
+#[test]
+fn the_page_fetches_nothing_and_runs_only_its_own_script() {
+    let run = proviso(
+        repo(),
+        &["check", "examples", "--as-of", AS_OF, "--format", "html"],
+    );
+    let page = &run.stdout;
+    for fetching in ["src=", "href=\"http", "url(", "@import", "<link"] {
+        assert!(!page.contains(fetching), "{fetching}");
+    }
+    let digest = |open: &str, close: &str| {
+        let start = page.find(open).unwrap() + open.len();
+        let end = start + page[start..].find(close).unwrap();
+        let hash = Sha256::digest(page[start..end].as_bytes());
+        format!("'sha256-{}'", base64(&hash))
+    };
+    let csp_start = page
+        .find("http-equiv=\"Content-Security-Policy\" content=\"")
+        .unwrap();
+    let csp = &page[csp_start..page[csp_start..].find('>').unwrap() + csp_start];
+    assert!(csp.contains("default-src &#x27;none&#x27;"), "{csp}");
+    let csp = csp.replace("&#x27;", "'").replace("&#x2f;", "/");
+    assert!(
+        csp.contains(&format!("script-src {}", digest("<script>", "</script>"))),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("style-src {}", digest("<style>", "</style>"))),
+        "{csp}"
+    );
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            out.push(if i <= c.len() {
+                A[(n >> shift & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
