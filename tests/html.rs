@@ -289,7 +289,7 @@ fn the_page_fetches_nothing_and_runs_only_its_own_script() {
     let digest = |open: &str, close: &str| {
         let start = page.find(open).unwrap() + open.len();
         let end = start + page[start..].find(close).unwrap();
-        let hash = Sha256::digest(page[start..end].as_bytes());
+        let hash = Sha256::digest(&page.as_bytes()[start..end]);
         format!("'sha256-{}'", base64(&hash))
     };
     let csp_start = page
