@@ -124,8 +124,7 @@ impl<'p, W: Write> Collector<'p, W> {
             std::mem::take(&mut self.rows),
             totals,
         );
-        let html = super::render(&page).map_err(io::Error::other)?;
-        self.out.write_all(html.as_bytes())?;
+        super::render(&page, &mut self.out).map_err(io::Error::other)?;
         Ok(self.out)
     }
 }
@@ -351,7 +350,7 @@ fn page(program: &Program, run: &Run, mut rows: Vec<Row>, totals: &Totals) -> Pa
     let page_rows: Vec<PageRow> = rows
         .into_iter()
         .enumerate()
-        .map(|(n, row)| page_row(n, row, program, &entries, &order, &index, &mut failing))
+        .map(|(n, row)| page_row(n, row, &entries, &order, &index, &mut failing))
         .collect();
     let rules = order
         .iter()
@@ -406,11 +405,9 @@ fn name_of(row: &Row) -> String {
         })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn page_row(
     n: usize,
     mut row: Row,
-    program: &Program,
     entries: &[crate::report::CatalogueEntry<'_>],
     order: &[usize],
     index: &HashMap<&str, usize>,
@@ -449,12 +446,10 @@ fn page_row(
         .iter()
         .filter_map(|&i| {
             let e = entries.get(i)?;
+            // The catalogue lists the program's rules first, in their
+            // order: a rule's entry has the index of its results.
             let result = if e.source.is_some() {
-                program
-                    .rules
-                    .iter()
-                    .position(|r| r.id == e.id)
-                    .and_then(|r| row.results.get(r).copied().flatten())
+                row.results.get(i).copied().flatten()
             } else {
                 None
             };

@@ -35,21 +35,19 @@ const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");
 
 /// Renders the page from its data.
-fn render(page: &data::Page) -> Result<String, String> {
+fn render(page: &data::Page, out: impl std::io::Write) -> Result<(), String> {
     let mut env = Environment::new();
     // Every value is escaped for HTML, whatever the template's name; before
     // that, a control character or a bidi override in a value is written
     // as an escape that shows it (`\u{202e}`), so that text from a
     // manifest cannot reorder or hide what the page shows around it.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_formatter(|out, state, value| {
-        if let (Some(text), false) = (value.as_str(), value.is_safe()) {
+    env.set_formatter(|out, state, value| match (value.as_str(), value.is_safe()) {
+        (Some(text), false) => {
             let shown = crate::report::escape::visible_but_whitespace(text);
-            if let std::borrow::Cow::Owned(shown) = shown {
-                return minijinja::escape_formatter(out, state, &Value::from(shown));
-            }
+            Ok(write_escaped(out, &shown)?)
         }
-        minijinja::escape_formatter(out, state, value)
+        _ => minijinja::escape_formatter(out, state, value),
     });
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| format!("the HTML template does not compile: {e}"))?;
@@ -60,13 +58,37 @@ fn render(page: &data::Page) -> Result<String, String> {
         digest(SCRIPT)
     );
     template
-        .render(minijinja::context! {
-            page => Value::from_serialize(page),
-            style => Value::from_safe_string(STYLE.to_string()),
-            script => Value::from_safe_string(SCRIPT.to_string()),
-            csp => csp,
-        })
-        .map_err(|e| format!("the HTML report could not be rendered: {e}"))
+        .render_captured_to(
+            minijinja::context! {
+                page => Value::from_serialize(page),
+                style => Value::from_safe_string(STYLE.to_string()),
+                script => Value::from_safe_string(SCRIPT.to_string()),
+                csp => csp,
+            },
+            out,
+        )
+        .map(drop)
+        .map_err(|e| format!("the HTML report could not be written: {e}"))
+}
+
+/// `text` as HTML text or as a quoted attribute's value: `&`, `<`, `>`,
+/// `"` and `'` escaped, and nothing else (HTML gives `/` no meaning there).
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        let (clean, tail) = rest.split_at(at);
+        out.write_str(clean)?;
+        let mut chars = tail.chars();
+        out.write_str(match chars.next() {
+            Some('&') => "&amp;",
+            Some('<') => "&lt;",
+            Some('>') => "&gt;",
+            Some('"') => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = chars.as_str();
+    }
+    out.write_str(rest)
 }
 
 /// A Content Security Policy source for an inline element's text.
@@ -97,6 +119,13 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped_for_html() {
+        let mut out = String::new();
+        write_escaped(&mut out, "a<b>&\"c\"'d'/é").unwrap();
+        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;/é");
+    }
 
     #[test]
     fn base64_matches_the_rfc_vectors() {

@@ -28,12 +28,11 @@
       row.hidden = !keep;
       if (keep) { count += 1; }
     });
-    // The chosen rule's column stands out; the others are dimmed.
-    var column = rule ? ruleHeads.findIndex(function (th) { return th.dataset.rule === rule; }) : -1;
-    matrix.classList.toggle("rule-filtered", column !== -1);
+    // The chosen rule's column stands out.
+    ruleHeads.forEach(function (th) { th.classList.toggle("chosen", !!rule && th.dataset.rule === rule); });
     rows.forEach(function (row) {
-      Array.prototype.forEach.call(row.querySelectorAll("button.cell"), function (b, i) {
-        b.parentElement.classList.toggle("dim", column !== -1 && i !== column);
+      Array.prototype.forEach.call(row.querySelectorAll("button.cell"), function (b) {
+        b.parentElement.classList.toggle("chosen", !!rule && b.dataset.rule === rule);
       });
     });
     shown.textContent = "Showing " + count + " of " + rows.length + " partner" + (rows.length === 1 ? "" : "s");
@@ -123,7 +122,14 @@
     if (!button) { return; }
     lastCell = button;
     setTabStop(button);
-    show(button.dataset.key, button.classList.contains("cell") ? button.dataset.rule : "", button);
+    show(button.closest("tr").dataset.key, button.classList.contains("cell") ? button.dataset.rule : "", button);
+  });
+
+  // A cell's words as its tooltip, given when the pointer first reaches it
+  // (the page does not carry them twice).
+  matrix.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest("button.cell");
+    if (cell && !cell.title) { cell.title = cell.getAttribute("aria-label"); }
   });
 
   // Escape in the details, or "Back to the matrix", returns to the cell.
