@@ -6,29 +6,30 @@
 //   node tests/browser/report.mjs <report.html> <artifacts-dir> <scenario> <expected.json>
 //
 // <scenario> is `examples` (the report of the bundled examples/) or
-// `hostile` (a manifest whose partner name and file name are markup).
+// `hostile` (a manifest whose partner name and id, file name and waiver are
+// markup).
 // <expected.json> is what tests/html_browser.rs read from `--format json`
 // and the manifests of the same run, so that nothing here depends on the
 // example manifests:
 //
 //   {
-//     "rules": ["ftc2012/messages-consent", ...],   // one column each
+//     "rules": ["ftc2012/messages-consent", ...],   // one column each, in order
 //     "partners": [{ "id": "netflix", "name": "Netflix",
 //                    "path": "examples/facebook-2018/netflix.yaml",
 //                    "findings": [{ "rule": "...", "severity": "error",
-//                                   "waived": false }, ...] }, ...],
+//                                   "waived": false, "waiver": null }, ...] }, ...],
 //     "probe": { "partner": "netflix", "rule": "ftc2012/messages-consent",
 //                "findings": [{ "line": 52, "text": "mechanism: platform_login",
 //                               "marked": "platform_login", "message": "...",
 //                               "title": "...", "help": "..." }] },
-//     "file": "x<img src=x onerror=alert(2)>'\".yaml"   // hostile only
+//     "file": "x<img src=x onerror=alert(3)>'\".yaml"   // hostile only
 //   }
 //
 // Every console error, uncaught exception, dialog (an `alert()` that fires
 // is markup that escaped) and request for anything but the report itself
-// (the page must fetch nothing) is recorded and fails the run at the end.
-// Each check passed prints `ok - ...`; the first that fails prints
-// `not ok - ...` with the reason and ends the run with exit code 1. The
+// and data: URLs (the page must fetch nothing) is recorded, and fails the
+// run at the end. Each check passed prints `ok - ...`; the first that fails
+// prints `not ok - ...` with the reason and ends the run with exit code 1. The
 // artifacts directory receives page.png (the whole page as loaded),
 // details.png (after a cell is clicked), print.png (the whole page in print
 // media) and report.pdf, and failure.png when a check fails.
@@ -265,6 +266,7 @@ const columns = initial.columns;
 await check(`one column per rule (${expected.rules.length})`, async () => {
   assert.equal(new Set(columns).size, columns.length, `a rule has two columns: ${columns.join(', ')}`);
   assert.deepEqual(sorted(columns), sorted(expected.rules), 'the columns are not the rules');
+  assert.deepEqual(columns, expected.rules, "the columns are not in the catalogue's order");
   assert.ok(initial.groups > 0, 'the rules have no group header (th[scope=colgroup])');
 });
 
@@ -317,6 +319,25 @@ await check('each cell says how its rule ended for its manifest', async () => {
     }
   }
 });
+
+// A waived finding shows its waiver: reason, approver and expiry.
+const waivedCell = expected.partners
+  .flatMap((p) => p.findings.filter((f) => f.waived && f.waiver).map((f) => ({ partner: p.id, finding: f })))
+  .find(() => true);
+if (waivedCell) {
+  const { partner, finding } = waivedCell;
+  await check(`clicking ${partner} × ${finding.rule} shows its waiver`, async () => {
+    await (await cellHandle(partner, finding.rule)).click();
+    const d = await shownDetails(partner);
+    const shown = d.findings.filter((f) => f.shown && f.rule === finding.rule);
+    assert.ok(shown.length > 0, 'no finding is shown');
+    const waiver = shown.map((f) => f.waiver).find((w) => w !== null);
+    assert.ok(waiver, 'the finding has no .waiver');
+    for (const part of [finding.waiver.reason, finding.waiver.approved_by, finding.waiver.expires]) {
+      assert.ok(waiver.includes(part), `.waiver reads ${JSON.stringify(waiver)}, without ${JSON.stringify(part)}`);
+    }
+  });
+}
 
 if (scenario === 'examples') {
   const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
@@ -442,7 +463,7 @@ if (scenario === 'examples') {
     assert.deepEqual((await matrix()).rows.map((row) => row.id), byName);
   });
 
-  await check('arrow keys move between cells and Enter opens one', async () => {
+  await check('arrow keys move between cells, Enter opens one and Escape returns to it', async () => {
     const [first, second] = byName;
     await (await cellHandle(first, columns[0])).focus();
     const focused = () =>
@@ -464,6 +485,8 @@ if (scenario === 'examples') {
     const want = partnerById(second).findings.filter((f) => f.rule === columns[1]).length;
     assert.equal(shown.length, want, 'the findings shown after Enter');
     if (want === 0) assert.ok(d.verdict.some((v) => v.length > 0), 'no .verdict is shown after Enter');
+    await page.keyboard.press('Escape');
+    assert.deepEqual(await focused(), { partner: second, rule: columns[1] }, 'Escape returns to the cell');
   });
 }
 
@@ -524,10 +547,13 @@ if (scenario === 'hostile') {
   await page.screenshot({ path: join(artifacts, 'details.png') });
 }
 
-await check('in print, the controls are hidden and every partner section is displayed', async () => {
+await check('in print, the controls are hidden and every row and partner section is displayed', async () => {
   await page.emulateMedia({ media: 'print' });
   const printed = await page.evaluate(() => ({
     controls: [...document.querySelectorAll('.controls')].map((c) => getComputedStyle(c).display),
+    rows: [...document.querySelectorAll('#matrix tbody tr[data-partner]')]
+      .filter((tr) => tr.getClientRects().length === 0)
+      .map((tr) => tr.dataset.partner),
     sections: [...document.querySelectorAll('#details section.partner')].map((s) => ({
       id: s.dataset.partner,
       display: getComputedStyle(s).display,
@@ -537,6 +563,7 @@ await check('in print, the controls are hidden and every partner section is disp
   }));
   assert.ok(printed.controls.length > 0, 'the page has no .controls');
   assert.ok(printed.controls.every((d) => d === 'none'), `.controls display: ${printed.controls}`);
+  assert.deepEqual(printed.rows, [], 'rows of the matrix are not printed');
   assert.deepEqual(sorted(printed.sections.map((s) => s.id)), allIds(), 'a section.partner per manifest');
   for (const section of printed.sections) {
     assert.ok(section.rendered && section.display !== 'none', `the section of ${section.id} is not displayed`);
