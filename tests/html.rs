@@ -256,7 +256,9 @@ fn nothing_from_a_manifest_or_a_file_name_becomes_markup() {
     );
     assert!(!page.contains("<img"), "no element from the input");
     assert!(!page.contains("alert(1)</script>"));
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(page.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;"
+    ));
     assert!(page.contains("x&lt;img src=x onerror=alert(3)&gt;&#39;&quot;.yaml"));
     // Control and bidi characters are shown as escapes, never sent raw.
     assert!(

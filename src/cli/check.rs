@@ -429,7 +429,7 @@ impl<'p, W: Write> Document<'p, W> {
                 program,
                 report::html::Run::now(as_of),
                 out,
-            )),
+            )?),
             // The line formats are written without a document.
             Format::Json | Format::Human | Format::Short | Format::Github => {
                 Document::Json(report::json::Stream::start(out)?)

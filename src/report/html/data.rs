@@ -1,17 +1,31 @@
-//! What the page shows, gathered file by file as the check goes, and laid
-//! out as the template reads it.
+//! What the page shows, gathered file by file as the check goes, and
+//! written out when the run ends.
+//!
+//! The matrix needs every manifest before its first row (rows are sorted
+//! by partner, and the header counts what all of them hold), but the page
+//! must not cost memory in proportion to everything it shows. So each
+//! finding, as its file is handed on, is written to an anonymous temporary
+//! file as the record the template reads (the JSON document's record of
+//! it, the lines around it, its rule); a manifest keeps only what its row
+//! needs (who the partner is, how each rule ended, counts) and where its
+//! findings are in that file. At the end the page is written part by part:
+//! the header, a row per manifest, then each manifest's section with its
+//! findings read back one at a time, then the rules. The bound is the rows'
+//! summaries; the cost is the findings once more on the temporary
+//! directory's disk (`TMPDIR`) for the length of the run.
 
 use super::snippet::{snippet, Snippet};
 use crate::ast::Severity;
 use crate::check::Program;
 use crate::date::Date;
-use crate::diagnostics::Finding;
-use crate::report::catalogue;
 use crate::report::json;
-use crate::run::{DeclaredWaiver, FileKind, FileReport, RuleResult, Totals};
+use crate::report::{catalogue, CatalogueEntry};
+use crate::run::{FileKind, FileReport, RuleResult, Totals};
+use minijinja::Value;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 /// Waivers that expire within this many days are listed in the header.
 pub const EXPIRING_WITHIN_DAYS: i64 = 30;
@@ -45,41 +59,117 @@ struct Row {
     broken: bool,
     id: Option<String>,
     about: crate::run::Partner,
-    waivers: Vec<DeclaredWaiver>,
-    /// By rule, in the program's order.
+    /// By catalogue entry: how the rule ended (`None` for the built-in
+    /// checks, and for rules not run on this manifest).
     results: Vec<Option<RuleResult>>,
-    findings: Vec<Kept>,
+    /// By catalogue entry: the findings of that rule.
+    tallies: Vec<Tally>,
+    /// Where each finding's record is in the temporary file: its column,
+    /// then its offset and length.
+    findings: Vec<(usize, u64, usize)>,
+    /// Findings not waived: errors, warnings, notes.
+    live: [usize; 3],
 }
 
-/// A finding as the page needs it: the JSON document's record, and the
-/// lines around it.
-struct Kept {
-    rule: String,
-    severity: Severity,
-    waived: bool,
-    record: serde_json::Value,
+/// The findings of one rule in one manifest.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    /// Not waived.
+    live: usize,
+    waived: usize,
+    /// The worst severity of the live ones.
+    worst: Option<Severity>,
+}
+
+/// A finding as the template reads it: the JSON document's record, the
+/// lines around it, and its rule's place in the catalogue.
+#[derive(Serialize)]
+struct PageFinding<'a> {
+    #[serde(flatten)]
+    record: json::JsonFinding<'a>,
     snippet: Option<Snippet>,
+    rule_index: Option<usize>,
+}
+
+/// The columns: the catalogue, grouped by policy.
+struct Columns<'p> {
+    entries: Vec<CatalogueEntry<'p>>,
+    /// Catalogue indices in the order of the columns.
+    order: Vec<usize>,
+    /// By catalogue index, its column.
+    column: Vec<usize>,
+    by_id: HashMap<&'p str, usize>,
+}
+
+impl<'p> Columns<'p> {
+    fn new(program: &'p Program) -> Columns<'p> {
+        let entries = catalogue(program);
+        // Columns grouped by policy, in the order the policies were
+        // loaded; the built-in checks last, as one group.
+        let first_of = |e: &CatalogueEntry<'_>, i: usize| match e.source {
+            Some(_) => entries
+                .iter()
+                .position(|x| x.source.is_some() && x.policy == e.policy)
+                .unwrap_or(i),
+            None => usize::MAX,
+        };
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| (entries.get(i).map_or(usize::MAX, |e| first_of(e, i)), i));
+        let mut column = vec![0; entries.len()];
+        for (c, &i) in order.iter().enumerate() {
+            if let Some(slot) = column.get_mut(i) {
+                *slot = c;
+            }
+        }
+        let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        Columns {
+            entries,
+            order,
+            column,
+            by_id,
+        }
+    }
+
+    /// The group a catalogue entry's column is in.
+    fn group(e: &CatalogueEntry<'_>) -> String {
+        match e.source {
+            Some(_) => e.policy.to_string(),
+            None => "built-in checks".to_string(),
+        }
+    }
 }
 
 /// Gathers the rows of the page as files are handed on, and writes the
 /// page at the end.
 pub struct Collector<'p, W: Write> {
     program: &'p Program,
+    columns: Columns<'p>,
     run: Run,
     out: W,
     rows: Vec<Row>,
     by_path: HashMap<String, usize>,
+    expiring: Vec<Expiring>,
+    /// The findings' records; `None` once writing one failed.
+    spool: Option<BufWriter<File>>,
+    spooled: u64,
+    /// The first error of the temporary file, reported at the end.
+    error: Option<io::Error>,
 }
 
 impl<'p, W: Write> Collector<'p, W> {
-    pub fn start(program: &'p Program, run: Run, out: W) -> Collector<'p, W> {
-        Collector {
+    pub fn start(program: &'p Program, run: Run, out: W) -> io::Result<Collector<'p, W>> {
+        Ok(Collector {
             program,
+            columns: Columns::new(program),
             run,
             out,
             rows: Vec::new(),
             by_path: HashMap::new(),
-        }
+            expiring: Vec::new(),
+            spool: Some(BufWriter::new(tempfile::tempfile()?)),
+            spooled: 0,
+            error: None,
+        })
     }
 
     /// One file's report. Findings of rules across manifests come as a
@@ -88,18 +178,38 @@ impl<'p, W: Write> Collector<'p, W> {
         if file.kind == FileKind::Skipped {
             return Ok(());
         }
+        let entries = self.columns.entries.len();
         let index = match self.by_path.get(&file.path) {
             Some(&i) => i,
             None => {
-                self.rows.push(Row {
+                let row = Row {
                     path: file.path.clone(),
                     broken: matches!(file.kind, FileKind::Broken | FileKind::Crashed),
                     id: file.ids.partner.clone(),
                     about: file.ids.about.clone(),
-                    waivers: file.ids.waivers.clone(),
-                    results: vec![None; self.program.rules.len()],
+                    results: vec![None; entries],
+                    tallies: vec![Tally::default(); entries],
                     findings: Vec::new(),
-                });
+                    live: [0; 3],
+                };
+                let partner = name_of(&row);
+                for w in &file.ids.waivers {
+                    let days_left = w.expires.0 - self.run.as_of.0;
+                    if (0..=EXPIRING_WITHIN_DAYS).contains(&days_left) {
+                        self.expiring.push(Expiring {
+                            partner: partner.clone(),
+                            path: file.path.clone(),
+                            pointer: w.pointer.clone(),
+                            rule: w.rule.clone(),
+                            grant: w.grant.clone(),
+                            reason: w.reason.clone(),
+                            approved_by: w.approved_by.clone(),
+                            expires: w.expires.to_string(),
+                            days_left,
+                        });
+                    }
+                }
+                self.rows.push(row);
                 self.by_path.insert(file.path.clone(), self.rows.len() - 1);
                 self.rows.len() - 1
             }
@@ -107,48 +217,204 @@ impl<'p, W: Write> Collector<'p, W> {
         let Some(row) = self.rows.get_mut(index) else {
             return Ok(());
         };
+        // The program's rules come first in the catalogue, in their order.
         for &(rule, result) in &file.results {
             if let Some(slot) = row.results.get_mut(rule) {
                 *slot = Some(result);
             }
         }
-        row.findings.extend(file.findings.iter().map(keep));
+        for f in &file.findings {
+            if f.waiver.is_none() {
+                if let Some(n) = row.live.get_mut(severity_index(f.severity)) {
+                    *n += 1;
+                }
+            }
+            let entry = self.columns.by_id.get(f.rule.as_str()).copied();
+            if let Some(t) = entry.and_then(|e| row.tallies.get_mut(e)) {
+                if f.waiver.is_some() {
+                    t.waived += 1;
+                } else {
+                    t.live += 1;
+                    t.worst = t.worst.max(Some(f.severity));
+                }
+            }
+            let column = entry.and_then(|e| self.columns.column.get(e).copied());
+            let record = PageFinding {
+                record: json::finding(f),
+                snippet: f
+                    .location
+                    .source
+                    .as_ref()
+                    .zip(f.location.range.as_ref())
+                    .map(|(src, range)| snippet(src, range, &f.labels)),
+                rule_index: column,
+            };
+            let Some(spool) = self.spool.as_mut() else {
+                continue;
+            };
+            let bytes = serde_json::to_vec(&record)?;
+            if let Err(e) = spool.write_all(&bytes) {
+                self.error.get_or_insert(e);
+                self.spool = None;
+                continue;
+            }
+            row.findings
+                .push((column.unwrap_or(usize::MAX), self.spooled, bytes.len()));
+            self.spooled += bytes.len() as u64;
+        }
         Ok(())
     }
 
-    /// Renders the page and writes it.
+    /// Writes the page.
     pub fn finish(mut self, totals: &Totals) -> io::Result<W> {
-        let page = page(
-            self.program,
-            &self.run,
-            std::mem::take(&mut self.rows),
-            totals,
-        );
-        super::render(&page, &mut self.out).map_err(io::Error::other)?;
+        if let Some(e) = self.error.take() {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot keep the findings in a temporary file: {e}"),
+            ));
+        }
+        let mut spool = match self.spool.take() {
+            Some(spool) => spool.into_inner().map_err(|e| e.into_error())?,
+            None => return Err(io::Error::other("the findings' temporary file is gone")),
+        };
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_by(|a, b| {
+            let key = |r: &Row| name_of(r).to_lowercase();
+            key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path))
+        });
+        self.expiring.sort_by(|a, b| {
+            a.days_left
+                .cmp(&b.days_left)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        let mut head = self.head(&rows, totals);
+        head.expiring = std::mem::take(&mut self.expiring);
+
+        let env = super::environment().map_err(io::Error::other)?;
+        let template = env.get_template("report.html").map_err(io::Error::other)?;
+        // The template only defines the page's parts, as macros.
+        let captured = template.render_captured(()).map_err(io::Error::other)?;
+        let state = captured.state();
+        let out = &mut self.out;
+        let mut part = |name: &str, args: &[Value]| -> io::Result<()> {
+            let text = state.call_macro(name, args).map_err(io::Error::other)?;
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")
+        };
+        let page = Value::from_serialize(&head);
+        part(
+            "head",
+            &[
+                page.clone(),
+                Value::from_safe_string(super::STYLE.to_string()),
+                Value::from(super::csp()),
+            ],
+        )?;
+        for (n, row) in rows.iter().enumerate() {
+            let view = row_view(n, row, &self.columns);
+            part("row", &[Value::from_serialize(&view)])?;
+        }
+        part("middle", std::slice::from_ref(&page))?;
+        let mut buffer = Vec::new();
+        for (n, row) in rows.iter_mut().enumerate() {
+            // The column's order, then the file's.
+            row.findings.sort_by_key(|&(column, _, _)| column);
+            let view = row_view(n, row, &self.columns);
+            part("section_open", &[Value::from_serialize(&view)])?;
+            for &(column, at, len) in &row.findings {
+                buffer.resize(len, 0);
+                spool.seek(SeekFrom::Start(at))?;
+                spool.read_exact(&mut buffer)?;
+                let record: serde_json::Value = serde_json::from_slice(&buffer)?;
+                let rule = head
+                    .rules
+                    .get(column)
+                    .map_or(Value::from(()), Value::from_serialize);
+                part("finding", &[Value::from_serialize(&record), rule])?;
+            }
+            part("section_close", &[Value::from_serialize(&view)])?;
+        }
+        part(
+            "tail",
+            &[page, Value::from_safe_string(super::SCRIPT.to_string())],
+        )?;
         Ok(self.out)
     }
-}
 
-fn keep(f: &Finding) -> Kept {
-    let record = serde_json::to_value(json::finding(f)).unwrap_or(serde_json::Value::Null);
-    let snippet = f
-        .location
-        .source
-        .as_ref()
-        .zip(f.location.range.as_ref())
-        .map(|(src, range)| snippet(src, range, &f.labels));
-    Kept {
-        rule: f.rule.clone(),
-        severity: f.severity,
-        waived: f.waiver.is_some(),
-        record,
-        snippet,
+    /// The header's data, and the rules', from the rows.
+    fn head(&self, rows: &[Row], totals: &Totals) -> Head {
+        let program = self.program;
+        let entries = &self.columns.entries;
+        let failing = |i: usize| {
+            rows.iter()
+                .filter(|r| r.tallies.get(i).is_some_and(|t| t.live + t.waived > 0))
+                .count()
+        };
+        let rules: Vec<Rule> = self
+            .columns
+            .order
+            .iter()
+            .filter_map(|&i| {
+                let e = entries.get(i)?;
+                Some(Rule {
+                    id: e.id.to_string(),
+                    short: e.id.split_once('/').map_or(e.id, |(_, s)| s).to_string(),
+                    title: e.title.to_string(),
+                    severity: e.severity.as_str(),
+                    doc: e.doc.to_string(),
+                    help: e.help.clone(),
+                    declared: e.source.map(|s| {
+                        let (line, _) = s.start_line_col();
+                        format!("{}:{line}", s.src.name)
+                    }),
+                    failing: failing(i),
+                })
+            })
+            .collect();
+        let mut groups: Vec<Group> = Vec::new();
+        for e in self.columns.order.iter().filter_map(|&i| entries.get(i)) {
+            let title = Columns::group(e);
+            match groups.last_mut() {
+                Some(g) if g.title == title => g.span += 1,
+                _ => groups.push(Group { title, span: 1 }),
+            }
+        }
+        let mut policies: Vec<Policy> = Vec::new();
+        for rule in &program.rules {
+            let file = rule.id_span.src.name.clone();
+            match policies.iter_mut().find(|p| p.name == rule.policy) {
+                Some(p) => {
+                    p.rules += 1;
+                    if !p.files.contains(&file) {
+                        p.files.push(file);
+                    }
+                }
+                None => policies.push(Policy {
+                    name: rule.policy.clone(),
+                    files: vec![file],
+                    rules: 1,
+                }),
+            }
+        }
+        Head {
+            version: json::VERSION,
+            checked_at: timestamp(self.run.checked_at),
+            as_of: self.run.as_of.to_string(),
+            policies,
+            summary: json::Summary::new(totals),
+            broken: rows.iter().filter(|r| r.broken).count(),
+            row_count: rows.len(),
+            expiring: Vec::new(),
+            expiring_days: EXPIRING_WITHIN_DAYS,
+            groups,
+            rules,
+        }
     }
 }
 
-/// The page's data, as the template reads it.
+/// The page's data but its rows, as the template reads it.
 #[derive(Serialize)]
-pub struct Page {
+struct Head {
     /// The JSON document's schema version the findings follow.
     version: u32,
     /// `2026-12-01T18:56:48Z`
@@ -158,11 +424,11 @@ pub struct Page {
     summary: json::Summary,
     /// Manifests that do not load (and so were not evaluated).
     broken: usize,
+    row_count: usize,
     expiring: Vec<Expiring>,
     expiring_days: i64,
     groups: Vec<Group>,
     rules: Vec<Rule>,
-    rows: Vec<PageRow>,
 }
 
 #[derive(Serialize)]
@@ -175,7 +441,6 @@ struct Policy {
 
 #[derive(Serialize)]
 struct Group {
-    name: String,
     /// `ftc2012`, or for the checks built into proviso, `built-in checks`.
     title: String,
     span: usize,
@@ -193,7 +458,6 @@ struct Rule {
     help: Option<String>,
     /// `builtin:ftc2012.proviso:6`
     declared: Option<String>,
-    builtin: bool,
     /// Manifests the rule fails for, waived or not.
     failing: usize,
 }
@@ -211,29 +475,30 @@ struct Expiring {
     days_left: i64,
 }
 
+/// A manifest as its row and its section read it.
 #[derive(Serialize)]
-struct PageRow {
+struct RowView<'r> {
     /// The row's place in the page (`r3`), for ids and links.
     key: String,
-    path: String,
-    id: Option<String>,
+    path: &'r str,
+    id: Option<&'r str>,
     /// The partner's name, else its id, else the file's name.
     name: String,
-    kind: Option<String>,
-    country: Option<String>,
+    kind: Option<&'r str>,
+    country: Option<&'r str>,
     broken: bool,
     /// Findings not waived, by severity, and waived.
     errors: usize,
     warnings: usize,
     notes: usize,
     waived: usize,
+    finding_count: usize,
     /// Space-separated: the severities of its live findings, and `waived`
     /// when it has waived ones (for the severity filter).
     severities: String,
     /// Space-separated: the rules it has findings of (for the rule filter).
     rules: String,
     cells: Vec<Cell>,
-    findings: Vec<PageFinding>,
 }
 
 #[derive(Serialize)]
@@ -251,140 +516,11 @@ struct Cell {
     words: String,
 }
 
-#[derive(Serialize)]
-struct PageFinding {
-    /// The JSON document's record of the finding.
-    #[serde(flatten)]
-    record: serde_json::Value,
-    snippet: Option<Snippet>,
-    /// Index of the finding's rule in `rules`.
-    rule_index: Option<usize>,
-}
-
-fn page(program: &Program, run: &Run, mut rows: Vec<Row>, totals: &Totals) -> Page {
-    let entries = catalogue(program);
-    let index: HashMap<&str, usize> = entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-
-    // Columns grouped by policy, in the order the policies were loaded;
-    // the built-in checks last, as one group.
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    let group_of = |i: usize| -> (usize, String) {
-        let Some(e) = entries.get(i) else {
-            return (usize::MAX, String::new());
-        };
-        match e.source {
-            Some(_) => {
-                let first = entries
-                    .iter()
-                    .position(|x| x.source.is_some() && x.policy == e.policy);
-                (first.unwrap_or(i), e.policy.to_string())
-            }
-            None => (usize::MAX, "built-in checks".to_string()),
-        }
-    };
-    order.sort_by_key(|&i| (group_of(i).0, i));
-    let mut groups: Vec<Group> = Vec::new();
-    for &i in &order {
-        let (_, title) = group_of(i);
-        match groups.last_mut() {
-            Some(g) if g.title == title => g.span += 1,
-            _ => groups.push(Group {
-                name: title.clone(),
-                title,
-                span: 1,
-            }),
-        }
-    }
-
-    rows.sort_by(|a, b| {
-        let key = |r: &Row| name_of(r).to_lowercase();
-        key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path))
-    });
-
-    let mut policies: Vec<Policy> = Vec::new();
-    for rule in &program.rules {
-        let file = rule.id_span.src.name.clone();
-        match policies.iter_mut().find(|p| p.name == rule.policy) {
-            Some(p) => {
-                p.rules += 1;
-                if !p.files.contains(&file) {
-                    p.files.push(file);
-                }
-            }
-            None => policies.push(Policy {
-                name: rule.policy.clone(),
-                files: vec![file],
-                rules: 1,
-            }),
-        }
-    }
-
-    let mut expiring: Vec<Expiring> = rows
-        .iter()
-        .flat_map(|row| {
-            row.waivers.iter().filter_map(|w| {
-                let days_left = w.expires.0 - run.as_of.0;
-                (0..=EXPIRING_WITHIN_DAYS)
-                    .contains(&days_left)
-                    .then(|| Expiring {
-                        partner: name_of(row),
-                        path: row.path.clone(),
-                        pointer: w.pointer.clone(),
-                        rule: w.rule.clone(),
-                        grant: w.grant.clone(),
-                        reason: w.reason.clone(),
-                        approved_by: w.approved_by.clone(),
-                        expires: w.expires.to_string(),
-                        days_left,
-                    })
-            })
-        })
-        .collect();
-    expiring.sort_by(|a, b| {
-        a.days_left
-            .cmp(&b.days_left)
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    let broken = rows.iter().filter(|r| r.broken).count();
-    let mut failing = vec![0usize; entries.len()];
-    let page_rows: Vec<PageRow> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(n, row)| page_row(n, row, &entries, &order, &index, &mut failing))
-        .collect();
-    let rules = order
-        .iter()
-        .filter_map(|&i| {
-            let e = entries.get(i)?;
-            Some(Rule {
-                id: e.id.to_string(),
-                short: e.id.split_once('/').map_or(e.id, |(_, s)| s).to_string(),
-                title: e.title.to_string(),
-                severity: e.severity.as_str(),
-                doc: e.doc.to_string(),
-                help: e.help.clone(),
-                declared: e.source.map(|s| {
-                    let (line, _) = s.start_line_col();
-                    format!("{}:{line}", s.src.name)
-                }),
-                builtin: e.source.is_none(),
-                failing: failing.get(i).copied().unwrap_or(0),
-            })
-        })
-        .collect();
-
-    Page {
-        version: json::VERSION,
-        checked_at: timestamp(run.checked_at),
-        as_of: run.as_of.to_string(),
-        policies,
-        summary: json::Summary::new(totals),
-        broken,
-        expiring,
-        expiring_days: EXPIRING_WITHIN_DAYS,
-        groups,
-        rules,
-        rows: page_rows,
+fn severity_index(s: Severity) -> usize {
+    match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
     }
 }
 
@@ -405,27 +541,20 @@ fn name_of(row: &Row) -> String {
         })
 }
 
-fn page_row(
-    n: usize,
-    mut row: Row,
-    entries: &[crate::report::CatalogueEntry<'_>],
-    order: &[usize],
-    index: &HashMap<&str, usize>,
-    failing: &mut [usize],
-) -> PageRow {
-    let live = |sev: Severity| {
-        row.findings
-            .iter()
-            .filter(|f| !f.waived && f.severity == sev)
-            .count()
-    };
-    let (errors, warnings, notes) = (
-        live(Severity::Error),
-        live(Severity::Warning),
-        live(Severity::Note),
-    );
-    let waived = row.findings.iter().filter(|f| f.waived).count();
-    let mut severities: Vec<&str> = [
+fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>) -> RowView<'r> {
+    let mut waived = 0;
+    let mut rules = Vec::new();
+    for (i, t) in row.tallies.iter().enumerate() {
+        waived += t.waived;
+        if t.live + t.waived > 0 {
+            if let Some(e) = columns.entries.get(i) {
+                rules.push(e.id);
+            }
+        }
+    }
+    let by_severity = row.live;
+    let [errors, warnings, notes] = by_severity;
+    let severities: Vec<&str> = [
         ("error", errors),
         ("warning", warnings),
         ("note", notes),
@@ -435,97 +564,64 @@ fn page_row(
     .filter(|(_, n)| *n > 0)
     .map(|(s, _)| s)
     .collect();
-    severities.dedup();
-    let mut with_findings: Vec<&str> = row.findings.iter().map(|f| f.rule.as_str()).collect();
-    with_findings.sort_unstable();
-    with_findings.dedup();
-    let with_findings = with_findings.join(" ");
-
-    let name = name_of(&row);
-    let cells = order
+    rules.sort_unstable();
+    let name = name_of(row);
+    let cells = columns
+        .order
         .iter()
         .filter_map(|&i| {
-            let e = entries.get(i)?;
-            // The catalogue lists the program's rules first, in their
-            // order: a rule's entry has the index of its results.
-            let result = if e.source.is_some() {
-                row.results.get(i).copied().flatten()
-            } else {
-                None
-            };
-            let cell = cell(&row, e.id, e.source.is_none(), result, &name);
-            if matches!(cell.state, "fail" | "waived") {
-                if let Some(f) = failing.get_mut(i) {
-                    *f += 1;
-                }
-            }
-            Some(cell)
+            let e = columns.entries.get(i)?;
+            Some(cell(row, i, e.id, e.source.is_none(), &name))
         })
         .collect();
-
-    // The order of the columns, then the file's order within a rule.
-    row.findings.sort_by_key(|f| {
-        index
-            .get(f.rule.as_str())
-            .and_then(|i| order.iter().position(|o| o == i))
-            .unwrap_or(usize::MAX)
-    });
-    let rule_index = |rule: &str| {
-        index
-            .get(rule)
-            .and_then(|i| order.iter().position(|o| o == i))
-    };
-    let findings = row
-        .findings
-        .into_iter()
-        .map(|f| PageFinding {
-            rule_index: rule_index(&f.rule),
-            record: f.record,
-            snippet: f.snippet,
-        })
-        .collect();
-
-    PageRow {
+    RowView {
         key: format!("r{n}"),
-        path: row.path,
-        id: row.id,
+        path: &row.path,
+        id: row.id.as_deref(),
         name,
-        kind: row.about.kind,
-        country: row.about.country,
+        kind: row.about.kind.as_deref(),
+        country: row.about.country.as_deref(),
         broken: row.broken,
         errors,
         warnings,
         notes,
         waived,
+        finding_count: row.findings.len(),
         severities: severities.join(" "),
-        rules: with_findings,
+        rules: rules.join(" "),
         cells,
-        findings,
     }
 }
 
-/// How one rule ended for one manifest, as a cell.
-fn cell(row: &Row, rule: &str, builtin: bool, result: Option<RuleResult>, name: &str) -> Cell {
-    let of_rule: Vec<&Kept> = row.findings.iter().filter(|f| f.rule == rule).collect();
-    let live: Vec<&&Kept> = of_rule.iter().filter(|f| !f.waived).collect();
-    let waived = of_rule.len() - live.len();
-    let worst = live.iter().map(|f| f.severity).max();
+fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell {
+    let tally = row.tallies.get(column).copied().unwrap_or_default();
+    let result = row.results.get(column).copied().flatten();
+    let (live, waived, worst) = (tally.live, tally.waived, tally.worst);
     let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    let (state, severity, count, symbol, what) = if let Some(worst) = worst {
+    let (state, severity, count, symbol, what) = if result == Some(RuleResult::Error) && !row.broken
+    {
+        (
+            "error",
+            None,
+            live,
+            "E".to_string(),
+            "could not be evaluated".to_string(),
+        )
+    } else if let Some(worst) = worst {
         let symbol = match worst {
             Severity::Error => "✗",
             Severity::Warning => "!",
             Severity::Note => "i",
         };
-        let mut what = format!("fails, {}", plural(live.len(), worst.as_str()));
+        let mut what = format!("fails, {}", plural(live, worst.as_str()));
         if waived > 0 {
             what.push_str(&format!(" and {waived} waived"));
         }
         (
             "fail",
             Some(worst.as_str()),
-            live.len(),
-            format!("{symbol} {}", live.len()),
+            live,
+            format!("{symbol} {live}"),
             what,
         )
     } else if waived > 0 {

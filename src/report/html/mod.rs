@@ -27,48 +27,43 @@ mod snippet;
 
 pub use data::{Collector, Run};
 
-use minijinja::{Environment, Value};
+use minijinja::Environment;
 use sha2::{Digest, Sha256};
 
 const TEMPLATE: &str = include_str!("report.html");
 const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");
 
-/// Renders the page from its data.
-fn render(page: &data::Page, out: impl std::io::Write) -> Result<(), String> {
+/// The template's environment: every value is escaped for HTML, whatever
+/// the template's name; before that, a control character or a bidi
+/// override in a value is written as an escape that shows it (`\u{202e}`),
+/// so that text from a manifest cannot reorder or hide what the page shows
+/// around it.
+fn environment() -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
-    // Every value is escaped for HTML, whatever the template's name; before
-    // that, a control character or a bidi override in a value is written
-    // as an escape that shows it (`\u{202e}`), so that text from a
-    // manifest cannot reorder or hide what the page shows around it.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_formatter(|out, state, value| match (value.as_str(), value.is_safe()) {
-        (Some(text), false) => {
-            let shown = crate::report::escape::visible_but_whitespace(text);
-            Ok(write_escaped(out, &shown)?)
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    });
+    env.set_formatter(
+        |out, state, value| match (value.as_str(), value.is_safe()) {
+            (Some(text), false) => {
+                let shown = crate::report::escape::visible_but_whitespace(text);
+                Ok(write_escaped(out, &shown)?)
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        },
+    );
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| format!("the HTML template does not compile: {e}"))?;
-    let template = env.get_template("report.html").map_err(|e| e.to_string())?;
-    let csp = format!(
+    Ok(env)
+}
+
+/// The page's Content Security Policy: its own style and script, by their
+/// digests, and nothing else.
+fn csp() -> String {
+    format!(
         "default-src 'none'; style-src '{}'; script-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
         digest(STYLE),
         digest(SCRIPT)
-    );
-    template
-        .render_captured_to(
-            minijinja::context! {
-                page => Value::from_serialize(page),
-                style => Value::from_safe_string(STYLE.to_string()),
-                script => Value::from_safe_string(SCRIPT.to_string()),
-                csp => csp,
-            },
-            out,
-        )
-        .map(drop)
-        .map_err(|e| format!("the HTML report could not be written: {e}"))
+    )
 }
 
 /// `text` as HTML text or as a quoted attribute's value: `&`, `<`, `>`,
