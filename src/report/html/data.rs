@@ -604,14 +604,14 @@ fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell
             "error",
             None,
             live,
-            "E".to_string(),
+            "✱".to_string(),
             "could not be evaluated".to_string(),
         )
     } else if let Some(worst) = worst {
         let symbol = match worst {
             Severity::Error => "✗",
             Severity::Warning => "!",
-            Severity::Note => "i",
+            Severity::Note => "•",
         };
         let mut what = format!("fails, {}", plural(live, worst.as_str()));
         if waived > 0 {
@@ -629,7 +629,7 @@ fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell
             "waived",
             None,
             waived,
-            format!("W {waived}"),
+            format!("(✗) {waived}"),
             format!("fails, {} waived", plural(waived, "finding")),
         )
     } else {
@@ -666,7 +666,7 @@ fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell
                 "error",
                 None,
                 0,
-                "E".to_string(),
+                "✱".to_string(),
                 "could not be evaluated".to_string(),
             ),
             (false, None, false) => (
