@@ -12,15 +12,16 @@
 //! same run and from the manifests, and handed to the script as a JSON
 //! file. The script clicks, filters, sorts, uses the keyboard and prints,
 //! and fails on any console error, uncaught exception, dialog or request
-//! for anything but the report.
+//! for anything but the report. Then axe-core (pinned there too) audits the
+//! page against WCAG 2.1 A and AA, and any violation fails the test.
 //!
-//! Each test leaves the report, what it expected, screenshots and a PDF in
-//! `target/test-artifacts/html/<scenario>/` (the parent of
+//! Each test leaves the report, what it expected, screenshots, a PDF and
+//! axe's results in `target/test-artifacts/html/<scenario>/` (the parent of
 //! `CARGO_TARGET_TMPDIR`, which is `<target dir>/tmp`).
 //!
-//! `.ci/run` installs Chromium (Debian's `chromium`) and playwright-core
-//! (`npm ci --prefix tests/browser`). Without them these tests fail and say
-//! so.
+//! `.ci/run` installs Chromium (Debian's `chromium`), playwright-core and
+//! axe-core (`npm ci --prefix tests/browser`). Without them these tests
+//! fail and say so.
 
 mod common;
 
@@ -50,8 +51,9 @@ fn artifacts(scenario: &str) -> PathBuf {
     dir
 }
 
-/// Fails, saying how to install it, unless the browser and its driver are
-/// here: Node.js, Chromium, and the pinned playwright-core.
+/// Fails, saying how to install it, unless the browser, its driver and the
+/// auditor are here: Node.js, Chromium, and the pinned playwright-core and
+/// axe-core.
 fn require_browser() {
     let version = Command::new("node").arg("--version").output();
     assert!(
@@ -66,17 +68,17 @@ fn require_browser() {
         serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
     };
     let browser = repo().join("tests/browser");
-    let pinned = read(&browser.join("package.json")).unwrap()["dependencies"]["playwright-core"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let installed = read(&browser.join("node_modules/playwright-core/package.json"))
-        .and_then(|p| p["version"].as_str().map(str::to_string));
-    assert!(
-        installed.as_deref() == Some(pinned.as_str()),
-        "playwright-core {pinned} is needed for this test in tests/browser/node_modules \
-         (found {installed:?}): run `npm ci --prefix tests/browser` (.ci/run does)"
-    );
+    let manifest = read(&browser.join("package.json")).unwrap();
+    for package in ["playwright-core", "axe-core"] {
+        let pinned = manifest["dependencies"][package].as_str().unwrap();
+        let installed = read(&browser.join(format!("node_modules/{package}/package.json")))
+            .and_then(|p| p["version"].as_str().map(str::to_string));
+        assert!(
+            installed.as_deref() == Some(pinned),
+            "{package} {pinned} is needed for this test in tests/browser/node_modules \
+             (found {installed:?}): run `npm ci --prefix tests/browser` (.ci/run does)"
+        );
+    }
 }
 
 /// `proviso ARGS` in `dir`.

@@ -33,10 +33,19 @@
 // artifacts directory receives page.png (the whole page as loaded),
 // details.png (after a cell is clicked), print.png (the whole page in print
 // media) and report.pdf, and failure.png when a check fails.
+//
+// Last, axe-core (pinned in package.json) audits the page against WCAG 2.0
+// and 2.1, levels A and AA: as loaded, with a cell's details shown, and with
+// the rows filtered by a rule. Any violation fails the run. The page's
+// Content-Security-Policy lets only its own script run, so axe runs in a
+// browser context of its own that bypasses CSP; every other check runs in
+// one that enforces it. The artifacts directory receives axe's results of
+// each audit as axe-<state>.json.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -67,30 +76,39 @@ const browser = await chromium.launch({
   chromiumSandbox: false,
   timeout: 30_000,
 });
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-page.setDefaultTimeout(10_000);
-page.on('console', (message) => {
-  if (message.type() === 'error') {
-    const where = message.location();
-    problems.push(`console error: ${message.text()} (${where.url}:${where.lineNumber})`);
-  }
-});
-page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.message}`));
-page.on('dialog', async (dialog) => {
-  problems.push(`${dialog.type()} dialog: ${JSON.stringify(dialog.message())}`);
-  await dialog.dismiss().catch(() => {});
-});
-page.on('request', (request) => {
-  // A data: URL is part of the page, not a fetch.
-  if (request.url() !== reportUrl && !request.url().startsWith('data:')) {
-    problems.push(`request for ${request.url()}`);
-  }
-});
+const VIEWPORT = { width: 1280, height: 900 };
+const page = await browser.newPage({ viewport: VIEWPORT });
+watch(page);
+
+/** Records what `on` does that the page must not do, prefixed with `where`. */
+function watch(on, where = '') {
+  on.setDefaultTimeout(10_000);
+  on.on('console', (message) => {
+    if (message.type() === 'error') {
+      const at = message.location();
+      problems.push(`${where}console error: ${message.text()} (${at.url}:${at.lineNumber})`);
+    }
+  });
+  on.on('pageerror', (error) => problems.push(`${where}uncaught exception: ${error.message}`));
+  on.on('dialog', async (dialog) => {
+    problems.push(`${where}${dialog.type()} dialog: ${JSON.stringify(dialog.message())}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  on.on('request', (request) => {
+    // A data: URL is part of the page, not a fetch.
+    if (request.url() !== reportUrl && !request.url().startsWith('data:')) {
+      problems.push(`${where}request for ${request.url()}`);
+    }
+  });
+}
 
 let passed = 0;
 
-/** Runs one check: `ok - name`, or `not ok - name` and the end of the run. */
-async function check(name, body) {
+/**
+ * Runs one check: `ok - name`, or `not ok - name` and the end of the run,
+ * with a screenshot of `on`.
+ */
+async function check(name, body, on = page) {
   try {
     await body();
   } catch (error) {
@@ -100,7 +118,7 @@ async function check(name, body) {
       console.log('  what the page did meanwhile:');
       for (const problem of problems) console.log(`    ${problem}`);
     }
-    await page
+    await on
       .screenshot({ path: join(artifacts, 'failure.png'), fullPage: true })
       .then(() => console.log(`  screenshot: ${join(artifacts, 'failure.png')}`))
       .catch(() => {});
@@ -179,8 +197,8 @@ const allIds = () => expected.partners.map((p) => p.id).sort();
 const sorted = (ids) => [...ids].sort();
 
 /** Finds a row's element handle by partner id, whatever characters it holds. */
-async function rowHandle(id) {
-  const handle = await page.evaluateHandle(
+async function rowHandle(id, on = page) {
+  const handle = await on.evaluateHandle(
     (id) => [...document.querySelectorAll('#matrix tbody tr[data-partner]')].find((tr) => tr.dataset.partner === id),
     id,
   );
@@ -189,8 +207,8 @@ async function rowHandle(id) {
   return element;
 }
 
-async function cellHandle(id, rule) {
-  const row = await rowHandle(id);
+async function cellHandle(id, rule, on = page) {
+  const row = await rowHandle(id, on);
   const handle = await row.evaluateHandle(
     (tr, rule) => [...tr.querySelectorAll('td > button.cell')].find((b) => b.dataset.rule === rule),
     rule,
@@ -578,6 +596,126 @@ await check('the page prints to PDF', async () => {
   assert.ok(statSync(pdf).size > 1000, 'report.pdf is nearly empty');
   assert.equal(readFileSync(pdf).subarray(0, 5).toString(), '%PDF-');
 });
+
+// ---------------------------------------------------------------- accessibility
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// How many of a violation's elements are listed.
+const AXE_SHOWN = 3;
+const axeSource = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'),
+  'utf8',
+);
+
+// The page's CSP runs no script but its own, so axe can only be injected
+// where CSP is bypassed: a context of its own. What CSP would have blocked
+// there is a console error in `page`, which the last check fails on, so the
+// two pages are the same.
+const axeContext = await browser.newContext({ bypassCSP: true, viewport: VIEWPORT });
+const axePage = await axeContext.newPage();
+watch(axePage, 'with axe: ');
+
+/** axe's violations as a reader wants them: rule, impact, help, and where. */
+function describe(violations) {
+  const lines = [`${violations.length} rule(s) of ${AXE_TAGS.join(', ')} violated:`];
+  for (const violation of violations) {
+    const { id, impact, help, helpUrl, nodes } = violation;
+    lines.push(`${id} (${impact ?? 'no impact'}): ${help}; ${nodes.length} element(s); ${helpUrl}`);
+    for (const node of nodes.slice(0, AXE_SHOWN)) {
+      const target = node.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' ');
+      // The start of the element and its end, where its text is.
+      const html = node.html.length > 200 ? `${node.html.slice(0, 140)} … ${node.html.slice(-60)}` : node.html;
+      lines.push(`  - ${target}`, `      ${html}`);
+      for (const line of (node.failureSummary ?? '').split('\n')) {
+        if (line.trim()) lines.push(`      ${line.trim()}`);
+      }
+    }
+    if (nodes.length > AXE_SHOWN) lines.push(`  - and ${nodes.length - AXE_SHOWN} more`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Runs axe on `axePage` as it is now, saves its results as
+ * axe-<state>.json, and fails on any violation. What axe could not decide
+ * (its "incomplete") is listed after the check, and does not fail it.
+ */
+async function audit(state, description) {
+  let incomplete = [];
+  await check(
+    `axe finds no violation of WCAG 2.1 A or AA ${description}`,
+    async () => {
+      const results = await axePage.evaluate(
+        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+        AXE_TAGS,
+      );
+      writeFileSync(join(artifacts, `axe-${state}.json`), `${JSON.stringify(results, null, 2)}\n`);
+      assert.ok(results.passes.length > 0, 'axe checked nothing');
+      assert.ok(results.violations.length === 0, describe(results.violations));
+      incomplete = results.incomplete;
+    },
+    axePage,
+  );
+  if (incomplete.length > 0) {
+    const rules = incomplete.map((result) => `${result.id} (${result.nodes.length})`);
+    console.log(`# axe could not decide, ${description}: ${rules.join(', ')}; see axe-${state}.json`);
+  }
+}
+
+// The cell whose details are audited, and the rule the rows are filtered by.
+const audited =
+  scenario === 'examples'
+    ? { partner: expected.probe.partner, rule: expected.probe.rule }
+    : {
+        partner: expected.partners[0].id,
+        rule: initial.rows[0].cells.find((cell) => cell.state === 'fail')?.rule,
+      };
+
+await check(
+  'axe-core loads into the report in a context that bypasses CSP',
+  async () => {
+    const response = await axePage.goto(reportUrl, { waitUntil: 'load' });
+    assert.ok(response === null || response.ok(), 'the report did not load');
+    await axePage.addScriptTag({ content: axeSource });
+    const version = await axePage.evaluate(() => (typeof window.axe?.run === 'function' ? window.axe.version : null));
+    assert.ok(version, 'window.axe.run is not a function');
+  },
+  axePage,
+);
+
+await audit('loaded', 'in the page as loaded');
+
+const cellName = scenario === 'examples' ? `${audited.partner} × ${audited.rule}` : `a failing cell (${audited.rule})`;
+await check(
+  `clicking ${cellName} shows its details, to audit them`,
+  async () => {
+    assert.ok(audited.rule, 'no cell fails');
+    await (await cellHandle(audited.partner, audited.rule, axePage)).click();
+    const shown = await axePage.evaluate(
+      (id) =>
+        [...document.querySelectorAll('#details section.partner')].some(
+          (s) => s.dataset.partner === id && !s.hidden && s.getClientRects().length > 0,
+        ),
+      audited.partner,
+    );
+    assert.ok(shown, 'the details are not shown');
+  },
+  axePage,
+);
+await audit('details', `with the details of ${cellName} shown`);
+
+await check(
+  `choosing ${audited.rule} in the rule filter leaves the rows with its findings, to audit them`,
+  async () => {
+    await axePage.selectOption('#filter-rule', audited.rule);
+    const rows = await axePage.$$eval('#matrix tbody tr[data-partner]', (trs) => trs.filter((tr) => !tr.hidden).length);
+    assert.ok(rows > 0, 'no row is left');
+  },
+  axePage,
+);
+await audit('rule-filter', `with the rows filtered by ${audited.rule}`);
+
+await axeContext.close();
 
 await check('no console error, exception, dialog or request', async () => {
   assert.deepEqual(problems, []);
