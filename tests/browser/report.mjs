@@ -578,15 +578,19 @@ await check('in print, the controls are hidden and every row and partner section
       rendered: s.getClientRects().length > 0,
       breakBefore: getComputedStyle(s).breakBefore,
     })),
+    matrixBreakAfter: getComputedStyle(document.getElementById('matrix-section')).breakAfter,
   }));
   assert.ok(printed.controls.length > 0, 'the page has no .controls');
   assert.ok(printed.controls.every((d) => d === 'none'), `.controls display: ${printed.controls}`);
   assert.deepEqual(printed.rows, [], 'rows of the matrix are not printed');
   assert.deepEqual(sorted(printed.sections.map((s) => s.id)), allIds(), 'a section.partner per manifest');
-  for (const section of printed.sections) {
+  // The matrix ends its page; the first partner starts the next one, and
+  // every other partner a page of its own.
+  assert.equal(printed.matrixBreakAfter, 'page', 'break-after of the matrix');
+  printed.sections.forEach((section, i) => {
     assert.ok(section.rendered && section.display !== 'none', `the section of ${section.id} is not displayed`);
-    assert.equal(section.breakBefore, 'page', `break-before of the section of ${section.id}`);
-  }
+    assert.equal(section.breakBefore, i === 0 ? 'auto' : 'page', `break-before of the section of ${section.id}`);
+  });
 });
 await page.screenshot({ path: join(artifacts, 'print.png'), fullPage: true });
 
