@@ -164,9 +164,12 @@ fn the_page_shows_what_json_serialises() {
     }
 }
 
-/// The page's escaping of text and attribute values.
+/// The page's escaping of text and attribute values: line breaks and tabs
+/// shown as escapes, as every format shows them, then HTML's.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    s.replace('\n', "\\n")
+        .replace('\t', "\\t")
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -325,4 +328,177 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// The state of each cell of the row of `path`, by rule.
+fn cells(page: &str, path: &str) -> Vec<(String, String)> {
+    let at = page
+        .find(&format!("data-path=\"{path}\""))
+        .unwrap_or_else(|| panic!("no row for {path}"));
+    let row = &page[at..at + page[at..].find("</tr>").unwrap()];
+    row.split("<button type=\"button\" class=\"cell\" data-rule=\"")
+        .skip(1)
+        .map(|c| {
+            let rule = &c[..c.find('"').unwrap()];
+            let state = &c[c.find("data-state=\"").unwrap() + 12..];
+            (
+                rule.to_string(),
+                state[..state.find('"').unwrap()].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A manifest that does not load is never shown passing a check that did
+/// not run: the steps after the one that failed are "not checked".
+#[test]
+fn a_manifest_that_does_not_load_passes_nothing_that_did_not_run() {
+    let dir = fenced_tempdir();
+    std::fs::write(
+        dir.path().join("syntax.yaml"),
+        "schema: partnership/v1\npartner: [\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bytes.yaml"),
+        b"schema: partnership/v1\npartner:\n  id: \xff\xfe\n",
+    )
+    .unwrap();
+    let run = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    for (path, failed) in [
+        ("syntax.yaml", "manifest/syntax"),
+        ("bytes.yaml", "manifest/unreadable"),
+    ] {
+        let cells = cells(&run.stdout, path);
+        assert_eq!(cells.len(), 27, "{cells:?}");
+        let mut after = false;
+        for (rule, state) in &cells {
+            if rule == failed {
+                assert_eq!(state, "fail", "{path} {rule}");
+                after = true;
+            } else if rule.starts_with("manifest/") && !after {
+                assert_eq!(state, "pass", "{path} {rule}: a step before the failure");
+            } else {
+                assert_eq!(state, "unchecked", "{path} {rule}");
+            }
+        }
+    }
+}
+
+/// A run that fails leaves the report file as it was: no empty file, and
+/// no page of a run that checked nothing.
+#[test]
+fn a_failed_run_leaves_the_report_file_as_it_was() {
+    let dir = small_run();
+    let out = dir.path().join("report.html");
+    std::fs::write(&out, "the last report\n").unwrap();
+    let missing_tmp = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "html", "--output", "report.html"])
+        .env("TMPDIR", dir.path().join("no-such-dir"))
+        .output()
+        .unwrap();
+    let missing_tmp = Run::of(missing_tmp);
+    assert_eq!(missing_tmp.code, 2, "{missing_tmp}");
+    assert!(missing_tmp.stderr.contains("TMPDIR"), "{missing_tmp}");
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let nothing = proviso(
+        dir.path(),
+        &[
+            "check",
+            "empty",
+            "--format",
+            "html",
+            "--output",
+            "report.html",
+        ],
+    );
+    assert_eq!(nothing.code, 2, "{nothing}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the last report\n");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".proviso-report"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let done = proviso(
+        dir.path(),
+        &["check", ".", "--format", "html", "--output", "report.html"],
+    );
+    assert_eq!(done.code, 1, "{done}");
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+    }
+}
+
+#[test]
+fn the_report_never_replaces_the_project_configuration() {
+    let dir = small_run();
+    std::fs::write(dir.path().join("proviso.yaml"), "fail_on: error\n").unwrap();
+    let run = proviso(
+        dir.path(),
+        &[
+            "check",
+            "spotify.yaml",
+            "--format",
+            "html",
+            "--output",
+            "proviso.yaml",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains(
+            "refusing to write the report over `proviso.yaml`, which is a project configuration"
+        ),
+        "{run}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("proviso.yaml")).unwrap(),
+        "fail_on: error\n"
+    );
+}
+
+/// The header lists only waivers in force: one that runs longer than the
+/// maximum silences nothing, and is not listed as expiring.
+#[test]
+fn only_waivers_in_force_are_listed_as_expiring() {
+    let dir = small_run();
+    let listed = |extra: &[&str]| {
+        let mut args = vec!["check", ".", "--as-of", AS_OF, "--format", "html"];
+        args.extend_from_slice(extra);
+        let run = proviso(dir.path(), &args);
+        run.stdout
+            .contains("<td><code>ftc2012/subject-consent</code></td><td><code>inbox</code></td>")
+    };
+    assert!(listed(&[]));
+    assert!(!listed(&["--max-waiver-days", "10"]));
+}
+
+/// A line break in a file's name is shown as `\n`, as in every format.
+#[cfg(unix)]
+#[test]
+fn line_breaks_in_a_file_name_are_shown() {
+    let dir = fenced_tempdir();
+    std::fs::write(dir.path().join("nl\nfake.yaml"), COMPLIANT).unwrap();
+    let run = proviso(
+        dir.path(),
+        &["check", ".", "--as-of", AS_OF, "--format", "html"],
+    );
+    assert!(
+        run.stdout.contains("data-path=\"nl\\nfake.yaml\""),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("nl\nfake"));
 }

@@ -173,6 +173,8 @@ pub fn run(args: CheckArgs) -> Exit {
         policies::print_errors(&errors, style, "the configuration named");
         return Exit::Failed;
     }
+    // The configuration file, which a report must not replace.
+    let config_file = config.as_ref().map(|c| PathBuf::from(&c.source.name));
     let (explain, verbose) = (args.explain, args.verbose);
     let root_dir = args.root.clone();
     let settings = Settings::new(args, config);
@@ -209,15 +211,24 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    // proviso never writes to a manifest or a policy, even when asked to.
+    // proviso never writes to a manifest, a policy or its configuration,
+    // even when asked to.
     if let Some(path) = &settings.output {
         let checked = path.exists() && found.file_paths().any(|p| same_file(&p, path))
             || settings.policies.iter().any(|p| match p {
                 PolicyPath::Path(p) => same_file(p, path),
                 PolicyPath::Builtin => false,
             });
+        let configuration = config_file.as_ref().is_some_and(|c| same_file(c, path))
+            || path.is_file()
+                && path.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy().to_ascii_lowercase();
+                    n == "proviso.yaml" || n == "proviso.yml"
+                });
         let why = if checked {
             Some("a file being checked")
+        } else if configuration {
+            Some("which is a project configuration")
         } else {
             protected(path, &program)
         };
@@ -232,9 +243,15 @@ pub fn run(args: CheckArgs) -> Exit {
     let threshold = settings.fail_on.threshold();
     let fails = |f: &Finding| threshold.is_some_and(|t| f.severity >= t && f.waiver.is_none());
 
+    // A report file is written beside its place and moved there when the
+    // run has not failed: a run that fails leaves the file as it was.
+    let mut pending: Option<Pending> = None;
     let mut out: Box<dyn Write> = match &settings.output {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Box::new(std::io::BufWriter::new(file)),
+        Some(path) => match Pending::create(path) {
+            Ok((file, p)) => {
+                pending = Some(p);
+                Box::new(std::io::BufWriter::new(file))
+            }
             Err(e) => {
                 say(&format!(
                     "error: cannot write `{}`: {e}",
@@ -337,9 +354,55 @@ pub fn run(args: CheckArgs) -> Exit {
             totals
         }
     };
-    let mut summary = report::summary(&totals);
-    if evaluated {
-        summary.push_str(&unapplied(&program, &applied, verbose));
+    let exit = finish_run(Finish {
+        out: &mut out,
+        settings: &settings,
+        totals: &totals,
+        write_error,
+        gap,
+        unapplied: evaluated.then(|| unapplied(&program, &applied, verbose)),
+        failing,
+    });
+    drop(out);
+    match pending {
+        Some(p) if exit != Exit::Failed => p.persist().map_or_else(
+            |e| {
+                say(&format!("error: cannot write the report: {e}"));
+                Exit::Failed
+            },
+            |()| exit,
+        ),
+        _ => exit,
+    }
+}
+
+/// What ends a run, once every file is checked.
+struct Finish<'a> {
+    out: &'a mut Box<dyn Write>,
+    settings: &'a Settings,
+    totals: &'a Totals,
+    write_error: Option<std::io::Error>,
+    gap: report::human::Gap,
+    /// The note on rules that applied to no manifest, when one was evaluated.
+    unapplied: Option<String>,
+    failing: bool,
+}
+
+/// Writes the summary, says what failed, and decides the exit code.
+fn finish_run(f: Finish<'_>) -> Exit {
+    let Finish {
+        out,
+        settings,
+        totals,
+        mut write_error,
+        mut gap,
+        unapplied,
+        failing,
+    } = f;
+    let format = settings.format;
+    let mut summary = report::summary(totals);
+    if let Some(note) = unapplied {
+        summary.push_str(&note);
     }
     // The summary closes a report meant for people on stdout; every other
     // format keeps its output for the report alone, so that it stays
@@ -379,7 +442,7 @@ pub fn run(args: CheckArgs) -> Exit {
         return Exit::Failed;
     }
     if totals.manifests == 0 && !settings.allow_empty {
-        say(&format!("error: {}", report::nothing_checked(&totals)));
+        say(&format!("error: {}", report::nothing_checked(totals)));
         say("help: check the paths given; pass `--allow-empty` to accept a run without manifests");
         return Exit::Failed;
     }
@@ -388,6 +451,71 @@ pub fn run(args: CheckArgs) -> Exit {
     } else {
         Exit::Clean
     }
+}
+
+/// A report file being written: a temporary file in the report's
+/// directory, moved over the report's path when the run succeeds.
+struct Pending {
+    temp: tempfile::NamedTempFile,
+    /// Where the report goes: the path given, or the file a symbolic link
+    /// there points to.
+    target: PathBuf,
+}
+
+impl Pending {
+    fn create(path: &std::path::Path) -> std::io::Result<(std::fs::File, Pending)> {
+        let target = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+            }
+            Ok(m) if m.is_dir() => {
+                return Err(std::io::Error::other("it is a directory"));
+            }
+            _ => path.to_path_buf(),
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".proviso-report-")
+            .tempfile_in(&dir)?;
+        // The report gets the permissions of the file it replaces, or a
+        // new file's usual ones.
+        let permissions = match std::fs::metadata(&target) {
+            Ok(m) => Some(m.permissions()),
+            Err(_) => new_file_permissions(),
+        };
+        if let Some(permissions) = permissions {
+            std::fs::set_permissions(temp.path(), permissions)?;
+        }
+        let file = temp.as_file().try_clone()?;
+        Ok((file, Pending { temp, target }))
+    }
+
+    /// Moves the report into place.
+    fn persist(self) -> Result<(), String> {
+        self.temp.persist(&self.target).map(drop).map_err(|e| {
+            format!(
+                "cannot move it to `{}`: {}",
+                visible(&path_text(&self.target)),
+                e.error
+            )
+        })
+    }
+}
+
+/// A new report's permissions: read by all, written by its owner (a
+/// temporary file is made readable by its owner alone).
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// A tool's document, written as the check goes; the HTML page, which

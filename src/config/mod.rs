@@ -738,7 +738,7 @@ mod tests {
                     "1:10: unknown `fail_on` value `eror` (did you mean `error`? The values are error, warning, note, never)",
                     "eror"
                 ),
-                ("2:9: `format` is one of human, short, json, sarif, junit, github, not a number (for example `format: human`)", "3"),
+                ("2:9: `format` is one of human, short, json, sarif, junit, github, html, not a number (for example `format: human`)", "3"),
                 ("3:18: `max_waiver_days` is a whole number of days, not text (for example `max_waiver_days: 365`)", "\"365\""),
                 ("4:8: `paths` is a list (write `paths: [partners]`)", "partners"),
                 ("5:21: an item of `policies` is a number, not a policy path (quote it to make it text)", "7"),

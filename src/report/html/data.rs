@@ -16,6 +16,7 @@
 
 use super::snippet::{snippet, Snippet};
 use crate::ast::Severity;
+use crate::builtin::Builtin;
 use crate::check::Program;
 use crate::date::Date;
 use crate::report::json;
@@ -121,7 +122,11 @@ impl<'p> Columns<'p> {
                 *slot = c;
             }
         }
-        let by_id = entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        // An id stands for its first entry: the policies' rules come first.
+        let mut by_id = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_id.entry(e.id).or_insert(i);
+        }
         Columns {
             entries,
             order,
@@ -166,7 +171,7 @@ impl<'p, W: Write> Collector<'p, W> {
             rows: Vec::new(),
             by_path: HashMap::new(),
             expiring: Vec::new(),
-            spool: Some(BufWriter::new(tempfile::tempfile()?)),
+            spool: Some(BufWriter::new(tempfile::tempfile().map_err(spool_error)?)),
             spooled: 0,
             error: None,
         })
@@ -193,7 +198,26 @@ impl<'p, W: Write> Collector<'p, W> {
                     live: [0; 3],
                 };
                 let partner = name_of(&row);
-                for w in &file.ids.waivers {
+                // Only waivers in force: of a manifest that loads, and
+                // without a problem of their own (expired, too long, naming
+                // no rule, matching nothing), which is a `proviso/*`
+                // finding at the waiver.
+                let troubled = |pointer: &str| {
+                    file.findings.iter().any(|f| {
+                        f.rule.starts_with("proviso/")
+                            && f.location.pointer.as_ref().is_some_and(|p| {
+                                let p = p.to_string();
+                                p == pointer
+                                    || p.strip_prefix(pointer).is_some_and(|r| r.starts_with('/'))
+                            })
+                    })
+                };
+                let in_force = file
+                    .ids
+                    .waivers
+                    .iter()
+                    .filter(|w| !row.broken && !troubled(&w.pointer));
+                for w in in_force {
                     let days_left = w.expires.0 - self.run.as_of.0;
                     if (0..=EXPIRING_WITHIN_DAYS).contains(&days_left) {
                         self.expiring.push(Expiring {
@@ -268,13 +292,12 @@ impl<'p, W: Write> Collector<'p, W> {
     /// Writes the page.
     pub fn finish(mut self, totals: &Totals) -> io::Result<W> {
         if let Some(e) = self.error.take() {
-            return Err(io::Error::new(
-                e.kind(),
-                format!("cannot keep the findings in a temporary file: {e}"),
-            ));
+            return Err(spool_error(e));
         }
         let mut spool = match self.spool.take() {
-            Some(spool) => spool.into_inner().map_err(|e| e.into_error())?,
+            Some(spool) => spool
+                .into_inner()
+                .map_err(|e| spool_error(e.into_error()))?,
             None => return Err(io::Error::other("the findings' temporary file is gone")),
         };
         let mut rows = std::mem::take(&mut self.rows);
@@ -323,8 +346,8 @@ impl<'p, W: Write> Collector<'p, W> {
             part("section_open", &[Value::from_serialize(&view)])?;
             for &(column, at, len) in &row.findings {
                 buffer.resize(len, 0);
-                spool.seek(SeekFrom::Start(at))?;
-                spool.read_exact(&mut buffer)?;
+                spool.seek(SeekFrom::Start(at)).map_err(spool_error)?;
+                spool.read_exact(&mut buffer).map_err(spool_error)?;
                 let record: serde_json::Value = serde_json::from_slice(&buffer)?;
                 let rule = head
                     .rules
@@ -516,6 +539,18 @@ struct Cell {
     words: String,
 }
 
+/// An error of the temporary file the findings wait in, said as such.
+fn spool_error(e: io::Error) -> io::Error {
+    let dir = std::env::temp_dir();
+    io::Error::new(
+        e.kind(),
+        format!(
+            "cannot keep the findings in a temporary file in `{}` (set TMPDIR to a writable directory): {e}",
+            crate::report::escape::visible(&dir.to_string_lossy())
+        ),
+    )
+}
+
 fn severity_index(s: Severity) -> usize {
     match s {
         Severity::Error => 0,
@@ -566,12 +601,24 @@ fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>) -> RowView<'r> {
     .collect();
     rules.sort_unstable();
     let name = name_of(row);
+    // The first step a manifest that does not load failed at; none known
+    // (a check that failed inside proviso): nothing ran.
+    let failed = row.broken.then(|| {
+        columns
+            .entries
+            .iter()
+            .zip(&row.tallies)
+            .filter(|(e, t)| e.source.is_none() && t.live + t.waived > 0)
+            .map(|(e, _)| stage(e.id))
+            .min()
+            .unwrap_or(0)
+    });
     let cells = columns
         .order
         .iter()
         .filter_map(|&i| {
             let e = columns.entries.get(i)?;
-            Some(cell(row, i, e.id, e.source.is_none(), &name))
+            Some(cell(row, i, e.id, e.source.is_none(), failed, &name))
         })
         .collect();
     RowView {
@@ -593,7 +640,35 @@ fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>) -> RowView<'r> {
     }
 }
 
-fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell {
+/// The step of the check a built-in check belongs to: a manifest is read,
+/// parsed, validated, and then its waivers are checked. Steps after the one
+/// that failed never ran.
+fn stage(id: &str) -> usize {
+    let step = |b: Builtin| match b {
+        Builtin::Unreadable => 0,
+        Builtin::Syntax => 1,
+        Builtin::Schema => 2,
+        Builtin::WaiverExpired
+        | Builtin::WaiverTooLong
+        | Builtin::WaiverUnused
+        | Builtin::WaiverUnknownRule => 3,
+    };
+    Builtin::ALL
+        .into_iter()
+        .find(|b| b.id() == id)
+        .map_or(3, step)
+}
+
+/// How one rule ended for one manifest, as a cell. `failed` is, for a
+/// manifest that does not load, the step of the check at which it failed.
+fn cell(
+    row: &Row,
+    column: usize,
+    rule: &str,
+    builtin: bool,
+    failed: Option<usize>,
+    name: &str,
+) -> Cell {
     let tally = row.tallies.get(column).copied().unwrap_or_default();
     let result = row.results.get(column).copied().flatten();
     let (live, waived, worst) = (tally.live, tally.waived, tally.worst);
@@ -634,7 +709,7 @@ fn cell(row: &Row, column: usize, rule: &str, builtin: bool, name: &str) -> Cell
         )
     } else {
         match (builtin, result, row.broken) {
-            (true, _, true) if rule.starts_with("proviso/") => (
+            (true, _, true) if failed.is_none_or(|f| stage(rule) >= f) => (
                 "unchecked",
                 None,
                 0,

@@ -35,20 +35,32 @@ const STYLE: &str = include_str!("style.css");
 const SCRIPT: &str = include_str!("script.js");
 
 /// The template's environment: every value is escaped for HTML, whatever
-/// the template's name; before that, a control character or a bidi
-/// override in a value is written as an escape that shows it (`\u{202e}`),
-/// so that text from a manifest cannot reorder or hide what the page shows
-/// around it.
+/// the template's name; before that, a control character, a line break or
+/// a bidi override in a value is written as an escape that shows it
+/// (`\n`, `\u{202e}`), as every other format writes them, so that text
+/// from a manifest or a file name cannot reorder, hide or split what the
+/// page shows around it. The `prose` filter keeps line breaks and tabs, for
+/// the manifest's own lines and the policies' doc comments, which the page
+/// lays out as written.
 fn environment() -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.set_formatter(
         |out, state, value| match (value.as_str(), value.is_safe()) {
             (Some(text), false) => {
-                let shown = crate::report::escape::visible_but_whitespace(text);
+                let shown = crate::report::escape::visible(text);
                 Ok(write_escaped(out, &shown)?)
             }
             _ => minijinja::escape_formatter(out, state, value),
+        },
+    );
+    env.add_filter(
+        "prose",
+        |text: &str| -> Result<minijinja::Value, minijinja::Error> {
+            let shown = crate::report::escape::visible_but_whitespace(text);
+            let mut out = String::with_capacity(shown.len());
+            write_escaped(&mut out, &shown)?;
+            Ok(minijinja::Value::from_safe_string(out))
         },
     );
     env.add_template("report.html", TEMPLATE)

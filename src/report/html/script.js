@@ -12,6 +12,7 @@
   var shown = document.getElementById("shown");
   var ruleHeads = Array.prototype.slice.call(matrix.querySelectorAll("th.rule-h"));
   var lastCell = null;
+  var chosen = "";
 
   function words(list) { return (list || "").split(" ").filter(Boolean); }
 
@@ -29,12 +30,17 @@
       if (keep) { count += 1; }
     });
     // The chosen rule's column stands out.
-    ruleHeads.forEach(function (th) { th.classList.toggle("chosen", !!rule && th.dataset.rule === rule); });
-    rows.forEach(function (row) {
-      Array.prototype.forEach.call(row.querySelectorAll("button.cell"), function (b) {
-        b.parentElement.classList.toggle("chosen", !!rule && b.dataset.rule === rule);
-      });
-    });
+    if (rule !== chosen) {
+      var column = function (id) {
+        var i = ruleHeads.findIndex(function (th) { return th.dataset.rule === id; });
+        return i === -1 ? [] : [ruleHeads[i]].concat(rows.map(function (row) {
+          return row.querySelectorAll("button.cell")[i].parentElement;
+        }));
+      };
+      if (chosen) { column(chosen).forEach(function (el) { el.classList.remove("chosen"); }); }
+      if (rule) { column(rule).forEach(function (el) { el.classList.add("chosen"); }); }
+      chosen = rule;
+    }
     shown.textContent = "Showing " + count + " of " + rows.length + " partner" + (rows.length === 1 ? "" : "s");
     if (lastCell && lastCell.closest("tr").hidden) { lastCell = null; }
     resetTabStop();
@@ -58,26 +64,34 @@
   }
 
   // One control of the matrix is in the tab order; the arrow keys move
-  // between the cells (the grid pattern of the ARIA practices).
+  // between the cells (the grid pattern of the ARIA practices). The grid of
+  // shown rows is worked out again only after a filter or a sort.
+  var grid = null;
   function controls() {
-    return rows.filter(function (r) { return !r.hidden; }).map(function (r) {
-      return Array.prototype.slice.call(r.querySelectorAll("button.partner, button.cell"));
-    });
+    if (!grid) {
+      grid = rows.filter(function (r) { return !r.hidden; }).map(function (r) {
+        return Array.prototype.slice.call(r.querySelectorAll("button.partner, button.cell"));
+      });
+    }
+    return grid;
   }
+  var tabStop = null;
   function setTabStop(el) {
-    Array.prototype.forEach.call(matrix.querySelectorAll("button[tabindex='0']"), function (b) { b.tabIndex = -1; });
+    if (tabStop) { tabStop.tabIndex = -1; }
+    tabStop = el;
     if (el) { el.tabIndex = 0; }
   }
   function resetTabStop() {
-    var grid = controls();
-    if (lastCell && grid.some(function (r) { return r.indexOf(lastCell) !== -1; })) { setTabStop(lastCell); return; }
-    setTabStop(grid.length ? grid[0][0] : null);
+    grid = null;
+    var shownGrid = controls();
+    if (lastCell && !lastCell.closest("tr").hidden) { setTabStop(lastCell); return; }
+    setTabStop(shownGrid.length ? shownGrid[0][0] : null);
   }
   matrix.addEventListener("keydown", function (event) {
     var target = event.target;
     if (!target.matches("button.cell, button.partner")) { return; }
     var grid = controls();
-    var y = grid.findIndex(function (r) { return r.indexOf(target) !== -1; });
+    var y = grid.findIndex(function (r) { return r[0] === target.closest("tr").querySelector("button.partner"); });
     if (y === -1) { return; }
     var x = grid[y].indexOf(target);
     var last = grid[y].length - 1;
@@ -111,8 +125,8 @@
     var verdict = section.querySelector(".verdict");
     verdict.hidden = !rule || found > 0;
     verdict.textContent = rule && found === 0 && cell ? cell.getAttribute("aria-label") + "." : "";
-    Array.prototype.forEach.call(matrix.querySelectorAll("button[aria-pressed]"), function (b) { b.removeAttribute("aria-pressed"); });
-    if (cell) { cell.setAttribute("aria-pressed", "true"); }
+    Array.prototype.forEach.call(matrix.querySelectorAll("button.current"), function (b) { b.classList.remove("current"); });
+    if (cell) { cell.classList.add("current"); }
     section.scrollIntoView({ block: "start" });
     section.focus({ preventScroll: true });
   }
@@ -142,6 +156,10 @@
   }
   details.addEventListener("keydown", function (event) { if (event.key === "Escape") { back(event); } });
   details.addEventListener("click", function (event) { if (event.target.closest(".back a")) { back(event); } });
+
+  // Without a script every partner's findings are shown; with one, a
+  // partner's are shown when it or one of its cells is chosen.
+  Array.prototype.forEach.call(document.querySelectorAll("#details > section.partner"), function (s) { s.hidden = true; });
 
   partnerInput.addEventListener("input", filter);
   ruleSelect.addEventListener("change", filter);
