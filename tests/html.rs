@@ -475,3 +475,30 @@ fn line_breaks_in_a_file_name_are_shown() {
     );
     assert!(!run.stdout.contains("nl\nfake"));
 }
+
+/// A report path that is a symbolic link keeps its link: the file it
+/// points to gets the report.
+#[cfg(unix)]
+#[test]
+fn a_report_through_a_symbolic_link_goes_to_its_target() {
+    let dir = small_run();
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    std::fs::write(dir.path().join("reports/latest.html"), "old\n").unwrap();
+    std::os::unix::fs::symlink("reports/latest.html", dir.path().join("report.html")).unwrap();
+    let run = proviso(
+        dir.path(),
+        &[
+            "check",
+            "spotify.yaml",
+            "--format",
+            "html",
+            "--output",
+            "report.html",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    let link = std::fs::symlink_metadata(dir.path().join("report.html")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let page = std::fs::read_to_string(dir.path().join("reports/latest.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+}
