@@ -161,6 +161,26 @@ pub(super) fn check_rules(
                         continue;
                     }
                     seen.insert(rule.id.name.clone(), rule.id.span.clone());
+                    // The built-in checks' ids name them in every report and
+                    // waiver: a rule may not take one, nor their prefixes,
+                    // which are kept for checks to come.
+                    if let Some(prefix) = ["manifest/", "proviso/"]
+                        .into_iter()
+                        .find(|p| rule.id.name.starts_with(p))
+                    {
+                        errors.push(
+                            Diag::new(
+                                &rule.id.span,
+                                format!(
+                                    "rule `{}` takes the prefix `{prefix}` of the checks built into proviso",
+                                    rule.id.name
+                                ),
+                            )
+                            .label("a built-in check's prefix")
+                            .help("give the rule an id under its policy's own prefix, such as `ours/...`"),
+                        );
+                        continue;
+                    }
                     let Some((policy_name, schema)) = &policy else {
                         // A `policy` line that did not parse was reported.
                         let broken_policy = file
