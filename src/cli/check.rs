@@ -348,8 +348,13 @@ pub fn run(args: CheckArgs) -> Exit {
                     }
                 }
             });
+            let mut totals = totals;
             if write_error.is_none() {
+                // The HTML page is written here, after the last file: the
+                // summary's time includes it.
+                let writing = std::time::Instant::now();
                 write_error = document.finish(&totals).err();
+                totals.elapsed += writing.elapsed();
             }
             totals
         }
