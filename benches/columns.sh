@@ -8,12 +8,8 @@
 #
 #   bash benches/columns.sh            # 2000 grants (one line of ~300 KB)
 #   bash benches/columns.sh 8000
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/proviso
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
 n=${1:-2000}
 python3 - "$n" "$work/long.yaml" <<'PY'
 import sys

@@ -7,24 +7,13 @@
 #
 #   bash benches/html.sh                   # 1000, 5000 and 20000 manifests
 #   bash benches/html.sh 500 2000          # other sizes
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/proviso
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
-seeds=(examples/facebook-2018/*.yaml examples/compliant/*.yaml)
-made=0
 dir="$work/manifests"
-mkdir -p "$dir"
 for n in "${sizes[@]}"; do
-  for ((i = made; i < n; i++)); do
-    seed=${seeds[$((i % ${#seeds[@]}))]}
-    sed "0,/  id: /s//  id: p$i-/" "$seed" > "$dir/m$i.yaml"
-  done
-  made=$n
+  grow_corpus "$dir" "$n"
   for format in json html; do
     /usr/bin/time -f "%M %e" -o "$work/time" \
       "$bin" check "$dir" --format "$format" --as-of 2018-12-18 \

@@ -9,25 +9,13 @@
 #   bash benches/memory.sh 1000 4000       # other sizes
 # The corpus goes to a temporary directory ($TMPDIR): 200,000 manifests
 # take about 800 MB there.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/proviso
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(20000 200000)
-seeds=(examples/facebook-2018/*.yaml examples/compliant/*.yaml)
-made=0
 dir="$work/manifests"
-mkdir -p "$dir"
 for n in "${sizes[@]}"; do
-  # The corpus grows from one size to the next.
-  for ((i = made; i < n; i++)); do
-    seed=${seeds[$((i % ${#seeds[@]}))]}
-    sed "0,/  id: /s//  id: p$i-/" "$seed" > "$dir/m$i.yaml"
-  done
-  made=$n
+  grow_corpus "$dir" "$n"
   for format in short json sarif junit; do
     /usr/bin/time -f "$n manifests, --format $format: peak RSS %M KiB, %e s" \
       "$bin" check "$dir" --format "$format" --as-of 2018-12-18 \

@@ -594,7 +594,7 @@ fn a_policy_named_that_is_not_there_is_an_error() {
 /// runs what it built. Ignored by default, for the time a build from
 /// scratch takes.
 #[test]
-#[ignore = "pre-commit builds proviso with cargo install: run it with `cargo test --test precommit -- --ignored`"]
+#[ignore = "pre-commit builds proviso from scratch with cargo install (about 9 minutes cold): run it with `cargo test --test precommit -- --ignored`"]
 fn the_published_hook_builds_and_runs() {
     let spotify = compliant("spotify");
     let project = Project::with(

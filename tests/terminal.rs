@@ -32,6 +32,13 @@ fn repo() -> &'static Path {
 /// `proviso ARGS` from the crate's root, in an environment that says
 /// nothing of colour or width but what `env` sets.
 fn proviso(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = command(args, env);
+    cmd.output().unwrap()
+}
+
+/// `proviso ARGS` from the crate's root, with no colour or width setting
+/// of the test run's environment: only `TERM` and what `env` sets.
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_proviso"));
     cmd.current_dir(repo()).args(args);
     for var in [
@@ -48,7 +55,7 @@ fn proviso(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap()
+    cmd
 }
 
 fn human(paths: &[&str], extra: &[&str], env: &[(&str, &str)]) -> Output {
@@ -479,26 +486,10 @@ fn on_a_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> (Option<i32>
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors were just opened and are owned by nobody else.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_proviso"));
-    cmd.current_dir(repo())
-        .args(args)
-        .stdin(Stdio::null())
+    let mut cmd = command(args, env);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::from(slave.try_clone().unwrap()))
         .stderr(Stdio::from(slave));
-    for var in [
-        "NO_COLOR",
-        "FORCE_COLOR",
-        "CLICOLOR_FORCE",
-        "CLICOLOR",
-        "COLUMNS",
-        "IGNORE_IS_TERMINAL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("TERM", "xterm-256color");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     let mut child = cmd.spawn().unwrap();
     // The terminal's other end closes when the child is done with it and
     // no copy is left here.

@@ -104,7 +104,7 @@ fn parts(
         if start == end && !point {
             continue;
         }
-        push(&mut out, text, at..start, "", None);
+        push(&mut out, text, at..start);
         out.push(Part {
             text: text.get(start..end).unwrap_or_default().to_string(),
             kind,
@@ -112,25 +112,20 @@ fn parts(
         });
         at = end;
     }
-    push(&mut out, text, at..window.end, "", None);
+    push(&mut out, text, at..window.end);
     if window.end < line.end {
         out.push(cut());
     }
     out
 }
 
-fn push(
-    out: &mut Vec<Part>,
-    text: &str,
-    range: Range<usize>,
-    kind: &'static str,
-    title: Option<&str>,
-) {
+/// Plain text of the line, when there is some.
+fn push(out: &mut Vec<Part>, text: &str, range: Range<usize>) {
     if let Some(t) = text.get(range).filter(|t| !t.is_empty()) {
         out.push(Part {
             text: t.to_string(),
-            kind,
-            title: title.map(str::to_string),
+            kind: "",
+            title: None,
         });
     }
 }
