@@ -334,7 +334,7 @@ impl<'p, W: Write> Collector<'p, W> {
             ],
         )?;
         for (n, row) in rows.iter().enumerate() {
-            let view = row_view(n, row, &self.columns);
+            let view = row_view(n, row, &self.columns, Cells::Made);
             part("row", &[Value::from_serialize(&view)])?;
         }
         part("middle", std::slice::from_ref(&page))?;
@@ -342,7 +342,8 @@ impl<'p, W: Write> Collector<'p, W> {
         for (n, row) in rows.iter_mut().enumerate() {
             // The column's order, then the file's.
             row.findings.sort_by_key(|&(column, _, _)| column);
-            let view = row_view(n, row, &self.columns);
+            // A section shows no cells.
+            let view = row_view(n, row, &self.columns, Cells::Left);
             part("section_open", &[Value::from_serialize(&view)])?;
             for &(column, at, len) in &row.findings {
                 buffer.resize(len, 0);
@@ -576,7 +577,15 @@ fn name_of(row: &Row) -> String {
         })
 }
 
-fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>) -> RowView<'r> {
+/// Whether a row's view has its cells: the matrix's row has, the
+/// manifest's section has not.
+#[derive(PartialEq)]
+enum Cells {
+    Made,
+    Left,
+}
+
+fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>, cells: Cells) -> RowView<'r> {
     let mut waived = 0;
     let mut rules = Vec::new();
     for (i, t) in row.tallies.iter().enumerate() {
@@ -613,14 +622,17 @@ fn row_view<'r>(n: usize, row: &'r Row, columns: &Columns<'_>) -> RowView<'r> {
             .min()
             .unwrap_or(0)
     });
-    let cells = columns
-        .order
-        .iter()
-        .filter_map(|&i| {
-            let e = columns.entries.get(i)?;
-            Some(cell(row, i, e.id, e.source.is_none(), failed, &name))
-        })
-        .collect();
+    let cells = match cells {
+        Cells::Left => Vec::new(),
+        Cells::Made => columns
+            .order
+            .iter()
+            .filter_map(|&i| {
+                let e = columns.entries.get(i)?;
+                Some(cell(row, i, e.id, e.source.is_none(), failed, &name))
+            })
+            .collect(),
+    };
     RowView {
         key: format!("r{n}"),
         path: &row.path,
